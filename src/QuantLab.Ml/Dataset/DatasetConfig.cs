@@ -1,0 +1,58 @@
+namespace QuantLab.Ml.Dataset;
+
+/// <summary>Every choice of bars, features, labels and splits; recorded in the job spec and part of its hash.</summary>
+public sealed record DatasetConfig
+{
+    /// <summary>Bar length in seconds; the book is carried forward into empty bars.</summary>
+    public int BarSeconds { get; init; } = 1;
+
+    /// <summary>Log mid return look-backs, in bars.</summary>
+    public IReadOnlyList<int> ReturnWindows { get; init; } = [1, 5, 15, 60, 300];
+
+    /// <summary>Realized volatility windows, in bars.</summary>
+    public IReadOnlyList<int> VolatilityWindows { get; init; } = [10, 60, 300];
+
+    /// <summary>Windows of the mean top-of-book imbalance, in bars.</summary>
+    public IReadOnlyList<int> ImbalanceMeanWindows { get; init; } = [10, 60];
+
+    /// <summary>Windows of the update counts, in bars.</summary>
+    public IReadOnlyList<int> UpdateCountWindows { get; init; } = [10, 60];
+
+    /// <summary>Label horizon in bars: the forward mid log return over this many bars.</summary>
+    public int HorizonBars { get; init; } = 10;
+
+    /// <summary>Dead band in basis points: |forward return| at or below it is "flat".</summary>
+    public double DeadBandBps { get; init; } = 0.5;
+
+    public double TrainFraction { get; init; } = 0.70;
+    public double ValidFraction { get; init; } = 0.15;
+    public double TestFraction { get; init; } = 0.15;
+
+    /// <summary>Bars dropped between parts; null means one horizon, so no label window crosses a boundary.</summary>
+    public int? EmbargoBars { get; init; }
+
+    public int EffectiveEmbargoBars => EmbargoBars ?? HorizonBars;
+
+    /// <summary>Throws <see cref="Common.UsageException"/> with an actionable message when a value is out of range.</summary>
+    public void Validate()
+    {
+        static void Check(bool ok, string message)
+        {
+            if (!ok)
+            {
+                throw new Common.UsageException("dataset config: " + message);
+            }
+        }
+
+        Check(BarSeconds is >= 1 and <= 3600, $"bar_seconds must be 1..3600, got {BarSeconds}");
+        Check(HorizonBars is >= 1 and <= 100_000, $"horizon_bars must be 1..100000, got {HorizonBars}");
+        Check(DeadBandBps is >= 0 and < 10_000, $"dead_band_bps must be >= 0, got {DeadBandBps}");
+        Check(ReturnWindows.Count > 0 && ReturnWindows.All(w => w >= 1), "return_windows must be positive bar counts");
+        Check(VolatilityWindows.All(w => w >= 2), "volatility_windows must be at least 2 bars");
+        Check(ImbalanceMeanWindows.All(w => w >= 1), "imbalance_mean_windows must be positive");
+        Check(UpdateCountWindows.All(w => w >= 1), "update_count_windows must be positive");
+        Check(TrainFraction > 0 && ValidFraction > 0 && TestFraction > 0, "split fractions must all be > 0");
+        Check(Math.Abs(TrainFraction + ValidFraction + TestFraction - 1.0) < 1e-9, "split fractions must add up to 1");
+        Check(EmbargoBars is null or >= 0, "embargo_bars must be >= 0");
+    }
+}

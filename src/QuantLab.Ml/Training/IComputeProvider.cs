@@ -1,0 +1,50 @@
+namespace QuantLab.Ml.Training;
+
+/// <summary>How a job gets a machine and runs the trainer on it (local child process, a fixed SSH host, a rented Vast.ai box).</summary>
+public interface IComputeProvider
+{
+    /// <summary>Provider name as given on the command line (local, ssh, vast).</summary>
+    string Name { get; }
+
+    /// <summary>
+    /// Runs the trainer for <paramref name="job"/> and returns once its outputs are in <see cref="TrainingJob.OutputDir"/>.
+    /// Throws <see cref="TrainerFailedException"/> when the trainer fails; never leaves a machine running.
+    /// </summary>
+    Task<TrainingResult> RunAsync(TrainingJob job, CancellationToken ct);
+}
+
+/// <summary>A job ready to run: its spec and the local files the trainer needs.</summary>
+public sealed record TrainingJob
+{
+    public required JobSpec Spec { get; init; }
+
+    /// <summary>Local path of job.json (the serialized <see cref="Spec"/>).</summary>
+    public required string JobFile { get; init; }
+
+    /// <summary>Local path of dataset.npz.</summary>
+    public required string DatasetFile { get; init; }
+
+    /// <summary>Local path of the production model to re-score on the same test window, if any.</summary>
+    public string? ProductionModelFile { get; init; }
+
+    /// <summary>Local folder where the trainer's outputs must end up.</summary>
+    public required string OutputDir { get; init; }
+}
+
+/// <summary>What a provider reports after a successful training.</summary>
+public sealed record TrainingResult
+{
+    public required string OutputDir { get; init; }
+    public required TimeSpan WallTime { get; init; }
+
+    /// <summary>Machine description for the run record (e.g. "local", "ssh root@gpu-box:22", "vast 12345 RTX 4090").</summary>
+    public required string Machine { get; init; }
+}
+
+/// <summary>The trainer exited non-zero, timed out or its outputs are missing or corrupt.</summary>
+public class TrainerFailedException : Common.QuantLabException
+{
+    public TrainerFailedException() { }
+    public TrainerFailedException(string message) : base(message) { }
+    public TrainerFailedException(string message, Exception inner) : base(message, inner) { }
+}
