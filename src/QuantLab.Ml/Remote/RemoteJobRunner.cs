@@ -1,0 +1,689 @@
+using System.Globalization;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.RegularExpressions;
+using QuantLab.Ml.Common;
+using QuantLab.Ml.Remote.Scripts;
+using QuantLab.Ml.Training;
+using Renci.SshNet.Common;
+using Serilog;
+
+namespace QuantLab.Ml.Remote;
+
+/// <summary>
+/// Runs one training job on a host reached by SSH: uploads the bundle into a fresh job folder, bootstraps the Python
+/// environment, starts the trainer detached, follows it across dropped connections, enforces the runtime limit,
+/// and brings back the outputs verified against the launcher's sha256 manifest. Knows nothing about how the host was obtained.
+/// </summary>
+public sealed partial class RemoteJobRunner
+{
+    private const string JobFile = "job.json";
+    private const string DatasetFile = "dataset.npz";
+    private const string ProductionModelFile = "production_model.bin";
+    private const string PackageTar = "pkg.tar";
+    private const string ConsoleLog = "console.log";
+    private const string LauncherLog = "launcher.log";
+
+    private readonly TrainerPackage package;
+    private readonly RemoteRunnerOptions options;
+    private readonly TimeProvider time;
+    private readonly ILogger baseLog;
+
+    public RemoteJobRunner(TrainerPackage package, RemoteRunnerOptions options, TimeProvider time, ILogger log)
+    {
+        ArgumentNullException.ThrowIfNull(package);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        this.package = package;
+        this.options = options;
+        this.time = time;
+        baseLog = log.ForContext<RemoteJobRunner>();
+    }
+
+    /// <summary>
+    /// Runs <paramref name="job"/> on <paramref name="target"/> and returns once the verified outputs are in <see cref="TrainingJob.OutputDir"/>.
+    /// Throws <see cref="TrainerFailedException"/> when the trainer fails or times out, another <see cref="QuantLabException"/> when the host
+    /// cannot be used; on cancellation the remote process group is killed before the exception propagates.
+    /// </summary>
+    public async Task<RemoteRunResult> RunAsync(RemoteTarget target, TrainingJob job, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(job);
+        var jobId = RemoteJobId.Parse(job.Spec.JobId);
+        CheckLocalFiles(job);
+        var maxRuntime = options.MaxRuntime ?? TimeSpan.FromMinutes(job.Spec.Runtime.MaxRuntimeMinutes);
+        if (maxRuntime <= TimeSpan.Zero)
+        {
+            throw new UsageException($"job {jobId}: runtime.max_runtime_minutes must be positive");
+        }
+
+        var log = baseLog.ForContext("JobId", jobId).ForContext("Machine", target.Machine);
+        var started = time.GetTimestamp();
+        Directory.CreateDirectory(job.OutputDir);
+        using var conn = new SshConnection(target, options, time, log);
+        var step = "connect";
+        try
+        {
+            log.Information("connecting to {Endpoint} (host keys: {HostKeyPolicy})", target.Endpoint.ToString(), target.HostKeys.Description);
+            await conn.OpenAsync(ct);
+            log.Information("ssh ready on {Endpoint}, host key {HostKeyFingerprint}", target.Endpoint.ToString(), target.HostKeys.TrustedFingerprint);
+
+            step = "prepare job folder";
+            var layout = await PrepareAsync(conn, jobId, log, ct);
+            if (options.CleanJobsOlderThan is { } age)
+            {
+                step = "clean old job folders";
+                await CleanOldJobsAsync(conn, layout, jobId, age, log, ct);
+            }
+
+            step = "upload";
+            var upload = await UploadBundleAsync(conn, layout, job, log, ct);
+            step = "bootstrap";
+            var bootstrap = await BootstrapAsync(conn, layout, log, ct);
+
+            step = "train";
+            var trainerStarted = time.GetTimestamp();
+            var outcome = await RunTrainerAsync(conn, layout, job, bootstrap, maxRuntime, log, ct);
+            var trainerSeconds = time.GetElapsedTime(trainerStarted).TotalSeconds;
+            if (outcome.TimedOut || outcome.ExitCode is 4 or 124)
+            {
+                throw new TrainerFailedException($"trainer exceeded {FormatMinutes(maxRuntime)} min on {target.Machine} (job {jobId}); it was stopped, see {Path.Combine(job.OutputDir, job.Spec.Outputs.Log)}");
+            }
+
+            if (outcome.ExitCode != 0)
+            {
+                throw new TrainerFailedException(DescribeFailure(outcome, target, jobId, job));
+            }
+
+            step = "download";
+            var download = await DownloadOutputsAsync(conn, layout, job, log, ct);
+            var result = new RemoteRunResult
+            {
+                Machine = target.Machine,
+                Endpoint = target.Endpoint.ToString(),
+                HostKeyFingerprint = target.HostKeys.TrustedFingerprint,
+                HostKeyPolicy = target.HostKeys.Description,
+                RemoteJobDir = layout.JobDir,
+                OutputDir = job.OutputDir,
+                Bootstrap = bootstrap,
+                Reconnects = conn.Reconnects,
+                Upload = upload,
+                Download = download,
+                TrainerSeconds = Math.Round(trainerSeconds, 3),
+                WallSeconds = Math.Round(time.GetElapsedTime(started).TotalSeconds, 3),
+            };
+            await Json.WriteFileAsync(Path.Combine(job.OutputDir, RemoteRunResult.FileName), result, ct);
+            log.Information(
+                "remote job {JobId} finished on {Endpoint} in {WallSeconds:0.0} s ({Reconnects} reconnects)",
+                jobId,
+                target.Endpoint.ToString(),
+                result.WallSeconds,
+                result.Reconnects);
+            return result;
+        }
+        catch (Exception ex) when (ex is SshException or SocketException or IOException or TimeoutException or ObjectDisposedException)
+        {
+            // Whatever SSH.NET or the network threw after retries were exhausted becomes one line for the operator.
+            throw new RemoteCommandException($"ssh to {target.Endpoint} failed during {step}: {SshResilience.Describe(ex)}", ex);
+        }
+    }
+
+    /// <summary>Deletes job folders on the host untouched for longer than <paramref name="olderThan"/>; returns how many were removed.</summary>
+    private async Task CleanOldJobsAsync(SshConnection conn, JobLayout layout, string currentJobId, TimeSpan olderThan, ILogger log, CancellationToken ct)
+    {
+        var minutes = Math.Max(1, (long)olderThan.TotalMinutes).ToString(CultureInfo.InvariantCulture);
+        var result = await RunCheckedAsync(conn, "clean old job folders", ShellQuote.Script(RemoteScripts.Cleanup, layout.Root, minutes, currentJobId), ct);
+        var removed = ParseKeyValues(result.StdoutText).GetValueOrDefault("removed", "0");
+        log.Information("removed {Removed} job folders older than {Minutes} min under {RemoteRoot}", removed, minutes, layout.Root);
+    }
+
+    private static void CheckLocalFiles(TrainingJob job)
+    {
+        foreach (var (what, path) in new[] { ("job file", job.JobFile), ("dataset", job.DatasetFile), ("production model", job.ProductionModelFile) })
+        {
+            if (path is not null && !File.Exists(path))
+            {
+                throw new UsageException($"{what} '{path}' does not exist");
+            }
+        }
+    }
+
+    private async Task<JobLayout> PrepareAsync(SshConnection conn, string jobId, ILogger log, CancellationToken ct)
+    {
+        var result = await RunCheckedAsync(conn, "prepare job folder", ShellQuote.Script(RemoteScripts.Prepare, options.Root, jobId), ct);
+        var values = ParseKeyValues(result.StdoutText);
+        if (!values.TryGetValue("root", out var root) || !values.TryGetValue("job_dir", out var jobDir))
+        {
+            throw new RemoteCommandException($"preparing the job folder on {conn.Endpoint} printed no paths: {result.LastErrorLine}");
+        }
+
+        if (values.GetValueOrDefault("killed") == "1")
+        {
+            log.Warning("an earlier trainer for {JobId} was still running on {Endpoint}; it was stopped before starting afresh", jobId, conn.Endpoint.ToString());
+        }
+
+        return new JobLayout(root, jobDir);
+    }
+
+    private async Task<TransferStats> UploadBundleAsync(SshConnection conn, JobLayout layout, TrainingJob job, ILogger log, CancellationToken ct)
+    {
+        var temp = Directory.CreateTempSubdirectory("quantlab-bundle-");
+        try
+        {
+            var tar = Path.Combine(temp.FullName, PackageTar);
+            await package.WriteTarAsync(tar, ct);
+            var launch = Path.Combine(temp.FullName, LaunchScript.FileName);
+            await File.WriteAllTextAsync(launch, LaunchScript.Text, ct);
+            var bootstrap = Path.Combine(temp.FullName, BootstrapScript.FileName);
+            await File.WriteAllTextAsync(bootstrap, BootstrapScript.Text, ct);
+
+            var files = new List<(string Name, string Local)>
+            {
+                (JobFile, job.JobFile),
+                (DatasetFile, job.DatasetFile),
+                (PackageTar, tar),
+                (LaunchScript.FileName, launch),
+                (BootstrapScript.FileName, bootstrap),
+            };
+            if (job.ProductionModelFile is { } production)
+            {
+                files.Add((ProductionModelFile, production));
+            }
+
+            var expected = new Dictionary<string, string>(StringComparer.Ordinal);
+            long bytes = 0;
+            foreach (var (name, local) in files)
+            {
+                expected[name] = await Hashing.Sha256FileAsync(local, ct);
+                bytes += new FileInfo(local).Length;
+            }
+
+            var clock = time.GetTimestamp();
+            foreach (var (name, local) in files)
+            {
+                await UploadOneAsync(conn, local, layout.Path(name), ct);
+            }
+
+            var seconds = time.GetElapsedTime(clock).TotalSeconds;
+            var bad = await RemoteMismatchesAsync(conn, layout, expected, ct);
+            if (bad.Count > 0)
+            {
+                // One more try for the damaged files only: a corrupt transfer is rare, two in a row means something is wrong on the host.
+                log.Warning("sha256 mismatch after upload of {Files}; uploading them again", string.Join(", ", bad.Select(b => b.Name)));
+                foreach (var (name, local) in files.Where(f => bad.Any(b => b.Name == f.Name)))
+                {
+                    await UploadOneAsync(conn, local, layout.Path(name), ct);
+                }
+
+                bad = await RemoteMismatchesAsync(conn, layout, expected, ct);
+                if (bad.Count > 0)
+                {
+                    var (name, remote) = bad[0];
+                    throw new RemoteCommandException($"upload of {name} to {conn.Endpoint} is corrupt: local sha256 {expected[name]}, remote {remote}");
+                }
+            }
+
+            await RunCheckedAsync(conn, "unpack trainer package", ShellQuote.Script(RemoteScripts.Extract, layout.JobDir), ct);
+            var stats = new TransferStats { Files = files.Count, Bytes = bytes, Seconds = Math.Round(seconds, 3) };
+            log.Information(
+                "uploaded {Files} files ({Megabytes:0.0} MB) to {RemoteJobDir} in {Seconds:0.00} s ({MegabytesPerSecond:0.0} MB/s), sha256 verified on both sides",
+                stats.Files,
+                bytes / 1e6,
+                layout.JobDir,
+                seconds,
+                stats.MegabytesPerSecond);
+            return stats;
+        }
+        finally
+        {
+            temp.Delete(recursive: true);
+        }
+    }
+
+    private static Task UploadOneAsync(SshConnection conn, string local, string remote, CancellationToken ct) =>
+        conn.WithReconnectAsync("upload " + System.IO.Path.GetFileName(remote), token => conn.UploadFileAsync(local, remote, token), ct);
+
+    private async Task<List<(string Name, string Remote)>> RemoteMismatchesAsync(SshConnection conn, JobLayout layout, Dictionary<string, string> expected, CancellationToken ct)
+    {
+        var result = await RunCheckedAsync(conn, "verify upload", ShellQuote.Script(RemoteScripts.Hash, [layout.JobDir, options.Python, .. expected.Keys]), ct);
+        var remote = ParseSha256Lines(result.StdoutText);
+        return expected
+            .Where(e => !remote.TryGetValue(e.Key, out var r) || r != e.Value)
+            .Select(e => (e.Key, remote.GetValueOrDefault(e.Key, "missing")))
+            .ToList();
+    }
+
+    private async Task<BootstrapReport> BootstrapAsync(SshConnection conn, JobLayout layout, ILogger log, CancellationToken ct)
+    {
+        var command = ShellQuote.Script(RemoteScripts.Bootstrap, [layout.JobDir, options.Python, layout.Root + "/envs", .. options.PipArgs.Select(a => "--pip-arg=" + a)]);
+        RemoteCommandResult result;
+        try
+        {
+            result = await conn.WithReconnectAsync("bootstrap", token => conn.RunAsync(command, options.BootstrapTimeout, token), ct, timeoutIsFatal: true);
+        }
+        catch (RemoteCommandTimeoutException)
+        {
+            throw new RemoteCommandException($"bootstrap of the trainer environment on {conn.Endpoint} did not finish within {FormatMinutes(options.BootstrapTimeout)} min");
+        }
+
+        if (result.ExitCode == 127)
+        {
+            throw new RemoteCommandException($"Remote:Python '{SymbolName.Printable(options.Python)}' was not found on {conn.Endpoint}: {result.LastErrorLine}");
+        }
+
+        if (result.ExitCode != 0)
+        {
+            throw new RemoteCommandException($"bootstrap of the trainer environment on {conn.Endpoint} failed (exit {FormatExit(result.ExitCode)}): {result.LastErrorLine}");
+        }
+
+        var json = result.StdoutText.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? string.Empty;
+        var report = Json.Deserialize<BootstrapReport>(json, "bootstrap report from " + conn.Endpoint);
+        log.Information(
+            "trainer environment on {Endpoint}: Python {PythonVersion} at {Python}, packages {@Packages}, pip install {PipInstalled}, GPUs {@Gpus}",
+            conn.Endpoint.ToString(),
+            report.PythonVersion,
+            report.Python,
+            report.Packages,
+            report.PipInstalled,
+            report.Gpus);
+        return report;
+    }
+
+    private async Task<TrainerOutcome> RunTrainerAsync(
+        SshConnection conn,
+        JobLayout layout,
+        TrainingJob job,
+        BootstrapReport bootstrap,
+        TimeSpan maxRuntime,
+        ILogger log,
+        CancellationToken ct)
+    {
+        var watchdog = (long)Math.Ceiling((maxRuntime + options.RemoteWatchdogGrace).TotalSeconds);
+        var heartbeat = (long)Math.Max(1, Math.Round(options.HeartbeatInterval.TotalSeconds));
+        var start = ShellQuote.Script(
+            RemoteScripts.Start,
+            layout.JobDir,
+            bootstrap.Python,
+            watchdog.ToString(CultureInfo.InvariantCulture),
+            heartbeat.ToString(CultureInfo.InvariantCulture),
+            job.ProductionModelFile is null ? "0" : "1");
+        var launchedAt = time.GetTimestamp();
+        try
+        {
+            // Starting is idempotent (a marker file), so a connection lost while the command was in flight is simply retried.
+            await RunCheckedAsync(conn, "start trainer", start, ct);
+            log.Information("trainer started detached in {RemoteJobDir}; max runtime {MaxRuntimeMinutes} min", layout.JobDir, Math.Round(maxRuntime.TotalMinutes, 2));
+            var outcome = await MonitorAsync(conn, layout, maxRuntime, launchedAt, log, ct);
+            if (outcome.TimedOut)
+            {
+                log.Error("trainer exceeded {MaxRuntimeMinutes} min; stopping its process group", Math.Round(maxRuntime.TotalMinutes, 2));
+                await StopAndCollectAsync(conn, layout, job, log);
+            }
+            else if (outcome.ExitCode != 0)
+            {
+                await CollectLogsAsync(conn, layout, job, log, ct);
+            }
+
+            return outcome;
+        }
+        catch (Exception ex)
+        {
+            // Cancelled, or the host was lost for good: never leave a trainer running that nobody will collect.
+            log.Warning("stopping the remote trainer because the run is ending early: {Reason}", ex is OperationCanceledException ? "cancelled" : ex.Message);
+            await StopAndCollectAsync(conn, layout, job, log);
+            throw;
+        }
+    }
+
+    private async Task<TrainerOutcome> MonitorAsync(SshConnection conn, JobLayout layout, TimeSpan maxRuntime, long launchedAt, ILogger log, CancellationToken ct)
+    {
+        var tail = new LogTail();
+        var vanished = 0;
+        var staleWarned = false;
+        var staleAfter = TimeSpan.FromSeconds(Math.Max(30, options.HeartbeatInterval.TotalSeconds * 6));
+        var launcherDeadline = TimeSpan.FromSeconds(Math.Max(30, options.PollInterval.TotalSeconds * 5));
+        while (true)
+        {
+            var status = await PollAsync(conn, layout, tail, log, ct);
+            if (status.ExitCode is { } code)
+            {
+                await DrainLogAsync(conn, layout, tail, status, log, ct);
+                log.Information("trainer exited with code {ExitCode}", code);
+                return new TrainerOutcome(code, TimedOut: false);
+            }
+
+            if (status.Missing)
+            {
+                throw new TrainerFailedException($"remote job folder {layout.JobDir} on {conn.Endpoint} disappeared during training");
+            }
+
+            var elapsed = time.GetElapsedTime(launchedAt);
+            if (status.Pgid is null)
+            {
+                if (elapsed > launcherDeadline)
+                {
+                    var why = await ReadRemoteTailAsync(conn, layout.Path(LauncherLog), ct);
+                    throw new TrainerFailedException($"the launcher did not start on {conn.Endpoint} within {launcherDeadline.TotalSeconds:0} s: {why}");
+                }
+            }
+            else if (status.Alive == 0)
+            {
+                // Seen twice in a row so a launcher finishing between the two reads of one poll is not mistaken for a crash.
+                if (++vanished >= 2)
+                {
+                    throw new TrainerFailedException($"the trainer on {conn.Endpoint} stopped without writing an exit code (killed, or the host rebooted); see {layout.Path(ConsoleLog)}");
+                }
+            }
+            else
+            {
+                vanished = 0;
+            }
+
+            if (status.HeartbeatAge is { } age && age > staleAfter && !staleWarned)
+            {
+                staleWarned = true;
+                log.Warning("trainer heartbeat on {Endpoint} is {HeartbeatAgeSeconds:0} s old", conn.Endpoint.ToString(), age.TotalSeconds);
+            }
+
+            if (elapsed >= maxRuntime)
+            {
+                return new TrainerOutcome(null, TimedOut: true);
+            }
+
+            await Task.Delay(options.PollInterval, time, ct);
+        }
+    }
+
+    private async Task<TrainerStatus> PollAsync(SshConnection conn, JobLayout layout, LogTail tail, ILogger log, CancellationToken ct)
+    {
+        var offset = tail.Offset.ToString(CultureInfo.InvariantCulture);
+        var max = options.LogChunkBytes.ToString(CultureInfo.InvariantCulture);
+        var result = await RunCheckedAsync(conn, "status poll", ShellQuote.Script(RemoteScripts.Status, layout.JobDir, offset, max), ct);
+        var status = TrainerStatus.Parse(result.Stdout);
+        foreach (var line in tail.Feed(status.LogChunk))
+        {
+            log.Information("trainer: {TrainerLine}", line);
+        }
+
+        return status;
+    }
+
+    private async Task DrainLogAsync(SshConnection conn, JobLayout layout, LogTail tail, TrainerStatus status, ILogger log, CancellationToken ct)
+    {
+        // The whole log is downloaded anyway; echo at most a few chunks more so a huge log cannot stall the run.
+        for (var i = 0; i < 16 && status.LogSize > tail.Offset; i++)
+        {
+            status = await PollAsync(conn, layout, tail, log, ct);
+        }
+
+        if (tail.Flush() is { } last)
+        {
+            log.Information("trainer: {TrainerLine}", last);
+        }
+    }
+
+    /// <summary>Kills the remote process group and fetches the logs, on a budget of its own because the run's token may be cancelled.</summary>
+    private async Task StopAndCollectAsync(SshConnection conn, JobLayout layout, TrainingJob job, ILogger log)
+    {
+        using var budget = new CancellationTokenSource(options.CleanupBudget, time);
+        try
+        {
+            var grace = ((long)Math.Ceiling(options.KillGrace.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+            var result = await RunCheckedAsync(conn, "stop trainer", ShellQuote.Script(RemoteScripts.Kill, layout.JobDir, grace), budget.Token);
+            var alive = ParseKeyValues(result.StdoutText).GetValueOrDefault("alive", "?");
+            if (alive == "0")
+            {
+                log.Information("remote trainer process group stopped on {Endpoint}", conn.Endpoint.ToString());
+            }
+            else
+            {
+                log.Error("remote trainer process group on {Endpoint} still has {Alive} live processes after SIGKILL", conn.Endpoint.ToString(), alive);
+            }
+        }
+        catch (Exception ex)
+        {
+            log.Error(
+                "could not stop the remote trainer on {Endpoint}: {Reason}; its own watchdog stops it after {WatchdogGraceMinutes} min beyond the limit",
+                conn.Endpoint.ToString(),
+                ex.Message,
+                Math.Round(options.RemoteWatchdogGrace.TotalMinutes, 2));
+            return;
+        }
+
+        await CollectLogsAsync(conn, layout, job, log, budget.Token);
+    }
+
+    /// <summary>Best effort: copies whatever logs exist so the operator can see why the trainer failed. Never throws.</summary>
+    private static async Task CollectLogsAsync(SshConnection conn, JobLayout layout, TrainingJob job, ILogger log, CancellationToken ct)
+    {
+        var wanted = new[] { ("out/" + job.Spec.Outputs.Log, job.Spec.Outputs.Log), (ConsoleLog, "trainer-console.log"), (LauncherLog, "trainer-launcher.log") };
+        foreach (var (remote, local) in wanted)
+        {
+            try
+            {
+                var path = layout.Path(remote);
+                var exists = await conn.WithReconnectAsync("check " + remote, token => conn.ExistsAsync(path, token), ct);
+                if (exists)
+                {
+                    await conn.WithReconnectAsync("collect " + remote, token => conn.DownloadFileAsync(path, Path.Combine(job.OutputDir, local), token), ct);
+                }
+            }
+            catch (Exception ex)
+            {
+                log.Warning("could not collect {RemoteFile} from {Endpoint}: {Reason}", remote, conn.Endpoint.ToString(), ex.Message);
+            }
+        }
+    }
+
+    private async Task<TransferStats> DownloadOutputsAsync(SshConnection conn, JobLayout layout, TrainingJob job, ILogger log, CancellationToken ct)
+    {
+        var manifestResult = await conn.WithReconnectAsync(
+            "read manifest",
+            token => conn.RunAsync(ShellQuote.Script(RemoteScripts.Cat, layout.Path("manifest.sha256")), options.OperationTimeout, token),
+            ct);
+        if (manifestResult.ExitCode != 0)
+        {
+            throw new TrainerFailedException($"trainer finished on {conn.Endpoint} but its output manifest is missing: {manifestResult.LastErrorLine}");
+        }
+
+        var manifest = ParseSha256Lines(manifestResult.StdoutText);
+        var outputs = job.Spec.Outputs;
+        var required = new List<string> { outputs.Model, outputs.Predictions, outputs.TrainMetrics, outputs.Runtime, outputs.Log };
+        if (job.ProductionModelFile is not null)
+        {
+            required.Add(outputs.ProductionPredictions);
+        }
+
+        foreach (var name in required.Where(n => !manifest.ContainsKey(n)))
+        {
+            throw new TrainerFailedException($"trainer output {name} is missing on {conn.Endpoint} ({layout.Path("out")})");
+        }
+
+        var stats = await DownloadVerifiedAsync(conn, layout.Path("out"), manifest, job.OutputDir, time, ct);
+        log.Information(
+            "downloaded {Files} trainer outputs ({Megabytes:0.0} MB) in {Seconds:0.00} s ({MegabytesPerSecond:0.0} MB/s), sha256 verified",
+            stats.Files,
+            stats.Bytes / 1e6,
+            stats.Seconds,
+            stats.MegabytesPerSecond);
+        return stats;
+    }
+
+    /// <summary>
+    /// Downloads every file of <paramref name="manifest"/> from <paramref name="remoteDir"/> into <paramref name="outputDir"/>,
+    /// each through a .part file that only gets its real name once its sha256 matches; a second mismatch fails with the file's name.
+    /// </summary>
+    internal static async Task<TransferStats> DownloadVerifiedAsync(
+        SshConnection conn,
+        string remoteDir,
+        IReadOnlyDictionary<string, string> manifest,
+        string outputDir,
+        TimeProvider time,
+        CancellationToken ct)
+    {
+        long bytes = 0;
+        var clock = time.GetTimestamp();
+        foreach (var (name, sha) in manifest.OrderBy(m => m.Key, StringComparer.Ordinal))
+        {
+            var target = Path.Combine(outputDir, name);
+            var part = target + ".part";
+            string? actual = null;
+            for (var attempt = 1; attempt <= 2 && actual != sha; attempt++)
+            {
+                await conn.WithReconnectAsync("download " + name, token => conn.DownloadFileAsync(remoteDir + "/" + name, part, token), ct);
+                actual = await Hashing.Sha256FileAsync(part, ct);
+            }
+
+            if (actual != sha)
+            {
+                File.Delete(part);
+                throw new TrainerFailedException($"trainer output {name} failed its sha256 check: manifest {sha}, downloaded {actual}");
+            }
+
+            bytes += new FileInfo(part).Length;
+            File.Move(part, target, overwrite: true);
+        }
+
+        var seconds = time.GetElapsedTime(clock).TotalSeconds;
+        return new TransferStats { Files = manifest.Count, Bytes = bytes, Seconds = Math.Round(seconds, 3) };
+    }
+
+    private async Task<string> ReadRemoteTailAsync(SshConnection conn, string path, CancellationToken ct)
+    {
+        var result = await conn.WithReconnectAsync("read " + path, token => conn.RunAsync(ShellQuote.Script(RemoteScripts.Cat, path), options.OperationTimeout, token), ct);
+        var last = result.StdoutText.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault();
+        return last ?? "(no output)";
+    }
+
+    /// <summary>Runs a short idempotent command with reconnects and fails on a non-zero exit.</summary>
+    private async Task<RemoteCommandResult> RunCheckedAsync(SshConnection conn, string what, string command, CancellationToken ct)
+    {
+        var result = await conn.WithReconnectAsync(what, token => conn.RunAsync(command, options.OperationTimeout, token), ct);
+        if (result.ExitCode != 0)
+        {
+            throw new RemoteCommandException($"{what} on {conn.Endpoint} failed (exit {FormatExit(result.ExitCode)}): {result.LastErrorLine}");
+        }
+
+        return result;
+    }
+
+    private static string DescribeFailure(TrainerOutcome outcome, RemoteTarget target, string jobId, TrainingJob job)
+    {
+        var console = Path.Combine(job.OutputDir, "trainer-console.log");
+        var reason = outcome.ExitCode switch
+        {
+            2 => "the trainer rejected its input (exit 2)",
+            3 => "no usable GPU for device cuda (exit 3)",
+            > 128 and < 160 => string.Create(CultureInfo.InvariantCulture, $"the trainer was killed by signal {outcome.ExitCode - 128}"),
+            _ => $"the trainer failed (exit {FormatExit(outcome.ExitCode)})",
+        };
+        var detail = LastLine(console);
+        return $"{reason} on {target.Machine} (job {jobId})" + (detail is null ? string.Empty : ": " + detail);
+    }
+
+    private static string? LastLine(string path)
+    {
+        try
+        {
+            if (!File.Exists(path))
+            {
+                return null;
+            }
+
+            var line = File.ReadLines(path).Select(l => l.Trim()).LastOrDefault(l => l.Length > 0);
+            return line is { Length: > 300 } ? line[..300] + "…" : line;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    private static string FormatMinutes(TimeSpan span) => span.TotalMinutes.ToString("0.##", CultureInfo.InvariantCulture);
+
+    private static string FormatExit(int? code) => code?.ToString(CultureInfo.InvariantCulture) ?? "signal";
+
+    internal static Dictionary<string, string> ParseKeyValues(string text)
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var line in text.Split('\n'))
+        {
+            var eq = line.IndexOf('=', StringComparison.Ordinal);
+            if (eq > 0)
+            {
+                values[line[..eq]] = line[(eq + 1)..];
+            }
+        }
+
+        return values;
+    }
+
+    [GeneratedRegex("^([0-9a-f]{64})  ([A-Za-z0-9._-]{1,100})$", RegexOptions.CultureInvariant)]
+    private static partial Regex Sha256Line();
+
+    /// <summary>Parses sha256sum output; names with characters sha256sum would escape are not trainer outputs and are rejected.</summary>
+    internal static Dictionary<string, string> ParseSha256Lines(string text)
+    {
+        var hashes = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var match = Sha256Line().Match(line.TrimEnd('\r'));
+            if (!match.Success)
+            {
+                throw new TrainerFailedException($"unexpected line in sha256 listing: '{SymbolName.Printable(line)}'");
+            }
+
+            hashes[match.Groups[2].Value] = match.Groups[1].Value;
+        }
+
+        return hashes;
+    }
+
+    /// <summary>Absolute paths of the run on the host.</summary>
+    private sealed record JobLayout(string Root, string JobDir)
+    {
+        public string Path(string relative) => JobDir + "/" + relative;
+    }
+
+    private sealed record TrainerOutcome(int? ExitCode, bool TimedOut);
+
+    /// <summary>One parsed status poll: liveness, exit code, heartbeat and the next piece of train.log.</summary>
+    private sealed record TrainerStatus
+    {
+        private static readonly byte[] Separator = "--\n"u8.ToArray();
+
+        public bool Missing { get; init; }
+        public int Alive { get; init; }
+        public string? Pgid { get; init; }
+        public int? ExitCode { get; init; }
+        public TimeSpan? HeartbeatAge { get; init; }
+        public long LogSize { get; init; }
+        public byte[] LogChunk { get; init; } = [];
+
+        public static TrainerStatus Parse(byte[] stdout)
+        {
+            var span = stdout.AsSpan();
+            var split = span.StartsWith(Separator) ? 0 : span.IndexOf("\n--\n"u8) + 1;
+            if (split <= 0 && !span.StartsWith(Separator))
+            {
+                throw new RemoteCommandException("status poll printed no separator line");
+            }
+
+            var header = ParseKeyValues(Encoding.UTF8.GetString(span[..split]));
+            long Number(string key) => long.TryParse(header.GetValueOrDefault(key), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : -1;
+            var now = Number("now");
+            var beat = Number("heartbeat");
+            var exit = Number("exit");
+            return new TrainerStatus
+            {
+                Missing = header.ContainsKey("missing"),
+                Alive = (int)Math.Max(0, Number("alive")),
+                Pgid = string.IsNullOrEmpty(header.GetValueOrDefault("pgid")) ? null : header["pgid"],
+                ExitCode = exit >= 0 ? (int)exit : null,
+                HeartbeatAge = now >= 0 && beat >= 0 ? TimeSpan.FromSeconds(now - beat) : null,
+                LogSize = Math.Max(0, Number("log_size")),
+                LogChunk = span[(split + Separator.Length)..].ToArray(),
+            };
+        }
+    }
+}

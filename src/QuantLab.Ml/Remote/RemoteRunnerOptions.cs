@@ -1,0 +1,87 @@
+using QuantLab.Ml.Common;
+
+namespace QuantLab.Ml.Remote;
+
+/// <summary>How the SSH runner behaves on the remote host (bound from the Remote configuration section; validated once).</summary>
+public sealed record RemoteRunnerOptions
+{
+    /// <summary>Interpreter used to check and, if needed, bootstrap the trainer environment on the host.</summary>
+    public string Python { get; init; } = "python3";
+
+    /// <summary>Folder holding jobs/ and envs/ on the host; relative paths are under the login's home folder.</summary>
+    public string Root { get; init; } = "quantlab-ml";
+
+    /// <summary>Extra arguments for <c>pip install</c> when the host lacks the packages (e.g. --index-url of a mirror).</summary>
+    public IReadOnlyList<string> PipArgs { get; init; } = [];
+
+    /// <summary>TCP connect plus SSH handshake timeout of one attempt.</summary>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>Limit for each short remote command and each SFTP request; a hung connection is treated as dropped.</summary>
+    public TimeSpan OperationTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Limit for the environment bootstrap (may include a pip install).</summary>
+    public TimeSpan BootstrapTimeout { get; init; } = TimeSpan.FromMinutes(20);
+
+    /// <summary>SSH keep-alive interval, so a dead connection is noticed between polls.</summary>
+    public TimeSpan KeepAliveInterval { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>How often the runner checks the detached trainer and tails its log.</summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How often the launcher on the host touches its heartbeat file.</summary>
+    public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Time between SIGTERM and SIGKILL when the runner stops the remote process group.</summary>
+    public TimeSpan KillGrace { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Extra time the host-side watchdog allows beyond the max runtime before it kills the trainer by itself,
+    /// so a trainer is stopped even when quantlab-ml has lost the host for good.
+    /// </summary>
+    public TimeSpan RemoteWatchdogGrace { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>When set, replaces the job's max_runtime_minutes (tests use seconds; operators may cap it).</summary>
+    public TimeSpan? MaxRuntime { get; init; }
+
+    /// <summary>Time allowed for killing the remote trainer and collecting logs after a cancellation or failure.</summary>
+    public TimeSpan CleanupBudget { get; init; } = TimeSpan.FromSeconds(90);
+
+    /// <summary>Job folders on the host untouched for longer than this are deleted at the start of a run; null keeps them.</summary>
+    public TimeSpan? CleanJobsOlderThan { get; init; }
+
+    /// <summary>Bytes of trainer log fetched per poll; the full log is downloaded at the end anyway.</summary>
+    public int LogChunkBytes { get; init; } = 64 * 1024;
+
+    public SshResilienceOptions Resilience { get; init; } = new();
+
+    public void Validate()
+    {
+        static void Check(bool ok, string message)
+        {
+            if (!ok)
+            {
+                throw new UsageException("Remote: " + message);
+            }
+        }
+
+        Check(!string.IsNullOrWhiteSpace(Python) && !HasControl(Python), "Python must be an interpreter name or path");
+        Check(!string.IsNullOrWhiteSpace(Root) && !HasControl(Root), "Root must be a folder path without control characters");
+        Check(PipArgs.All(a => a is not null && !a.Contains('\0', StringComparison.Ordinal)), "PipArgs must not contain NUL characters");
+        Check(ConnectTimeout > TimeSpan.Zero, "ConnectTimeout must be positive");
+        Check(OperationTimeout > TimeSpan.Zero, "OperationTimeout must be positive");
+        Check(BootstrapTimeout > TimeSpan.Zero, "BootstrapTimeout must be positive");
+        Check(KeepAliveInterval > TimeSpan.Zero, "KeepAliveInterval must be positive");
+        Check(PollInterval > TimeSpan.Zero, "PollInterval must be positive");
+        Check(HeartbeatInterval >= TimeSpan.FromSeconds(1), "HeartbeatInterval must be at least 1 s");
+        Check(KillGrace >= TimeSpan.Zero, "KillGrace must not be negative");
+        Check(RemoteWatchdogGrace >= TimeSpan.Zero, "RemoteWatchdogGrace must not be negative");
+        Check(MaxRuntime is null || MaxRuntime >= TimeSpan.FromSeconds(1), "MaxRuntime must be at least 1 s");
+        Check(CleanupBudget > TimeSpan.Zero, "CleanupBudget must be positive");
+        Check(CleanJobsOlderThan is null || CleanJobsOlderThan >= TimeSpan.FromMinutes(1), "CleanJobsOlderThan must be at least 1 minute");
+        Check(LogChunkBytes is >= 1024 and <= 16 * 1024 * 1024, "LogChunkBytes must be 1 KiB..16 MiB");
+        Resilience.Validate();
+    }
+
+    private static bool HasControl(string value) => value.Any(char.IsControl);
+}

@@ -1,0 +1,45 @@
+namespace QuantLab.Ml.Remote.Scripts;
+
+/// <summary>launch.sh: uploaded with each job and started detached; the trainer's whole life on the host.</summary>
+internal static class LaunchScript
+{
+    public const string FileName = "launch.sh";
+
+    public const string Text = """
+        #!/bin/sh
+        # quantlab-ml launcher. Runs detached in its own session and process group, so it outlives the SSH session
+        # that started it. Writes pgid first, a heartbeat while the trainer runs, manifest.sha256 of out/, exit_code last.
+        # Args: python watchdog_seconds heartbeat_seconds with_production_model(0|1)
+        set -u
+        py=$1 watchdog=$2 beat=$3 prod=$4
+        cd "$(dirname "$0")" || exit 1
+        echo "$$" > pgid.tmp && mv -f pgid.tmp pgid
+        ( while :; do date +%s > heartbeat.tmp && mv -f heartbeat.tmp heartbeat; sleep "$beat"; done ) &
+        set -- --job ../job.json --data ../dataset.npz --out ../out
+        if [ "$prod" = 1 ]; then set -- "$@" --production-model ../production_model.bin; fi
+        PYTHONUNBUFFERED=1
+        PYTHONDONTWRITEBYTECODE=1
+        export PYTHONUNBUFFERED PYTHONDONTWRITEBYTECODE
+        (cd pkg && exec "$py" -m quantlab_trainer "$@") > console.log 2>&1 < /dev/null &
+        trainer=$!
+        # Host-side limit: stops the trainer even when quantlab-ml has lost this host for good.
+        ( sleep "$watchdog"; : > watchdog_fired; kill -s TERM "$trainer" 2>/dev/null; sleep 15; kill -s KILL "$trainer" 2>/dev/null ) &
+        wait "$trainer"
+        rc=$?
+        if [ -e watchdog_fired ]; then rc=124; fi
+        hash() {
+          if command -v sha256sum >/dev/null 2>&1; then
+            sha256sum -- "$1"
+          else
+            "$py" -c 'import hashlib, sys; print(hashlib.sha256(open(sys.argv[1], "rb").read()).hexdigest() + "  " + sys.argv[1])' "$1"
+          fi
+        }
+        (cd out && for f in *; do if [ -f "$f" ]; then hash "$f" || exit 1; fi; done) > manifest.sha256.tmp && mv -f manifest.sha256.tmp manifest.sha256
+        echo "$rc" > exit_code.tmp && mv -f exit_code.tmp exit_code
+        # Take the heartbeat loop, the watchdog and anything the trainer left behind down too; the launcher ignores the signal.
+        trap '' TERM
+        kill -s TERM -- "-$$" 2>/dev/null
+        exit 0
+
+        """;
+}

@@ -1,0 +1,277 @@
+using System.Net.Sockets;
+using Renci.SshNet;
+using Renci.SshNet.Common;
+using Serilog;
+
+namespace QuantLab.Ml.Remote;
+
+/// <summary>
+/// One logical connection to a host that outlives dropped TCP connections: the SSH and SFTP clients are rebuilt through
+/// <see cref="SshResilience"/> whenever they fail, and idempotent operations are re-run on the new clients.
+/// </summary>
+internal sealed class SshConnection : IDisposable
+{
+    private const string ProbeReply = "quantlab-ready";
+    private const int MaxAttemptsPerOperation = 8;
+
+    private readonly RemoteTarget target;
+    private readonly RemoteRunnerOptions options;
+    private readonly TimeProvider time;
+    private readonly ILogger log;
+    private SshClient? ssh;
+    private SftpClient? sftp;
+    private string? hostKeyRejection;
+    private bool disposed;
+
+    public SshConnection(RemoteTarget target, RemoteRunnerOptions options, TimeProvider time, ILogger log)
+    {
+        this.target = target;
+        this.options = options;
+        this.time = time;
+        this.log = log;
+    }
+
+    /// <summary>Connections re-established after a drop.</summary>
+    public int Reconnects { get; private set; }
+
+    public SshEndpoint Endpoint => target.Endpoint;
+
+    /// <summary>Waits until the host accepts our login and answers a trivial command (the readiness deadline applies).</summary>
+    public Task OpenAsync(CancellationToken ct) =>
+        SshResilience.ExecuteAsync(options.Resilience, options.Resilience.ReadinessTimeout, "login to " + target.Endpoint, time, log, ConnectShellAsync, ct);
+
+    /// <summary>
+    /// Runs an idempotent operation; when the connection fails under it, reconnects (within the reconnect deadline) and runs it again.
+    /// Command timeouts count as a dead connection unless <paramref name="timeoutIsFatal"/> is set (long commands).
+    /// </summary>
+    public async Task<T> WithReconnectAsync<T>(string what, Func<CancellationToken, Task<T>> operation, CancellationToken ct, bool timeoutIsFatal = false)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                if (ssh is not { IsConnected: true })
+                {
+                    await ReconnectAsync(what, reason: "not connected", ct);
+                }
+
+                return await operation(ct);
+            }
+            catch (Exception ex) when (!ct.IsCancellationRequested && attempt < MaxAttemptsPerOperation && IsConnectionFailure(ex, timeoutIsFatal))
+            {
+                DropClients();
+                await ReconnectAsync(what, SshResilience.Describe(ex), ct);
+            }
+        }
+    }
+
+    public Task WithReconnectAsync(string what, Func<CancellationToken, Task> operation, CancellationToken ct) =>
+        WithReconnectAsync<bool>(
+            what,
+            async token =>
+            {
+                await operation(token);
+                return true;
+            },
+            ct);
+
+    /// <summary>Runs one command on the current connection. Throws <see cref="RemoteCommandTimeoutException"/> after <paramref name="timeout"/>.</summary>
+    public async Task<RemoteCommandResult> RunAsync(string command, TimeSpan timeout, CancellationToken ct)
+    {
+        var client = ssh is { IsConnected: true } ? ssh : throw new SshConnectionException("not connected");
+        return await RunOnAsync(client, command, timeout, ct);
+    }
+
+    /// <summary>Uploads a local file with SFTP's whole-file (pipelined) transfer; overwrites.</summary>
+    public async Task UploadFileAsync(string localPath, string remotePath, CancellationToken ct)
+    {
+        var client = await SftpAsync(ct);
+        var stream = new FileStream(localPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan);
+        await using (stream)
+        {
+            await client.UploadFileAsync(stream, remotePath, ct);
+        }
+    }
+
+    /// <summary>Uploads small in-memory content (scripts) through the same whole-file transfer.</summary>
+    public async Task UploadBytesAsync(byte[] content, string remotePath, CancellationToken ct)
+    {
+        var client = await SftpAsync(ct);
+        using var stream = new MemoryStream(content, writable: false);
+        await client.UploadFileAsync(stream, remotePath, ct);
+    }
+
+    /// <summary>Downloads a remote file with SFTP's whole-file (pipelined) transfer into <paramref name="localPath"/> (replaced).</summary>
+    public async Task DownloadFileAsync(string remotePath, string localPath, CancellationToken ct)
+    {
+        var client = await SftpAsync(ct);
+        var stream = new FileStream(localPath, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
+        await using (stream)
+        {
+            await client.DownloadFileAsync(remotePath, stream, ct);
+        }
+    }
+
+    public async Task<bool> ExistsAsync(string remotePath, CancellationToken ct)
+    {
+        var client = await SftpAsync(ct);
+        return await client.ExistsAsync(remotePath, ct);
+    }
+
+    public void Dispose()
+    {
+        if (!disposed)
+        {
+            disposed = true;
+            DropClients();
+        }
+    }
+
+    private async Task ReconnectAsync(string what, string reason, CancellationToken ct)
+    {
+        Reconnects++;
+        log.Warning("ssh connection to {Endpoint} lost during {Operation} ({Reason}); reconnecting", target.Endpoint.ToString(), what, reason);
+        await SshResilience.ExecuteAsync(options.Resilience, options.Resilience.ReconnectTimeout, "reconnect to " + target.Endpoint, time, log, ConnectShellAsync, ct);
+        log.Information("ssh connection to {Endpoint} re-established", target.Endpoint.ToString());
+    }
+
+    private async ValueTask ConnectShellAsync(CancellationToken ct)
+    {
+        DropClients();
+        var client = await ConnectClientAsync((e, key) => new SshClient(e.Host, e.Port, e.User, key) { KeepAliveInterval = options.KeepAliveInterval }, ct);
+        try
+        {
+            // sshd can accept a login before the account's shell works (image still unpacking); a trivial command proves it does.
+            var probe = await RunOnAsync(client, "echo " + ProbeReply, options.OperationTimeout, ct);
+            if (probe.ExitCode != 0 || probe.StdoutText.Trim() != ProbeReply)
+            {
+                throw new RemoteNotReadyException($"probe command failed (exit {probe.ExitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "signal"}): {probe.LastErrorLine}");
+            }
+        }
+        catch
+        {
+            client.Dispose();
+            throw;
+        }
+
+        ssh = client;
+    }
+
+    private async Task<SftpClient> SftpAsync(CancellationToken ct)
+    {
+        if (sftp is { IsConnected: true })
+        {
+            return sftp;
+        }
+
+        sftp?.Dispose();
+        sftp = null;
+        var client = await ConnectClientAsync(
+            (e, key) => new SftpClient(e.Host, e.Port, e.User, key)
+            {
+                KeepAliveInterval = options.KeepAliveInterval,
+
+                // Without this SSH.NET waits forever for a reply that a dead connection will never send.
+                OperationTimeout = options.OperationTimeout,
+            },
+            ct);
+        sftp = client;
+        return client;
+    }
+
+    private async Task<T> ConnectClientAsync<T>(Func<SshEndpoint, IPrivateKeySource, T> create, CancellationToken ct)
+        where T : BaseClient
+    {
+        var endpoint = target.Endpoint;
+        var client = create(endpoint, target.Key.Source);
+        try
+        {
+            client.ConnectionInfo.Timeout = options.ConnectTimeout;
+            target.HostKeys.Configure(client.ConnectionInfo, endpoint);
+            client.HostKeyReceived += OnHostKeyReceived;
+            hostKeyRejection = null;
+            await client.ConnectAsync(ct);
+            return client;
+        }
+        catch
+        {
+            client.Dispose();
+            if (hostKeyRejection is { } reason)
+            {
+                log.Error("ssh host key rejected for {Endpoint}: {Reason}", endpoint.ToString(), reason);
+                throw new HostKeyRejectedException(reason);
+            }
+
+            throw;
+        }
+    }
+
+    private void OnHostKeyReceived(object? sender, HostKeyEventArgs e)
+    {
+        var reason = target.HostKeys.Check(target.Endpoint, e.HostKey);
+        hostKeyRejection = reason;
+        e.CanTrust = reason is null;
+    }
+
+    private async Task<RemoteCommandResult> RunOnAsync(SshClient client, string command, TimeSpan timeout, CancellationToken ct)
+    {
+        using var cmd = client.CreateCommand(command);
+        using var limit = new CancellationTokenSource(timeout, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, limit.Token);
+        try
+        {
+            // WaitAsync bounds the wait even if SSH.NET never completes the task on a half-dead connection.
+            await cmd.ExecuteAsync(linked.Token).WaitAsync(timeout + TimeSpan.FromSeconds(5), time, ct);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or TimeoutException && !ct.IsCancellationRequested)
+        {
+            throw new RemoteCommandTimeoutException($"remote command did not finish within {timeout.TotalSeconds:0} s");
+        }
+
+        using var stdout = new MemoryStream();
+        await cmd.OutputStream.CopyToAsync(stdout, ct);
+        using var stderr = new StreamReader(cmd.ExtendedOutputStream);
+        return new RemoteCommandResult
+        {
+            ExitCode = cmd.ExitStatus,
+            Stdout = stdout.ToArray(),
+            Stderr = await stderr.ReadToEndAsync(ct),
+        };
+    }
+
+    private bool IsConnectionFailure(Exception ex, bool timeoutIsFatal) => ex switch
+    {
+        HostKeyRejectedException => false,
+        RemoteHostUnreachableException => false,
+        RemoteCommandTimeoutException => !timeoutIsFatal,
+        SftpPathNotFoundException or SftpPermissionDeniedException => false,
+        SshConnectionException or SshOperationTimeoutException or SocketException or IOException or ObjectDisposedException or TimeoutException => true,
+        SshException or InvalidOperationException => ssh is not { IsConnected: true } || sftp is { IsConnected: false },
+        _ => false,
+    };
+
+    private void DropClients()
+    {
+        // Dispose never throws on a dead socket in SSH.NET, but a failing Disconnect must not mask the original error.
+        try
+        {
+            ssh?.Dispose();
+        }
+        catch (Exception ex)
+        {
+            log.Debug(ex, "ignored error while closing ssh client");
+        }
+
+        try
+        {
+            sftp?.Dispose();
+        }
+        catch (Exception ex)
+        {
+            log.Debug(ex, "ignored error while closing sftp client");
+        }
+
+        ssh = null;
+        sftp = null;
+    }
+}

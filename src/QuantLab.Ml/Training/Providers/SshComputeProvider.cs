@@ -1,0 +1,64 @@
+using QuantLab.Ml.Remote;
+using Serilog;
+
+namespace QuantLab.Ml.Training.Providers;
+
+/// <summary>The ssh provider: runs the trainer on one fixed host through <see cref="RemoteJobRunner"/>; outputs land where the local provider puts them.</summary>
+public sealed class SshComputeProvider : IComputeProvider
+{
+    private readonly SshProviderOptions options;
+    private readonly TrainerPackage package;
+    private readonly TimeProvider time;
+    private readonly ILogger log;
+    private readonly SshEndpoint endpoint;
+
+    /// <summary>Validates the options and reads the key once, so a bad host, key or passphrase fails before any data is built.</summary>
+    public SshComputeProvider(SshProviderOptions options, TrainerPackage package, TimeProvider time, ILogger log)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(package);
+        options.Validate();
+        endpoint = SshEndpoint.Create(options.Host, options.Port, options.User);
+        using (SshPrivateKey.FromFile(options.Key, options.Passphrase()))
+        {
+        }
+
+        if (options.KnownHostsFile is { } knownHosts)
+        {
+            _ = HostKeyPolicy.FromKnownHostsFile(knownHosts);
+        }
+
+        this.options = options;
+        this.package = package;
+        this.time = time;
+        this.log = log.ForContext<SshComputeProvider>();
+    }
+
+    public string Name => "ssh";
+
+    public async Task<TrainingResult> RunAsync(TrainingJob job, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        using var key = SshPrivateKey.FromFile(options.Key, options.Passphrase());
+        HostKeyPolicy hostKeys;
+        if (options.KnownHostsFile is { } knownHosts)
+        {
+            hostKeys = HostKeyPolicy.FromKnownHostsFile(knownHosts);
+        }
+        else
+        {
+            // A fresh pin per run: the first key seen is trusted, and any other key later in the run aborts it.
+            hostKeys = HostKeyPolicy.PinFirstSeen();
+            log.Warning("no known_hosts file configured for {Endpoint} (--known-hosts / Ssh:KnownHostsFile); trusting the first host key seen in this run", endpoint.ToString());
+        }
+
+        var runnerOptions = options.Remote with
+        {
+            CleanJobsOlderThan = options.CleanJobsOlderThanDays > 0 ? TimeSpan.FromDays(options.CleanJobsOlderThanDays) : null,
+        };
+        var runner = new RemoteJobRunner(package, runnerOptions, time, log);
+        var target = new RemoteTarget { Endpoint = endpoint, Key = key, HostKeys = hostKeys, MachineName = "ssh " + endpoint };
+        var result = await runner.RunAsync(target, job, ct);
+        return new TrainingResult { OutputDir = job.OutputDir, WallTime = result.WallTime, Machine = result.Machine };
+    }
+}
