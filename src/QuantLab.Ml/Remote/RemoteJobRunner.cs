@@ -266,6 +266,19 @@ public sealed partial class RemoteJobRunner
             throw new RemoteCommandException($"bootstrap of the trainer environment on {conn.Endpoint} did not finish within {FormatMinutes(options.BootstrapTimeout)} min");
         }
 
+        foreach (var line in result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            // bootstrap.py's own lines say why pip runs; pip's chatter is only for debugging.
+            if (line.StartsWith("bootstrap:", StringComparison.Ordinal))
+            {
+                log.Warning("{BootstrapLine}", line);
+            }
+            else
+            {
+                log.Debug("bootstrap: {BootstrapLine}", line);
+            }
+        }
+
         if (result.ExitCode == 127)
         {
             throw new RemoteCommandException($"Remote:Python '{SymbolName.Printable(options.Python)}' was not found on {conn.Endpoint}: {result.LastErrorLine}");

@@ -1,6 +1,7 @@
 using QuantLab.Ml.Common;
 using QuantLab.Ml.Remote;
 using QuantLab.Ml.Tests.Support.Sshd;
+using QuantLab.Ml.Training;
 
 namespace QuantLab.Ml.Tests.Remote;
 
@@ -31,5 +32,141 @@ public sealed class RemoteJobRunnerTests(SshdFixture sshd)
         Assert.Equal(bed.RemoteJobDir, record.RemoteJobDir);
         Assert.Contains(bed.Log.Messages, m => m.Contains("fake trainer: job " + bed.JobId, StringComparison.Ordinal));
         TestContext.Current.TestOutputHelper?.WriteLine(string.Join("\n", bed.Log.Messages));
+    }
+
+    [Fact]
+    public async Task Finishes_the_run_when_connections_are_cut_mid_training()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var bed = RemoteTestBed.Create(sshd, mode: "sleep:5");
+        var run = bed.Runner().RunAsync(sshd.Target(), bed.Job, ct);
+
+        await bed.WaitForTrainerPgidAsync(ct);
+        var cut = await sshd.DropConnectionsAsync(ct);
+        await Task.Delay(1500, ct);
+        cut += await sshd.DropConnectionsAsync(ct);
+        var result = await run;
+
+        Assert.True(cut >= 2, $"expected to cut connections twice, cut {cut}");
+        Assert.True(result.Reconnects >= 2, $"expected at least two reconnects, saw {result.Reconnects}");
+        Assert.Equal(
+            await File.ReadAllBytesAsync(Path.Combine(bed.RemoteJobDir, "out", "model.bin"), ct),
+            await File.ReadAllBytesAsync(Path.Combine(bed.OutputDir, "model.bin"), ct));
+        var log = await File.ReadAllTextAsync(Path.Combine(bed.OutputDir, "train.log"), ct);
+        Assert.Contains("round 4", log, StringComparison.Ordinal);
+        Assert.Contains(bed.Log.Messages, m => m.Contains("trainer: \"round 4\"", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Kills_remote_trainer_when_runtime_limit_passes()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var bed = RemoteTestBed.Create(sshd, mode: "hang");
+        var run = bed.Runner(bed.Options(maxRuntime: TimeSpan.FromSeconds(4))).RunAsync(sshd.Target(), bed.Job, ct);
+        var pgid = await bed.WaitForTrainerPgidAsync(ct);
+        Assert.NotEmpty(Proc.LiveProcessesInGroup(pgid));
+
+        var error = await Assert.ThrowsAsync<TrainerFailedException>(() => run);
+
+        Assert.Contains("trainer exceeded 0.07 min", error.Message, StringComparison.Ordinal);
+        Assert.Empty(Proc.LiveProcessesInGroup(pgid));
+        Assert.Contains("still training", await File.ReadAllTextAsync(Path.Combine(bed.OutputDir, "train.log"), ct), StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(bed.OutputDir, "model.bin")));
+    }
+
+    [Fact]
+    public async Task Cancellation_kills_the_remote_trainer_before_returning()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var bed = RemoteTestBed.Create(sshd, mode: "hang");
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var run = bed.Runner().RunAsync(sshd.Target(), bed.Job, cancel.Token);
+        var pgid = await bed.WaitForTrainerPgidAsync(ct);
+
+        await cancel.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
+        Assert.Empty(Proc.LiveProcessesInGroup(pgid));
+        Assert.True(File.Exists(Path.Combine(bed.RemoteJobDir, "killed")));
+    }
+
+    [Fact]
+    public async Task Trainer_crash_fails_the_run_with_its_exit_code_and_last_error_line()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var bed = RemoteTestBed.Create(sshd, mode: "crash");
+
+        var error = await Assert.ThrowsAsync<TrainerFailedException>(() => bed.Runner().RunAsync(sshd.Target(), bed.Job, ct));
+
+        Assert.Contains("exit 1", error.Message, StringComparison.Ordinal);
+        Assert.Contains("ValueError: fake failure for the test", error.Message, StringComparison.Ordinal);
+        Assert.Contains("about to fail", await File.ReadAllTextAsync(Path.Combine(bed.OutputDir, "train.log"), ct), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("exit:2", "rejected its input")]
+    [InlineData("exit:3", "no usable GPU")]
+    [InlineData("exit:4", "trainer exceeded")]
+    public async Task Trainer_exit_codes_become_clear_failures(string mode, string expected)
+    {
+        using var bed = RemoteTestBed.Create(sshd, mode);
+
+        var error = await Assert.ThrowsAsync<TrainerFailedException>(() => bed.Runner().RunAsync(sshd.Target(), bed.Job, TestContext.Current.CancellationToken));
+
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_missing_output_fails_the_run_with_its_name()
+    {
+        using var bed = RemoteTestBed.Create(sshd, mode: "missing:predictions.npy");
+
+        var error = await Assert.ThrowsAsync<TrainerFailedException>(() => bed.Runner().RunAsync(sshd.Target(), bed.Job, TestContext.Current.CancellationToken));
+
+        Assert.Contains("trainer output predictions.npy is missing", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Bootstrap_skips_pip_when_the_packages_already_import()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var bed = RemoteTestBed.Create(sshd);
+        var numpy = (await Proc.RunCheckedAsync(sshd.Python, ["-c", "import numpy; print(numpy.__version__)"], ct)).Stdout.Trim();
+
+        var result = await bed.Runner().RunAsync(sshd.Target(), bed.Job, ct);
+
+        Assert.False(result.Bootstrap.PipInstalled);
+        Assert.Null(result.Bootstrap.Venv);
+        Assert.Equal(numpy, result.Bootstrap.Packages["numpy"]);
+        Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(bed.RemoteRoot, "envs")));
+        var record = await Json.ReadFileAsync<RemoteRunResult>(Path.Combine(bed.OutputDir, RemoteRunResult.FileName), ct);
+        Assert.Equal(numpy, record.Bootstrap.Packages["numpy"]);
+    }
+
+    [Fact]
+    public async Task Bootstrap_runs_pip_into_a_venv_when_a_requirement_is_unsupported_and_says_so_when_it_fails()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var bed = RemoteTestBed.Create(sshd);
+        await File.WriteAllTextAsync(Path.Combine(bed.PackageDir, "requirements.txt"), "numpy>=999\n", ct);
+
+        // --no-index: the test host has no package index, which is exactly the offline failure an operator must be told about.
+        var options = bed.Options() with { PipArgs = ["--no-index"] };
+        var error = await Assert.ThrowsAsync<RemoteCommandException>(() => bed.Runner(options).RunAsync(sshd.Target(), bed.Job, ct));
+
+        Assert.Contains("pip install -r requirements.txt failed", error.Message, StringComparison.Ordinal);
+        Assert.Contains(bed.Log.Messages, m => m.Contains("numpy", StringComparison.Ordinal) && m.Contains("does not satisfy >=999", StringComparison.Ordinal));
+        Assert.Single(Directory.GetDirectories(Path.Combine(bed.RemoteRoot, "envs")));
+    }
+
+    [Fact]
+    public async Task A_missing_interpreter_is_reported_by_its_configured_name()
+    {
+        using var bed = RemoteTestBed.Create(sshd);
+        var options = bed.Options() with { Python = "/nonexistent/python3" };
+
+        var error = await Assert.ThrowsAsync<RemoteCommandException>(() => bed.Runner(options).RunAsync(sshd.Target(), bed.Job, TestContext.Current.CancellationToken));
+
+        Assert.Contains("Remote:Python '/nonexistent/python3' was not found", error.Message, StringComparison.Ordinal);
     }
 }

@@ -22,7 +22,9 @@ public sealed class ExtraSshd : IAsyncDisposable
 
     public int Port { get; }
 
-    public string HostKeyLine => File.ReadAllText(Path.Combine(dir, "host_key.pub")).Trim();
+    public string HostKeyPubFile => Path.Combine(dir, "host_key.pub");
+
+    public string HostKeyLine => File.ReadAllText(HostKeyPubFile).Trim();
 
     /// <summary>Prepares config and a fresh host key; the daemon starts with <see cref="StartAsync"/>.</summary>
     public static async Task<ExtraSshd> CreateAsync(SshdFixture main, bool authorized, CancellationToken ct)

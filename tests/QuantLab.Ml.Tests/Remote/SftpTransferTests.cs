@@ -1,0 +1,72 @@
+using System.Security.Cryptography;
+using QuantLab.Ml.Common;
+using QuantLab.Ml.Remote;
+using QuantLab.Ml.Tests.Support.Sshd;
+using QuantLab.Ml.Training;
+
+namespace QuantLab.Ml.Tests.Remote;
+
+[Collection("sshd")]
+[Trait("Category", "Integration")]
+public sealed class SftpTransferTests(SshdFixture sshd)
+{
+    [Fact]
+    public async Task Uploads_and_downloads_a_multi_megabyte_file_with_matching_checksums()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var bed = RemoteTestBed.Create(sshd);
+        Directory.CreateDirectory(bed.RemoteRoot);
+        var local = Path.Combine(bed.Work, "big.bin");
+        const int megabytes = 48;
+        await using (var file = File.Create(local))
+        {
+            for (var i = 0; i < megabytes; i++)
+            {
+                await file.WriteAsync(RandomNumberGenerator.GetBytes(1 << 20), ct);
+            }
+        }
+
+        var remote = bed.RemoteRoot + "/big.bin";
+        var back = Path.Combine(bed.Work, "big.back");
+        using var conn = new SshConnection(sshd.Target(), bed.Options(), TimeProvider.System, bed.Log.Logger);
+        await conn.OpenAsync(ct);
+
+        var up = TimeProvider.System.GetTimestamp();
+        await conn.UploadFileAsync(local, remote, ct);
+        var upSeconds = TimeProvider.System.GetElapsedTime(up).TotalSeconds;
+        var remoteHash = await conn.RunAsync(ShellQuote.Script("sha256sum -- \"$1\"", remote), TimeSpan.FromSeconds(60), ct);
+        var down = TimeProvider.System.GetTimestamp();
+        await conn.DownloadFileAsync(remote, back, ct);
+        var downSeconds = TimeProvider.System.GetElapsedTime(down).TotalSeconds;
+
+        var localHash = await Hashing.Sha256FileAsync(local, ct);
+        Assert.Equal(localHash, remoteHash.StdoutText.Split(' ')[0]);
+        Assert.Equal(localHash, await Hashing.Sha256FileAsync(back, ct));
+        TestContext.Current.TestOutputHelper?.WriteLine($"{megabytes} MiB over loopback SFTP: upload {megabytes * 1.048576 / upSeconds:0.0} MB/s, download {megabytes * 1.048576 / downSeconds:0.0} MB/s");
+    }
+
+    [Fact]
+    public async Task A_download_that_does_not_match_the_manifest_fails_with_the_file_name_and_leaves_nothing_behind()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var bed = RemoteTestBed.Create(sshd);
+        var remoteDir = Path.Combine(bed.RemoteRoot, "out");
+        Directory.CreateDirectory(remoteDir);
+        await File.WriteAllTextAsync(Path.Combine(remoteDir, "good.json"), "{}", ct);
+        await File.WriteAllBytesAsync(Path.Combine(remoteDir, "model.bin"), RandomNumberGenerator.GetBytes(300_000), ct);
+        var manifest = new Dictionary<string, string>
+        {
+            ["good.json"] = Hashing.Sha256("{}"),
+            ["model.bin"] = Hashing.Sha256("what the launcher hashed before the file changed"),
+        };
+        Directory.CreateDirectory(bed.OutputDir);
+        using var conn = new SshConnection(sshd.Target(), bed.Options(), TimeProvider.System, bed.Log.Logger);
+        await conn.OpenAsync(ct);
+
+        var error = await Assert.ThrowsAsync<TrainerFailedException>(() => RemoteJobRunner.DownloadVerifiedAsync(conn, remoteDir, manifest, bed.OutputDir, TimeProvider.System, ct));
+
+        Assert.Contains("trainer output model.bin failed its sha256 check", error.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(bed.OutputDir, "model.bin")));
+        Assert.Empty(Directory.GetFiles(bed.OutputDir, "*.part"));
+    }
+}
