@@ -33,6 +33,9 @@ public sealed record DatasetConfig
 
     public int EffectiveEmbargoBars => EmbargoBars ?? HorizonBars;
 
+    /// <summary>Longest look-back window accepted (over 11 days of 1 s bars).</summary>
+    public const int MaxWindowBars = 1_000_000;
+
     /// <summary>Throws <see cref="Common.UsageException"/> with an actionable message when a value is out of range.</summary>
     public void Validate()
     {
@@ -47,12 +50,25 @@ public sealed record DatasetConfig
         Check(BarSeconds is >= 1 and <= 3600, $"bar_seconds must be 1..3600, got {BarSeconds}");
         Check(HorizonBars is >= 1 and <= 100_000, $"horizon_bars must be 1..100000, got {HorizonBars}");
         Check(DeadBandBps is >= 0 and < 10_000, $"dead_band_bps must be >= 0, got {DeadBandBps}");
-        Check(ReturnWindows.Count > 0 && ReturnWindows.All(w => w >= 1), "return_windows must be positive bar counts");
-        Check(VolatilityWindows.All(w => w >= 2), "volatility_windows must be at least 2 bars");
-        Check(ImbalanceMeanWindows.All(w => w >= 1), "imbalance_mean_windows must be positive");
-        Check(UpdateCountWindows.All(w => w >= 1), "update_count_windows must be positive");
+
+        // JSON can still bind null to these lists.
+        if (ReturnWindows is null || VolatilityWindows is null || ImbalanceMeanWindows is null || UpdateCountWindows is null)
+        {
+            throw new Common.UsageException("dataset config: return_windows, volatility_windows, imbalance_mean_windows and update_count_windows must be lists (use [] for none)");
+        }
+
+        Check(ReturnWindows.Count > 0 && ReturnWindows.All(w => w is >= 1 and <= MaxWindowBars), "return_windows must be bar counts in 1..1000000");
+        Check(VolatilityWindows.All(w => w is >= 2 and <= MaxWindowBars), "volatility_windows must be bar counts in 2..1000000");
+        Check(ImbalanceMeanWindows.All(w => w is >= 1 and <= MaxWindowBars), "imbalance_mean_windows must be bar counts in 1..1000000");
+        Check(UpdateCountWindows.All(w => w is >= 1 and <= MaxWindowBars), "update_count_windows must be bar counts in 1..1000000");
+
+        // Each window becomes a feature name (ret_5, vol_60, ...); a repeat would give the trainer two columns of one name.
+        Check(ReturnWindows.Distinct().Count() == ReturnWindows.Count, "return_windows must not repeat a window");
+        Check(VolatilityWindows.Distinct().Count() == VolatilityWindows.Count, "volatility_windows must not repeat a window");
+        Check(ImbalanceMeanWindows.Distinct().Count() == ImbalanceMeanWindows.Count, "imbalance_mean_windows must not repeat a window");
+        Check(UpdateCountWindows.Distinct().Count() == UpdateCountWindows.Count, "update_count_windows must not repeat a window");
         Check(TrainFraction > 0 && ValidFraction > 0 && TestFraction > 0, "split fractions must all be > 0");
         Check(Math.Abs(TrainFraction + ValidFraction + TestFraction - 1.0) < 1e-9, "split fractions must add up to 1");
-        Check(EmbargoBars is null or >= 0, "embargo_bars must be >= 0");
+        Check(EmbargoBars is null or (>= 0 and <= 100_000), "embargo_bars must be 0..100000");
     }
 }

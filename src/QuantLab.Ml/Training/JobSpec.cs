@@ -33,14 +33,6 @@ public sealed record JobSpec
     public OutputLayout Outputs { get; init; } = new();
 }
 
-/// <summary>Rows in each part of the dataset.</summary>
-public sealed record DatasetCounts
-{
-    public required int Train { get; init; }
-    public required int Valid { get; init; }
-    public required int Test { get; init; }
-}
-
 /// <summary>Runtime limits the trainer host enforces.</summary>
 public sealed record RuntimeLimits
 {

@@ -1,0 +1,3 @@
+from quantlab_trainer.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,71 @@
+using System.Globalization;
+
+namespace QuantLab.Ml.Dataset;
+
+/// <summary>Phase 4: the chronological train / valid / test rows, with embargo rows dropped between consecutive parts.</summary>
+/// <remarks>
+/// Row r's label reads the mid of bars r..r+horizon. With an embargo of at least the horizon (the default), the last
+/// label window of a part ends before the next part's first bar, so no part sees another part's future.
+/// </remarks>
+public sealed record SplitPlan
+{
+    public required RowRange Train { get; init; }
+    public required RowRange Valid { get; init; }
+    public required RowRange Test { get; init; }
+
+    /// <summary>Rows dropped after train and again after valid.</summary>
+    public required int EmbargoRows { get; init; }
+
+    public DatasetCounts Counts => new() { Train = Train.Count, Valid = Valid.Count, Test = Test.Count };
+
+    /// <summary>
+    /// Splits <paramref name="rows"/> usable rows: after removing two embargoes, train and valid get the floor of their
+    /// fraction and test the rest. Throws <see cref="DatasetException"/> when a part would be empty.
+    /// </summary>
+    public static SplitPlan Create(int rows, DatasetConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        int embargo = config.EffectiveEmbargoBars;
+        int needed = MinimumRows(config);
+        if (rows < needed)
+        {
+            throw new DatasetException(string.Create(CultureInfo.InvariantCulture,
+                $"{rows} usable rows cannot be split: needs at least {needed} (2 embargoes of {embargo} bars and one row per part)"));
+        }
+
+        int available = rows - (2 * embargo);
+        var (train, valid, test) = Allocate(available, config);
+        var trainRange = new RowRange(0, train);
+        var validRange = new RowRange(trainRange.End + embargo, valid);
+        var testRange = new RowRange(validRange.End + embargo, test);
+        return new SplitPlan { Train = trainRange, Valid = validRange, Test = testRange, EmbargoRows = embargo };
+    }
+
+    /// <summary>The fewest usable rows (embargoes included) that give every part at least one row.</summary>
+    public static int MinimumRows(DatasetConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+
+        // Train and valid get floor(a·f), which is 0 below a = 1/f, so no smaller count can work; from there step up
+        // (a few steps at most: rounding, and test gets at least a·test_fraction once that reaches 1).
+        double floored = Math.Min(config.TrainFraction, config.ValidFraction);
+        int available = (int)Math.Min(int.MaxValue / 2, Math.Max(3, Math.Floor(1.0 / floored) - 1));
+        while (true)
+        {
+            var (train, valid, test) = Allocate(available, config);
+            if (train >= 1 && valid >= 1 && test >= 1)
+            {
+                return available + (2 * config.EffectiveEmbargoBars);
+            }
+
+            available++;
+        }
+    }
+
+    private static (int Train, int Valid, int Test) Allocate(int available, DatasetConfig config)
+    {
+        int train = (int)Math.Floor(available * config.TrainFraction);
+        int valid = (int)Math.Floor(available * config.ValidFraction);
+        return (train, valid, available - train - valid);
+    }
+}

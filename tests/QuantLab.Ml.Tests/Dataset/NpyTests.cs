@@ -1,0 +1,136 @@
+using System.Text;
+using QuantLab.Ml.Dataset;
+
+namespace QuantLab.Ml.Tests.Dataset;
+
+[Trait("Category", "Unit")]
+public sealed class NpyTests
+{
+    [Fact]
+    public void A_float32_matrix_round_trips_through_writer_and_reader()
+    {
+        using var dir = new TempDir();
+        float[] values = [.. Enumerable.Range(0, 7 * 3).Select(i => (i * 0.37f) - 2.5f)];
+        WriteFile(dir.File("m.npy"), s => NpyWriter.WriteFloat32Matrix(s, values, 7, 3));
+
+        var matrix = NpyReader.ReadFloat32Matrix(dir.File("m.npy"));
+
+        Assert.Equal((7, 3), (matrix.Rows, matrix.Columns));
+        Assert.Equal(values, matrix.Values);
+        Assert.Equal(values[(4 * 3) + 2], matrix[4, 2]);
+    }
+
+    [Fact]
+    public void An_int32_vector_round_trips_through_writer_and_reader()
+    {
+        using var dir = new TempDir();
+        int[] values = [2, 0, 1, -5, int.MaxValue];
+        WriteFile(dir.File("v.npy"), s => NpyWriter.WriteInt32Vector(s, values));
+
+        Assert.Equal(values, NpyReader.ReadInt32Vector(dir.File("v.npy")));
+    }
+
+    [Fact]
+    public void Headers_are_v1_with_data_aligned_to_64_bytes()
+    {
+        foreach (var header in new[] { NpyWriter.Float32MatrixHeader(0, 0, 16), NpyWriter.Int32VectorHeader(123_456), NpyWriter.UnicodeVector(["a", "bcd"]).Header })
+        {
+            Assert.Equal([0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y', 1, 0], header[..8]);
+            Assert.Equal(header.Length - 10, header[8] | (header[9] << 8));
+            Assert.Equal(0, header.Length % 64);
+            Assert.Equal((byte)'\n', header[^1]);
+        }
+
+        Assert.Contains("'shape': (123456,)", Encoding.ASCII.GetString(NpyWriter.Int32VectorHeader(123_456)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Unicode_vectors_are_utf32_padded_to_the_longest_name()
+    {
+        var (header, payload) = NpyWriter.UnicodeVector(["ret_1", "imbalance"]);
+
+        Assert.Contains("'descr': '<U9'", Encoding.ASCII.GetString(header), StringComparison.Ordinal);
+        Assert.Equal(2 * 9 * 4, payload.Length);
+        Assert.Equal("ret_1\0\0\0\0imbalance", Encoding.UTF32.GetString(payload));
+    }
+
+    [Fact]
+    public void Reading_the_wrong_dtype_names_what_was_expected_and_what_was_found()
+    {
+        using var dir = new TempDir();
+        string path = dir.File("labels.npy");
+        WriteFile(path, s => NpyWriter.WriteInt32Vector(s, [1, 2, 3]));
+
+        var ex = Assert.Throws<NpyFormatException>(() => NpyReader.ReadFloat32Matrix(path));
+
+        Assert.Contains(path, ex.Message, StringComparison.Ordinal);
+        Assert.Contains("'<f4'", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("dtype '<i4'", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("shape (3,)", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Reading_a_truncated_file_fails_clearly()
+    {
+        using var dir = new TempDir();
+        string path = dir.File("p.npy");
+        WriteFile(path, s => NpyWriter.WriteFloat32Matrix(s, new float[30], 10, 3));
+        var bytes = File.ReadAllBytes(path);
+        File.WriteAllBytes(path, bytes[..^5]);
+
+        var ex = Assert.Throws<NpyFormatException>(() => NpyReader.ReadFloat32Matrix(path));
+
+        Assert.Contains("truncated", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Reading_something_that_is_not_npy_or_not_there_fails_clearly()
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir.File("x.npy"), "{\"predictions\": []}");
+
+        var notNpy = Assert.Throws<NpyFormatException>(() => NpyReader.ReadFloat32Matrix(dir.File("x.npy")));
+        var missing = Assert.Throws<NpyFormatException>(() => NpyReader.ReadFloat32Matrix(dir.File("missing.npy")));
+
+        Assert.Contains("is not an NPY file", notNpy.Message, StringComparison.Ordinal);
+        Assert.Contains("cannot read", missing.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Crc32_matches_the_standard_check_value_and_a_bitwise_reference()
+    {
+        Assert.Equal(0xCBF43926u, Crc32.Append(0, "123456789"u8));
+
+        var rng = new Random(1);
+        var data = new byte[300];
+        rng.NextBytes(data);
+        for (int length = 0; length <= data.Length; length += 7)
+        {
+            Assert.Equal(BitwiseCrc(data.AsSpan(0, length)), Crc32.Append(0, data.AsSpan(0, length)));
+        }
+
+        // Appending in pieces equals hashing in one go.
+        Assert.Equal(Crc32.Append(0, data), Crc32.Append(Crc32.Append(0, data.AsSpan(0, 13)), data.AsSpan(13)));
+    }
+
+    private static uint BitwiseCrc(ReadOnlySpan<byte> data)
+    {
+        uint crc = 0xFFFFFFFF;
+        foreach (byte b in data)
+        {
+            crc ^= b;
+            for (int k = 0; k < 8; k++)
+            {
+                crc = (crc & 1) != 0 ? (crc >> 1) ^ 0xEDB88320 : crc >> 1;
+            }
+        }
+
+        return ~crc;
+    }
+
+    private static void WriteFile(string path, Action<Stream> write)
+    {
+        using var stream = File.Create(path);
+        write(stream);
+    }
+}
