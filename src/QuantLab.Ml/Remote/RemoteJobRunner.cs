@@ -501,12 +501,8 @@ public sealed partial class RemoteJobRunner
 
         var manifest = ParseSha256Lines(manifestResult.StdoutText);
         var outputs = job.Spec.Outputs;
-        var required = new List<string> { outputs.Model, outputs.Predictions, outputs.TrainMetrics, outputs.Runtime, outputs.Log };
-        if (job.ProductionModelFile is not null)
-        {
-            required.Add(outputs.ProductionPredictions);
-        }
-
+        // predictions_production.npy is optional even with a production model: the trainer skips it when that model does not fit.
+        string[] required = [outputs.Model, outputs.Predictions, outputs.TrainMetrics, outputs.Runtime, outputs.Log];
         foreach (var name in required.Where(n => !manifest.ContainsKey(n)))
         {
             throw new TrainerFailedException($"trainer output {name} is missing on {conn.Endpoint} ({layout.Path("out")})");
@@ -631,7 +627,7 @@ public sealed partial class RemoteJobRunner
         return values;
     }
 
-    [GeneratedRegex("^([0-9a-f]{64})  ([A-Za-z0-9._-]{1,100})$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^([0-9a-f]{64})  ([A-Za-z0-9._-]{1,100})\\z", RegexOptions.CultureInvariant)]
     private static partial Regex Sha256Line();
 
     /// <summary>Parses sha256sum output; names with characters sha256sum would escape are not trainer outputs and are rejected.</summary>

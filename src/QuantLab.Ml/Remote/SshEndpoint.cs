@@ -8,10 +8,10 @@ namespace QuantLab.Ml.Remote;
 /// <summary>Where the runner logs in: host, port and user, validated once.</summary>
 public sealed partial record SshEndpoint
 {
-    [GeneratedRegex("^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^(?=.{1,253}\\z)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\\z", RegexOptions.CultureInvariant)]
     private static partial Regex HostName();
 
-    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_.-]{0,31}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_.-]{0,31}\\z", RegexOptions.CultureInvariant)]
     private static partial Regex UserName();
 
     private SshEndpoint(string host, int port, string user)

@@ -7,10 +7,11 @@ public static class Proc
 {
     public sealed record Result(int ExitCode, string Stdout, string Stderr);
 
-    public static async Task<Result> RunAsync(string file, IEnumerable<string> args, CancellationToken ct)
+    public static async Task<Result> RunAsync(string file, IEnumerable<string> args, CancellationToken ct, string? workingDirectory = null)
     {
         var info = new ProcessStartInfo(file)
         {
+            WorkingDirectory = workingDirectory ?? string.Empty,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
@@ -27,9 +28,9 @@ public static class Proc
         return new Result(process.ExitCode, await stdout, await stderr);
     }
 
-    public static async Task<Result> RunCheckedAsync(string file, IEnumerable<string> args, CancellationToken ct)
+    public static async Task<Result> RunCheckedAsync(string file, IEnumerable<string> args, CancellationToken ct, string? workingDirectory = null)
     {
-        var result = await RunAsync(file, args, ct);
+        var result = await RunAsync(file, args, ct, workingDirectory);
         return result.ExitCode == 0 ? result : throw new InvalidOperationException($"{file} failed ({result.ExitCode}): {result.Stderr}");
     }
 
