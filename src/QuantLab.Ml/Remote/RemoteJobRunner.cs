@@ -24,6 +24,10 @@ public sealed partial class RemoteJobRunner
     private const string ConsoleLog = "console.log";
     private const string LauncherLog = "launcher.log";
 
+    /// <summary>Where the trainer's stdout/stderr (its one-line error) and the launcher's output land locally after a failure.</summary>
+    public const string TrainerConsoleLog = "trainer-console.log";
+    public const string TrainerLauncherLog = "trainer-launcher.log";
+
     private readonly TrainerPackage package;
     private readonly RemoteRunnerOptions options;
     private readonly TimeProvider time;
@@ -51,6 +55,7 @@ public sealed partial class RemoteJobRunner
         ArgumentNullException.ThrowIfNull(job);
         var jobId = RemoteJobId.Parse(job.Spec.JobId);
         CheckLocalFiles(job);
+        CheckOutputNames(job.Spec.Outputs);
         var maxRuntime = options.MaxRuntime ?? TimeSpan.FromMinutes(job.Spec.Runtime.MaxRuntimeMinutes);
         if (maxRuntime <= TimeSpan.Zero)
         {
@@ -60,6 +65,7 @@ public sealed partial class RemoteJobRunner
         var log = baseLog.ForContext("JobId", jobId).ForContext("Machine", target.Machine);
         var started = time.GetTimestamp();
         Directory.CreateDirectory(job.OutputDir);
+        ClearStaleOutputs(job);
         using var conn = new SshConnection(target, options, time, log);
         var step = "connect";
         try
@@ -69,7 +75,7 @@ public sealed partial class RemoteJobRunner
             log.Information("ssh ready on {Endpoint}, host key {HostKeyFingerprint}", target.Endpoint.ToString(), target.HostKeys.TrustedFingerprint);
 
             step = "prepare job folder";
-            var layout = await PrepareAsync(conn, jobId, log, ct);
+            var layout = await PrepareAsync(conn, jobId, job.Spec.Outputs.Log, log, ct);
             if (options.CleanJobsOlderThan is { } age)
             {
                 step = "clean old job folders";
@@ -137,6 +143,32 @@ public sealed partial class RemoteJobRunner
         log.Information("removed {Removed} job folders older than {Minutes} min under {RemoteRoot}", removed, minutes, layout.Root);
     }
 
+    /// <summary>Output names travel into remote commands and local paths, so they must be plain file names.</summary>
+    private static void CheckOutputNames(OutputLayout outputs)
+    {
+        foreach (var name in OutputNames(outputs))
+        {
+            if (name is null || !OutputName().IsMatch(name) || name is "." or "..")
+            {
+                throw new UsageException($"invalid output file name '{SymbolName.Printable(name)}' in job outputs: expected letters, digits, '.', '_' or '-'");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Removes what an earlier attempt left in the output folder, as the trainer does in its own --out folder,
+    /// so a file this run did not produce (e.g. skipped production predictions) is never mistaken for one it did.
+    /// </summary>
+    private static void ClearStaleOutputs(TrainingJob job)
+    {
+        foreach (var name in OutputNames(job.Spec.Outputs).Append(RemoteRunResult.FileName).Append(TrainerConsoleLog).Append(TrainerLauncherLog))
+        {
+            File.Delete(Path.Combine(job.OutputDir, name));
+        }
+    }
+
+    private static IEnumerable<string> OutputNames(OutputLayout o) => [o.Model, o.Predictions, o.ProductionPredictions, o.TrainMetrics, o.Runtime, o.Log];
+
     private static void CheckLocalFiles(TrainingJob job)
     {
         foreach (var (what, path) in new[] { ("job file", job.JobFile), ("dataset", job.DatasetFile), ("production model", job.ProductionModelFile) })
@@ -148,7 +180,7 @@ public sealed partial class RemoteJobRunner
         }
     }
 
-    private async Task<JobLayout> PrepareAsync(SshConnection conn, string jobId, ILogger log, CancellationToken ct)
+    private async Task<JobLayout> PrepareAsync(SshConnection conn, string jobId, string logName, ILogger log, CancellationToken ct)
     {
         var result = await RunCheckedAsync(conn, "prepare job folder", ShellQuote.Script(RemoteScripts.Prepare, options.Root, jobId), ct);
         var values = ParseKeyValues(result.StdoutText);
@@ -162,7 +194,7 @@ public sealed partial class RemoteJobRunner
             log.Warning("an earlier trainer for {JobId} was still running on {Endpoint}; it was stopped before starting afresh", jobId, conn.Endpoint.ToString());
         }
 
-        return new JobLayout(root, jobDir);
+        return new JobLayout(root, jobDir, logName);
     }
 
     private async Task<TransferStats> UploadBundleAsync(SshConnection conn, JobLayout layout, TrainingJob job, ILogger log, CancellationToken ct)
@@ -411,11 +443,12 @@ public sealed partial class RemoteJobRunner
     {
         var offset = tail.Offset.ToString(CultureInfo.InvariantCulture);
         var max = options.LogChunkBytes.ToString(CultureInfo.InvariantCulture);
-        var result = await RunCheckedAsync(conn, "status poll", ShellQuote.Script(RemoteScripts.Status, layout.JobDir, offset, max), ct);
+        var command = ShellQuote.Script(RemoteScripts.Status, layout.JobDir, offset, max, layout.LogName);
+        var result = await RunCheckedAsync(conn, "status poll", command, ct);
         var status = TrainerStatus.Parse(result.Stdout);
         foreach (var line in tail.Feed(status.LogChunk))
         {
-            log.Information("trainer: {TrainerLine}", line);
+            LogTrainerLine(log, line);
         }
 
         return status;
@@ -431,8 +464,20 @@ public sealed partial class RemoteJobRunner
 
         if (tail.Flush() is { } last)
         {
-            log.Information("trainer: {TrainerLine}", last);
+            LogTrainerLine(log, last);
         }
+    }
+
+    /// <summary>Echoes a train.log line ("&lt;time&gt; &lt;LEVEL&gt; &lt;message&gt;") at the level the trainer gave it.</summary>
+    private static void LogTrainerLine(ILogger log, string line)
+    {
+        var level = line.Split(' ', 3) switch
+        {
+            [_, "ERROR", _] => Serilog.Events.LogEventLevel.Error,
+            [_, "WARN" or "WARNING", _] => Serilog.Events.LogEventLevel.Warning,
+            _ => Serilog.Events.LogEventLevel.Information,
+        };
+        log.Write(level, "trainer: {TrainerLine}", line);
     }
 
     /// <summary>Kills the remote process group and fetches the logs, on a budget of its own because the run's token may be cancelled.</summary>
@@ -469,7 +514,7 @@ public sealed partial class RemoteJobRunner
     /// <summary>Best effort: copies whatever logs exist so the operator can see why the trainer failed. Never throws.</summary>
     private static async Task CollectLogsAsync(SshConnection conn, JobLayout layout, TrainingJob job, ILogger log, CancellationToken ct)
     {
-        var wanted = new[] { ("out/" + job.Spec.Outputs.Log, job.Spec.Outputs.Log), (ConsoleLog, "trainer-console.log"), (LauncherLog, "trainer-launcher.log") };
+        var wanted = new[] { ("out/" + job.Spec.Outputs.Log, job.Spec.Outputs.Log), (ConsoleLog, TrainerConsoleLog), (LauncherLog, TrainerLauncherLog) };
         foreach (var (remote, local) in wanted)
         {
             try
@@ -578,7 +623,7 @@ public sealed partial class RemoteJobRunner
 
     private static string DescribeFailure(TrainerOutcome outcome, RemoteTarget target, string jobId, TrainingJob job)
     {
-        var console = Path.Combine(job.OutputDir, "trainer-console.log");
+        var console = Path.Combine(job.OutputDir, TrainerConsoleLog);
         var reason = outcome.ExitCode switch
         {
             2 => "the trainer rejected its input (exit 2)",
@@ -630,6 +675,9 @@ public sealed partial class RemoteJobRunner
     [GeneratedRegex("^([0-9a-f]{64})  ([A-Za-z0-9._-]{1,100})\\z", RegexOptions.CultureInvariant)]
     private static partial Regex Sha256Line();
 
+    [GeneratedRegex("^[A-Za-z0-9._-]{1,100}\\z", RegexOptions.CultureInvariant)]
+    private static partial Regex OutputName();
+
     /// <summary>Parses sha256sum output; names with characters sha256sum would escape are not trainer outputs and are rejected.</summary>
     internal static Dictionary<string, string> ParseSha256Lines(string text)
     {
@@ -649,7 +697,7 @@ public sealed partial class RemoteJobRunner
     }
 
     /// <summary>Absolute paths of the run on the host.</summary>
-    private sealed record JobLayout(string Root, string JobDir)
+    private sealed record JobLayout(string Root, string JobDir, string LogName)
     {
         public string Path(string relative) => JobDir + "/" + relative;
     }

@@ -41,6 +41,22 @@ public sealed class ReadinessTests(SshdFixture sshd)
         Assert.Equal("ok\n", (await conn.RunAsync("echo ok", TimeSpan.FromSeconds(10), ct)).StdoutText);
     }
 
+    [Fact]
+    public async Task Logs_in_with_a_key_held_only_in_memory()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var bed = RemoteTestBed.Create(sshd);
+        var text = new QuantLab.Ml.Common.Secret(await File.ReadAllTextAsync(sshd.KeyFile, ct));
+        using var key = SshPrivateKey.FromText(text, description: "ephemeral test key");
+        var target = sshd.Target() with { Key = key };
+        using var conn = new SshConnection(target, bed.Options(), TimeProvider.System, bed.Log.Logger);
+
+        await conn.OpenAsync(ct);
+
+        Assert.Equal("ephemeral test key", key.ToString());
+        Assert.Equal("ok\n", (await conn.RunAsync("echo ok", TimeSpan.FromSeconds(10), ct)).StdoutText);
+    }
+
     private static async Task WaitForRetriesAsync(RemoteTestBed bed, string reason, CancellationToken ct)
     {
         for (var i = 0; i < 400; i++)

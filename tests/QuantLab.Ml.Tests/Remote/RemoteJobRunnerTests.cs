@@ -101,6 +101,8 @@ public sealed class RemoteJobRunnerTests(SshdFixture sshd)
         Assert.Contains("exit 1", error.Message, StringComparison.Ordinal);
         Assert.Contains("ValueError: fake failure for the test", error.Message, StringComparison.Ordinal);
         Assert.Contains("about to fail", await File.ReadAllTextAsync(Path.Combine(bed.OutputDir, "train.log"), ct), StringComparison.Ordinal);
+        Assert.Contains(bed.Log.Events, e => e.Level == Serilog.Events.LogEventLevel.Error && e.RenderMessage(null).Contains("ERROR exit 1: fake failure", StringComparison.Ordinal));
+        Assert.False(File.Exists(Path.Combine(bed.OutputDir, "model.bin")));
     }
 
     [Theory]
@@ -114,6 +116,24 @@ public sealed class RemoteJobRunnerTests(SshdFixture sshd)
         var error = await Assert.ThrowsAsync<TrainerFailedException>(() => bed.Runner().RunAsync(sshd.Target(), bed.Job, TestContext.Current.CancellationToken));
 
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Outputs_left_by_an_earlier_attempt_are_removed_so_only_this_run_s_files_remain()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var bed = RemoteTestBed.Create(sshd);
+        Directory.CreateDirectory(bed.OutputDir);
+        var stale = Path.Combine(bed.OutputDir, "predictions_production.npy");
+        await File.WriteAllTextAsync(stale, "from yesterday's attempt", ct);
+        var unrelated = Path.Combine(bed.OutputDir, "notes.txt");
+        await File.WriteAllTextAsync(unrelated, "not ours", ct);
+
+        await bed.Runner().RunAsync(sshd.Target(), bed.Job, ct);
+
+        Assert.False(File.Exists(stale));
+        Assert.True(File.Exists(unrelated));
+        Assert.True(File.Exists(Path.Combine(bed.OutputDir, "model.bin")));
     }
 
     [Fact]

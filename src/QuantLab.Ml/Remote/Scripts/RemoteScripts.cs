@@ -112,9 +112,9 @@ internal static class RemoteScripts
         echo started
         """;
 
-    /// <summary>$1 job folder, $2 log offset, $3 max log bytes. Prints key=value lines, a "--" line, then the next piece of out/train.log.</summary>
+    /// <summary>$1 job folder, $2 log offset, $3 max log bytes, $4 log file under out/. Prints key=value lines, a "--" line, then the next piece of the log.</summary>
     public const string Status = Alive + """
-        d=$1 offset=$2 max=$3
+        d=$1 offset=$2 max=$3 log=out/$4
         cd -- "$d" 2>/dev/null || { echo missing=1; echo --; exit 0; }
         read_pgid .
         a=$(alive)
@@ -125,10 +125,10 @@ internal static class RemoteScripts
         printf 'heartbeat=%s\n' "$(cat heartbeat 2>/dev/null)"
         printf 'now=%s\n' "$(date +%s)"
         size=0
-        if [ -f out/train.log ]; then size=$(wc -c < out/train.log | tr -d ' '); fi
+        if [ -f "$log" ]; then size=$(wc -c < "$log" | tr -d ' '); fi
         printf 'log_size=%s\n' "$size"
         echo --
-        if [ "$size" -gt "$offset" ]; then tail -c "+$((offset + 1))" out/train.log | head -c "$max"; fi
+        if [ "$size" -gt "$offset" ]; then tail -c "+$((offset + 1))" -- "$log" | head -c "$max"; fi
         """;
 
     /// <summary>$1 job folder, $2 grace seconds. Stops the launcher's process group (TERM, then KILL) unless it already finished; prints alive=N.</summary>

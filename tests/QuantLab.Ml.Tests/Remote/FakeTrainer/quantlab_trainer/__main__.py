@@ -50,6 +50,7 @@ elif kind == "hang":
         time.sleep(0.2)
 elif kind == "crash":
     say("about to fail")
+    say("2026-01-16T02:00:00Z ERROR exit 1: fake failure for the test")
     raise ValueError("fake failure for the test")
 elif kind == "exit":
     say("exiting with %s" % arg)
