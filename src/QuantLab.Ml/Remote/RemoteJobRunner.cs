@@ -134,7 +134,7 @@ public sealed partial class RemoteJobRunner
         }
     }
 
-    /// <summary>Deletes job folders on the host untouched for longer than <paramref name="olderThan"/>; returns how many were removed.</summary>
+    /// <summary>Deletes job folders on the host untouched for longer than <paramref name="olderThan"/> (never the current job's).</summary>
     private async Task CleanOldJobsAsync(SshConnection conn, JobLayout layout, string currentJobId, TimeSpan olderThan, ILogger log, CancellationToken ct)
     {
         var minutes = Math.Max(1, (long)olderThan.TotalMinutes).ToString(CultureInfo.InvariantCulture);
@@ -291,7 +291,7 @@ public sealed partial class RemoteJobRunner
         RemoteCommandResult result;
         try
         {
-            result = await conn.WithReconnectAsync("bootstrap", token => conn.RunAsync(command, options.BootstrapTimeout, token), ct, timeoutIsFatal: true);
+            result = await conn.WithReconnectAsync("bootstrap", token => conn.RunAsync(command, options.BootstrapTimeout, token), timeoutIsFatal: true, ct);
         }
         catch (RemoteCommandTimeoutException)
         {

@@ -47,7 +47,7 @@ internal sealed class SshConnection : IDisposable
     /// Runs an idempotent operation; when the connection fails under it, reconnects (within the reconnect deadline) and runs it again.
     /// Command timeouts count as a dead connection unless <paramref name="timeoutIsFatal"/> is set (long commands).
     /// </summary>
-    public async Task<T> WithReconnectAsync<T>(string what, Func<CancellationToken, Task<T>> operation, CancellationToken ct, bool timeoutIsFatal = false)
+    public async Task<T> WithReconnectAsync<T>(string what, Func<CancellationToken, Task<T>> operation, bool timeoutIsFatal, CancellationToken ct)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -68,6 +68,9 @@ internal sealed class SshConnection : IDisposable
         }
     }
 
+    public Task<T> WithReconnectAsync<T>(string what, Func<CancellationToken, Task<T>> operation, CancellationToken ct) =>
+        WithReconnectAsync(what, operation, timeoutIsFatal: false, ct);
+
     public Task WithReconnectAsync(string what, Func<CancellationToken, Task> operation, CancellationToken ct) =>
         WithReconnectAsync<bool>(
             what,
@@ -76,6 +79,7 @@ internal sealed class SshConnection : IDisposable
                 await operation(token);
                 return true;
             },
+            timeoutIsFatal: false,
             ct);
 
     /// <summary>Runs one command on the current connection. Throws <see cref="RemoteCommandTimeoutException"/> after <paramref name="timeout"/>.</summary>

@@ -91,6 +91,20 @@ public sealed class RemoteJobRunnerTests(SshdFixture sshd)
     }
 
     [Fact]
+    public async Task A_trainer_killed_on_the_host_fails_the_run_instead_of_waiting_for_the_limit()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var bed = RemoteTestBed.Create(sshd, mode: "hang");
+        var run = bed.Runner().RunAsync(sshd.Target(), bed.Job, ct);
+        var pgid = await bed.WaitForTrainerPgidAsync(ct);
+
+        await Proc.RunCheckedAsync("kill", ["-KILL", "--", "-" + pgid.ToString(System.Globalization.CultureInfo.InvariantCulture)], ct);
+
+        var error = await Assert.ThrowsAsync<TrainerFailedException>(() => run);
+        Assert.Contains("stopped without writing an exit code", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Trainer_crash_fails_the_run_with_its_exit_code_and_last_error_line()
     {
         var ct = TestContext.Current.CancellationToken;
