@@ -35,6 +35,29 @@ public sealed class RemoteJobRunnerTests(SshdFixture sshd)
     }
 
     [Fact]
+    public async Task A_relative_root_is_created_under_the_login_home_folder()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var bed = RemoteTestBed.Create(sshd);
+        var relative = "quantlab-test-" + Guid.NewGuid().ToString("N")[..12];
+        var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile); // loopback: the login is this user
+        try
+        {
+            var result = await bed.Runner(bed.Options() with { Root = relative }).RunAsync(sshd.Target(), bed.Job, ct);
+
+            Assert.Equal(Path.Combine(home, relative, "jobs", bed.JobId), result.RemoteJobDir);
+            Assert.True(File.Exists(Path.Combine(result.RemoteJobDir, "out", "model.bin")));
+        }
+        finally
+        {
+            if (Directory.Exists(Path.Combine(home, relative)))
+            {
+                Directory.Delete(Path.Combine(home, relative), recursive: true);
+            }
+        }
+    }
+
+    [Fact]
     public async Task Finishes_the_run_when_connections_are_cut_mid_training()
     {
         var ct = TestContext.Current.CancellationToken;
@@ -42,12 +65,12 @@ public sealed class RemoteJobRunnerTests(SshdFixture sshd)
         var run = bed.Runner().RunAsync(sshd.Target(), bed.Job, ct);
 
         await bed.WaitForTrainerPgidAsync(ct);
-        var cut = await sshd.DropConnectionsAsync(ct);
-        await Task.Delay(1500, ct);
-        cut += await sshd.DropConnectionsAsync(ct);
+        var firstCut = await sshd.DropConnectionsAsync(ct);
+        await WaitForLogAsync(bed, "re-established", count: 1, ct);
+        var secondCut = await sshd.DropConnectionsAsync(ct);
         var result = await run;
 
-        Assert.True(cut >= 2, $"expected to cut connections twice, cut {cut}");
+        Assert.True(firstCut > 0 && secondCut > 0, $"expected live connections to cut both times, cut {firstCut} then {secondCut}");
         Assert.True(result.Reconnects >= 2, $"expected at least two reconnects, saw {result.Reconnects}");
         Assert.Equal(
             await File.ReadAllBytesAsync(Path.Combine(bed.RemoteJobDir, "out", "model.bin"), ct),
@@ -202,5 +225,13 @@ public sealed class RemoteJobRunnerTests(SshdFixture sshd)
         var error = await Assert.ThrowsAsync<RemoteCommandException>(() => bed.Runner(options).RunAsync(sshd.Target(), bed.Job, TestContext.Current.CancellationToken));
 
         Assert.Contains("Remote:Python '/nonexistent/python3' was not found", error.Message, StringComparison.Ordinal);
+    }
+
+    private static async Task WaitForLogAsync(RemoteTestBed bed, string text, int count, CancellationToken ct)
+    {
+        for (var i = 0; i < 600 && bed.Log.Messages.Count(m => m.Contains(text, StringComparison.Ordinal)) < count; i++)
+        {
+            await Task.Delay(50, ct);
+        }
     }
 }
