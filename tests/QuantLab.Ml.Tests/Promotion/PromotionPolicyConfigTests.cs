@@ -48,7 +48,7 @@ public sealed class PromotionPolicyConfigTests
     [Fact]
     public void Evaluation_config_takes_horizon_and_bar_length_from_the_dataset()
     {
-        var evaluation = EvaluationConfig.For(new Dataset.DatasetConfig { HorizonBars = 30, BarSeconds = 5 }, costBps: 2);
+        var evaluation = EvaluationConfig.For(new QuantLab.Ml.Dataset.DatasetConfig { HorizonBars = 30, BarSeconds = 5 }, costBps: 2);
 
         Assert.Equal(new EvaluationConfig { HorizonBars = 30, BarSeconds = 5, CostBps = 2 }, evaluation);
         Assert.Throws<UsageException>(() => (evaluation with { HorizonBars = 0 }).Validate());
