@@ -15,13 +15,53 @@ public sealed class DailyPipeline(PipelineContext context)
     /// <summary>Runs every requested symbol in turn; one symbol failing never stops the others.</summary>
     public async Task<RunDailyResult> RunAsync(RunDailyRequest request, CancellationToken ct)
     {
+        var startedAt = context.Time.GetUtcNow();
         var runs = new List<SymbolRunResult>();
         foreach (var symbol in request.Symbols.Select(SymbolName.Parse).Distinct())
         {
             runs.Add(await RunSymbolAsync(symbol, request, ct).ConfigureAwait(false));
         }
 
-        return new RunDailyResult { RunId = Path.GetFileName(context.RunDir), Runs = runs };
+        var result = new RunDailyResult { RunId = Path.GetFileName(context.RunDir), Runs = runs };
+        if (!request.DryRun)
+        {
+            await WriteSummaryAsync(result, startedAt, ct).ConfigureAwait(false);
+        }
+
+        return result;
+    }
+
+    private async Task WriteSummaryAsync(RunDailyResult result, DateTimeOffset startedAt, CancellationToken ct)
+    {
+        var summary = new RunSummary
+        {
+            RunId = result.RunId,
+            StartedAt = startedAt,
+            FinishedAt = context.Time.GetUtcNow(),
+            Provider = context.Provider.Name,
+            Host = Environment.MachineName,
+            Runs = result.Runs.Select(r => new RunSummaryEntry
+            {
+                Symbol = r.Symbol,
+                Date = r.Date,
+                JobId = r.JobId,
+                Status = Json.Serialize(r.Status, indented: false).Trim('"'),
+                Decision = r.Promotion?.Decision,
+                DirectionalAccuracy = r.Candidate?.Metrics.DirectionalAccuracy,
+                Sharpe = r.Candidate?.Metrics.Sharpe,
+                DurationSeconds = r.DurationSeconds,
+                Error = r.Error,
+            }).ToList(),
+        };
+        try
+        {
+            await new RunLog(context.Registry.Store).WriteAsync(summary, ct).ConfigureAwait(false);
+        }
+        catch (QuantLabException ex)
+        {
+            // The run's own outcome stands; a lost summary only weakens `status`, so say it and go on.
+            context.Log.Warning("Could not write the run summary to the store: {Reason}", ex.Message);
+        }
     }
 
     private async Task<SymbolRunResult> RunSymbolAsync(string symbol, RunDailyRequest request, CancellationToken ct)
