@@ -1,1 +1,3 @@
-return 0;
+using QuantLab.Ml.Cli;
+
+return await QuantLabCli.RunAsync(args, CliHost.FromProcess(), CancellationToken.None).ConfigureAwait(false);

@@ -1,3 +1,4 @@
+using QuantLab.Ml.Tests.Support;
 using Parquet;
 using Parquet.Schema;
 using QuantLab.Ml.Common;

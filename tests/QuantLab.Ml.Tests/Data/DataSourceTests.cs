@@ -1,3 +1,4 @@
+using QuantLab.Ml.Tests.Support;
 using QuantLab.Ml.Common;
 using QuantLab.Ml.Data;
 

@@ -1,3 +1,4 @@
+using QuantLab.Ml.Tests.Support;
 using System.Text.Json.Nodes;
 using Parquet;
 using Parquet.Schema;

@@ -1,3 +1,4 @@
+using QuantLab.Ml.Tests.Support;
 using Parquet;
 using QuantLab.Ml.Common;
 using QuantLab.Ml.Data;

@@ -1,3 +1,4 @@
+using QuantLab.Ml.Tests.Support;
 using System.IO.Compression;
 using QuantLab.Ml.Common;
 using QuantLab.Ml.Data;

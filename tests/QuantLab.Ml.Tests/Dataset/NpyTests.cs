@@ -1,3 +1,4 @@
+using QuantLab.Ml.Tests.Support;
 using System.Text;
 using QuantLab.Ml.Dataset;
 

@@ -1,3 +1,4 @@
+using QuantLab.Ml.Tests.Support;
 using System.Globalization;
 using System.Text.Json;
 using QuantLab.Ml.Dataset;

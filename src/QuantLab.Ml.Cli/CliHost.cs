@@ -1,0 +1,25 @@
+using System.Collections;
+
+namespace QuantLab.Ml.Cli;
+
+/// <summary>What a command may touch of the outside world; tests give their own (writers, environment, folder, clock).</summary>
+public sealed record CliHost
+{
+    public required TextWriter Out { get; init; }
+    public required TextWriter Err { get; init; }
+    public required IReadOnlyDictionary<string, string?> Environment { get; init; }
+    public required string CurrentDirectory { get; init; }
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>How long cleanup (destroying a rented machine, writing the run record) may take after SIGTERM.</summary>
+    public TimeSpan CleanupBudget { get; init; } = TimeSpan.FromSeconds(120);
+
+    public static CliHost FromProcess() => new()
+    {
+        Out = Console.Out,
+        Err = Console.Error,
+        Environment = System.Environment.GetEnvironmentVariables().Cast<DictionaryEntry>()
+            .ToDictionary(e => (string)e.Key, e => (string?)e.Value, StringComparer.Ordinal),
+        CurrentDirectory = Directory.GetCurrentDirectory(),
+    };
+}

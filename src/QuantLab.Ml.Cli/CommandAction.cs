@@ -1,0 +1,79 @@
+using System.CommandLine;
+using QuantLab.Ml.Common;
+
+namespace QuantLab.Ml.Cli;
+
+/// <summary>Runs a command body and turns every failure into one stderr line and a documented exit code.</summary>
+internal static class CommandAction
+{
+    public static void Set(
+        Command command,
+        CliHost host,
+        Func<ParseResult, IReadOnlyDictionary<string, string?>> flags,
+        bool withRunDir,
+        Func<CommandContext, ParseResult, CancellationToken, Task<int>> body)
+    {
+        command.SetAction(async (parse, ct) =>
+        {
+            CommandContext? context = null;
+            try
+            {
+                context = CommandContext.Create(host, parse, flags(parse), withRunDir);
+                return await body(context, parse, ct).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is QuantLabException)
+            {
+                await host.Err.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
+                return ExitCodes.For(ex);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                await host.Err.WriteLineAsync("error: interrupted").ConfigureAwait(false);
+                return ExitCodes.Interrupted;
+            }
+            catch (Exception ex)
+            {
+                // Unexpected: the full exception goes to the log file (and to stderr only with --verbose).
+                context?.Log.Debug(ex, "Unexpected failure");
+                await host.Err.WriteLineAsync($"error: unexpected {ex.GetType().Name}: {ex.Message}").ConfigureAwait(false);
+                return ExitCodes.Failed;
+            }
+            finally
+            {
+                if (context is not null)
+                {
+                    await context.DisposeAsync().ConfigureAwait(false);
+                }
+            }
+        });
+    }
+
+    /// <summary>Flag-to-configuration-key pairs, keeping only the flags that were given.</summary>
+    public static Dictionary<string, string?> Flags(ParseResult parse, params (Option Option, string Key)[] pairs)
+    {
+        var result = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (option, key) in pairs)
+        {
+            var optionResult = parse.GetResult(option);
+            if (optionResult is null || optionResult.Implicit)
+            {
+                continue;
+            }
+
+            var values = optionResult.Tokens.Select(t => t.Value).ToList();
+            if (values.Count == 1)
+            {
+                result[key] = values[0];
+            }
+            else
+            {
+                for (var i = 0; i < values.Count; i++)
+                {
+                    result[$"{key}:{i}"] = values[i];
+                }
+            }
+        }
+
+        return result;
+    }
+}

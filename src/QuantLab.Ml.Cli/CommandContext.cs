@@ -1,0 +1,51 @@
+using System.CommandLine;
+using QuantLab.Ml.Common;
+using QuantLab.Ml.Configuration;
+using Serilog;
+using Serilog.Core;
+
+namespace QuantLab.Ml.Cli;
+
+/// <summary>Per-invocation services of a command: validated configuration, logger, clock and output.</summary>
+internal sealed class CommandContext : IAsyncDisposable
+{
+    private readonly Logger logger;
+
+    private CommandContext(CliHost host, LoadedConfiguration config, Logger logger, string? runDir)
+    {
+        Host = host;
+        Config = config;
+        this.logger = logger;
+        RunDir = runDir;
+    }
+
+    public CliHost Host { get; }
+    public LoadedConfiguration Config { get; }
+    public QuantLabOptions Options => Config.Options;
+    public ILogger Log => logger;
+    public TimeProvider Time => Host.Time;
+
+    /// <summary>The run folder (log file, job bundles) of commands that have one.</summary>
+    public string? RunDir { get; }
+
+    /// <summary>Loads configuration (file → env → flags) and creates the logger; a run folder is created when asked for.</summary>
+    public static CommandContext Create(CliHost host, ParseResult parse, IReadOnlyDictionary<string, string?> flags, bool withRunDir)
+    {
+        var config = ConfigurationLoader.Load(parse.GetValue(CommonOptions.Config), host.Environment, flags, host.CurrentDirectory);
+        string? runDir = null;
+        if (withRunDir)
+        {
+            var now = host.Time.GetUtcNow();
+            var runId = $"run-{now:yyyyMMdd'T'HHmmss'Z'}-{Guid.NewGuid().ToString("N")[..6]}";
+            runDir = Path.Combine(config.Options.EffectiveWorkDir, runId);
+            Directory.CreateDirectory(runDir);
+        }
+
+        var logger = Logging.Create(host.Err, parse.GetValue(CommonOptions.Verbose), runDir is null ? null : Path.Combine(runDir, "quantlab-ml.clef"));
+        return new CommandContext(host, config, logger, runDir);
+    }
+
+    public void WriteJson<T>(T value) => Host.Out.WriteLine(Json.Serialize(value));
+
+    public ValueTask DisposeAsync() => logger.DisposeAsync();
+}

@@ -1,0 +1,73 @@
+using System.CommandLine;
+using QuantLab.Ml.Common;
+using QuantLab.Ml.Pipeline;
+
+namespace QuantLab.Ml.Cli.Commands;
+
+/// <summary>run-daily: the nightly job for every configured (or given) symbol.</summary>
+internal static class RunDailyCommand
+{
+    public static Command Create(CliHost host)
+    {
+        var symbol = new Option<string[]>("--symbol", "-s") { Description = "Symbol to train (repeatable); default: the configured Symbols", AllowMultipleArgumentsPerToken = false };
+        var date = new Option<string?>("--date", "-d") { Description = "UTC day (yyyyMMdd or yyyy-MM-dd), or 'latest'; default: yesterday" };
+        var provider = new Option<string?>("--provider") { Description = "Where the trainer runs: local (default), ssh, vast" };
+        provider.AcceptOnlyFromAmong("local", "ssh", "vast");
+        var data = CommonOptions.Data();
+        var store = CommonOptions.Store();
+        var window = new Option<int?>("--window-days") { Description = "Days of data ending at the date (default 1)" };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Check data and build the job spec; train nothing, rent nothing" };
+        var skipPromotion = new Option<bool>("--skip-promotion") { Description = "Store the candidate but never change production" };
+        var force = new Option<bool>("--force") { Description = "Train again even when the same job already finished" };
+        var wait = new Option<string?>("--wait-for-data") { Description = "Poll readiness up to this long (e.g. 4h) before giving up with exit 3" };
+        var json = CommonOptions.Json();
+        var command = new Command("run-daily", "Check data, build the dataset, train XGBoost, evaluate out of sample, store the candidate and promote it if it beats production.\n" + ExitCodes.HelpText)
+        {
+            symbol, date, provider, data, store, window, dryRun, skipPromotion, force, wait, json,
+        };
+        foreach (var option in SshOptions.All)
+        {
+            command.Options.Add(option);
+        }
+
+        CommandAction.Set(
+            command,
+            host,
+            parse => CommandAction.Flags(parse, [(provider, "Provider"), (data, "DataRoot"), (store, "StoreRoot"), (window, "WindowDays"), .. SshOptions.Flags]),
+            withRunDir: true,
+            async (ctx, parse, ct) =>
+            {
+                var dateText = parse.GetValue(date);
+                var latest = string.Equals(dateText, "latest", StringComparison.OrdinalIgnoreCase);
+                var symbols = parse.GetValue(symbol) is { Length: > 0 } given ? given.Select(SymbolName.Parse).ToList() : ctx.Options.Symbols;
+                var request = new RunDailyRequest
+                {
+                    Symbols = symbols,
+                    Date = dateText is null || latest ? null : TradingDate.Parse(dateText),
+                    Latest = latest,
+                    DryRun = parse.GetValue(dryRun),
+                    SkipPromotion = parse.GetValue(skipPromotion),
+                    Force = parse.GetValue(force),
+                    WaitForData = parse.GetValue(wait) is { } w ? Durations.Parse(w, "--wait-for-data") : null,
+                };
+                var pipeline = new DailyPipeline(await Composition.PipelineAsync(ctx, ct).ConfigureAwait(false));
+                var result = await pipeline.RunAsync(request, ct).ConfigureAwait(false);
+                if (parse.GetValue(json))
+                {
+                    ctx.WriteJson(new { run_id = result.RunId, runs = result.Runs });
+                }
+                else
+                {
+                    RunReport.Write(ctx.Host.Out, result);
+                }
+
+                return ExitCodeOf(result);
+            });
+        return command;
+    }
+
+    internal static int ExitCodeOf(RunDailyResult result) =>
+        result.Runs.Any(r => r.Status == RunStatus.Failed) ? ExitCodes.Failed
+        : result.Runs.Any(r => r.Status == RunStatus.NotReady) ? ExitCodes.DataNotReady
+        : ExitCodes.Ok;
+}

@@ -1,0 +1,71 @@
+using System.Globalization;
+using QuantLab.Ml.Common;
+using QuantLab.Ml.Pipeline;
+
+namespace QuantLab.Ml.Cli.Commands;
+
+/// <summary>The human summary of a run-daily invocation on stdout.</summary>
+internal static class RunReport
+{
+    public static void Write(TextWriter output, RunDailyResult result)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        foreach (var run in result.Runs)
+        {
+            var date = run.Date is { } d ? TradingDate.Iso(d) : "-";
+            output.WriteLine(string.Create(inv, $"{run.Symbol} {date}: {Status(run.Status)}{(run.JobId is null ? string.Empty : "  " + run.JobId)}"));
+            if (run.Candidate is { } c)
+            {
+                var m = c.Metrics;
+                output.WriteLine(string.Create(inv, $"  candidate   directional {m.DirectionalAccuracy:F4} on {m.NDirectional} (95% CI {m.DirectionalCiLow:F3}-{m.DirectionalCiHigh:F3})  accuracy {m.Accuracy:F4}  sharpe {m.Sharpe:F2}  return {m.TotalReturn:P2}  max drawdown {m.MaxDrawdown:P2}  trades {m.NTrades}"));
+                var b = c.Baseline;
+                output.WriteLine(string.Create(inv, $"  baseline    always class {b.MajorityClass}: accuracy {b.Accuracy:F4}  sharpe {b.Sharpe:F2}  return {b.TotalReturn:P2}"));
+                if (c.ProductionSameWindow is { } p)
+                {
+                    output.WriteLine(string.Create(inv, $"  production  same window: directional {p.DirectionalAccuracy:F4} on {p.NDirectional}  sharpe {p.Sharpe:F2}  return {p.TotalReturn:P2}"));
+                }
+
+                output.WriteLine(string.Create(inv, $"  stored at   {c.StoredAt}"));
+            }
+
+            if (run.Promotion is { } promotion)
+            {
+                output.WriteLine(string.Create(inv, $"  promotion   {promotion.Decision.ToUpperInvariant()}"));
+                foreach (var reason in promotion.Reasons)
+                {
+                    output.WriteLine(string.Create(inv, $"    - {reason}"));
+                }
+            }
+
+            if (run.Plan is { } plan)
+            {
+                output.WriteLine(string.Create(inv, $"  plan        provider {plan.Provider}; dataset {plan.DatasetBytes / 1024.0 / 1024.0:F1} MiB, {plan.Job.Counts.Train}/{plan.Job.Counts.Valid}/{plan.Job.Counts.Test} rows, {plan.Job.FeatureNames.Count} features"));
+                output.WriteLine(string.Create(inv, $"              xgboost {plan.Job.Xgboost.Objective} depth {plan.Job.Xgboost.MaxDepth} eta {plan.Job.Xgboost.Eta} up to {plan.Job.Xgboost.NumBoostRound} rounds; device {plan.Job.Device}; max runtime {plan.Job.Runtime.MaxRuntimeMinutes} min"));
+                foreach (var partition in plan.DataPartitions)
+                {
+                    output.WriteLine(string.Create(inv, $"              data {partition}"));
+                }
+            }
+
+            foreach (var note in run.DataNotes)
+            {
+                output.WriteLine(string.Create(inv, $"  data        {note}"));
+            }
+
+            if (run.Error is { } error)
+            {
+                output.WriteLine(string.Create(inv, $"  error       {error}"));
+            }
+        }
+    }
+
+    private static string Status(RunStatus status) => status switch
+    {
+        RunStatus.Succeeded => "SUCCEEDED",
+        RunStatus.Failed => "FAILED",
+        RunStatus.Skipped => "SKIPPED (already done)",
+        RunStatus.NotReady => "NOT READY",
+        RunStatus.Planned => "PLANNED (dry run)",
+        _ => status.ToString(),
+    };
+}

@@ -1,0 +1,48 @@
+using System.CommandLine;
+using System.CommandLine.Invocation;
+using QuantLab.Ml.Cli.Commands;
+
+namespace QuantLab.Ml.Cli;
+
+/// <summary>The composition root of the command line: the command tree and its invocation.</summary>
+public static class QuantLabCli
+{
+    public static RootCommand BuildRoot(CliHost host)
+    {
+        var root = new RootCommand(
+            "quantlab-ml: nightly XGBoost training on compact market data, with promotion only when a model really beats production.\n"
+            + ExitCodes.HelpText)
+        {
+            CommonOptions.Config,
+            CommonOptions.Verbose,
+        };
+        root.Subcommands.Add(RunDailyCommand.Create(host));
+        root.Subcommands.Add(PromoteCommand.Create(host));
+        root.Subcommands.Add(ModelsCommand.Create(host));
+        root.Subcommands.Add(DataCommand.Create(host));
+        return root;
+    }
+
+    /// <summary>Parses and runs; a parse error prints the usual message and exits 2.</summary>
+    public static async Task<int> RunAsync(string[] args, CliHost host, CancellationToken ct)
+    {
+        var root = BuildRoot(host);
+        var parse = root.Parse(args);
+        var config = new InvocationConfiguration
+        {
+            Output = host.Out,
+            Error = host.Err,
+            EnableDefaultExceptionHandler = false,
+
+            // SIGTERM cancels the token; the process must then live long enough to destroy what it rented.
+            ProcessTerminationTimeout = host.CleanupBudget,
+        };
+        if (parse.Action is ParseErrorAction)
+        {
+            await parse.InvokeAsync(config, ct).ConfigureAwait(false);
+            return ExitCodes.Usage;
+        }
+
+        return await parse.InvokeAsync(config, ct).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,58 @@
+using QuantLab.Ml.Dataset;
+using QuantLab.Ml.Promotion;
+using QuantLab.Ml.Training;
+
+namespace QuantLab.Ml.Configuration;
+
+/// <summary>The whole configuration: JSON file, then QUANTLAB_* environment variables, then flags (last wins).</summary>
+public sealed record QuantLabOptions
+{
+    /// <summary>Symbols run-daily trains when no --symbol is given.</summary>
+    public IReadOnlyList<string> Symbols { get; init; } = ["btcusdt"];
+    public string Exchange { get; init; } = "binance";
+    public string Stream { get; init; } = "bbo";
+
+    /// <summary>Compact data root: a folder or s3://bucket/prefix.</summary>
+    public string DataRoot { get; init; } = "./sample-data";
+
+    /// <summary>Artifact store root: a folder or s3://bucket/prefix.</summary>
+    public string StoreRoot { get; init; } = "./.quantlab";
+
+    /// <summary>Local folder for run folders (logs, job bundles, trainer outputs); null = &lt;store&gt;/runs for a folder store, else ./.quantlab/runs.</summary>
+    public string? WorkDir { get; init; }
+
+    /// <summary>Compute provider: local, ssh or vast.</summary>
+    public string Provider { get; init; } = "local";
+
+    /// <summary>Days of data ending at the run date.</summary>
+    public int WindowDays { get; init; } = 1;
+
+    /// <summary>auto, cpu or cuda.</summary>
+    public string Device { get; init; } = "auto";
+
+    public DatasetConfig Dataset { get; init; } = new();
+    public XgboostParams Xgboost { get; init; } = new();
+    public RuntimeLimits Runtime { get; init; } = new();
+    public TrainerOptions Trainer { get; init; } = new();
+    public DataWaitOptions DataWait { get; init; } = new();
+    public EvaluationOptions Evaluation { get; init; } = new();
+    public PromotionPolicyConfig Promotion { get; init; } = new();
+
+    public string EffectiveWorkDir =>
+        WorkDir ?? (StoreRoot.Contains("://", StringComparison.Ordinal) ? Path.Combine(".quantlab", "runs") : Path.Combine(StoreRoot, "runs"));
+}
+
+/// <summary>Backoff of --wait-for-data polling.</summary>
+public sealed record DataWaitOptions
+{
+    public TimeSpan InitialDelay { get; init; } = TimeSpan.FromMinutes(1);
+    public double Factor { get; init; } = 2.0;
+    public TimeSpan MaxDelay { get; init; } = TimeSpan.FromMinutes(15);
+}
+
+/// <summary>Evaluation settings from configuration; horizon and bar length come from the dataset config.</summary>
+public sealed record EvaluationOptions
+{
+    /// <summary>Cost in basis points per unit of position change in the backtest.</summary>
+    public double CostBps { get; init; } = 1.0;
+}

@@ -1,0 +1,340 @@
+using QuantLab.Ml.Common;
+using QuantLab.Ml.Data;
+using QuantLab.Ml.Promotion;
+using QuantLab.Ml.Storage;
+using QuantLab.Ml.Training;
+using Serilog.Context;
+
+namespace QuantLab.Ml.Pipeline;
+
+/// <summary>The nightly run: data check → dataset → job spec → train → evaluate → store candidate → promote, per symbol.</summary>
+public sealed class DailyPipeline(PipelineContext context)
+{
+    private const int LatestLookbackDays = 14;
+
+    /// <summary>Runs every requested symbol in turn; one symbol failing never stops the others.</summary>
+    public async Task<RunDailyResult> RunAsync(RunDailyRequest request, CancellationToken ct)
+    {
+        var startedAt = context.Time.GetUtcNow();
+        var runs = new List<SymbolRunResult>();
+        foreach (var symbol in request.Symbols.Select(SymbolName.Parse).Distinct())
+        {
+            runs.Add(await RunSymbolAsync(symbol, request, ct).ConfigureAwait(false));
+        }
+
+        var result = new RunDailyResult { RunId = Path.GetFileName(context.RunDir), Runs = runs };
+        if (!request.DryRun)
+        {
+            await WriteSummaryAsync(result, startedAt, ct).ConfigureAwait(false);
+        }
+
+        return result;
+    }
+
+    private async Task WriteSummaryAsync(RunDailyResult result, DateTimeOffset startedAt, CancellationToken ct)
+    {
+        var summary = new RunSummary
+        {
+            RunId = result.RunId,
+            StartedAt = startedAt,
+            FinishedAt = context.Time.GetUtcNow(),
+            Provider = context.Provider.Name,
+            Host = Environment.MachineName,
+            Runs = result.Runs.Select(r => new RunSummaryEntry
+            {
+                Symbol = r.Symbol,
+                Date = r.Date,
+                JobId = r.JobId,
+                Status = Json.Serialize(r.Status, indented: false).Trim('"'),
+                Decision = r.Promotion?.Decision,
+                DirectionalAccuracy = r.Candidate?.Metrics.DirectionalAccuracy,
+                Sharpe = r.Candidate?.Metrics.Sharpe,
+                DurationSeconds = r.DurationSeconds,
+                Error = r.Error,
+            }).ToList(),
+        };
+        try
+        {
+            await new RunLog(context.Registry.Store).WriteAsync(summary, ct).ConfigureAwait(false);
+        }
+        catch (QuantLabException ex)
+        {
+            // The run's own outcome stands; a lost summary only weakens `status`, so say it and go on.
+            context.Log.Warning("Could not write the run summary to the store: {Reason}", ex.Message);
+        }
+    }
+
+    private async Task<SymbolRunResult> RunSymbolAsync(string symbol, RunDailyRequest request, CancellationToken ct)
+    {
+        using var symbolProperty = LogContext.PushProperty("Symbol", symbol);
+        var started = context.Time.GetTimestamp();
+        DateOnly? date = null;
+        string? jobId = null;
+        try
+        {
+            date = await ResolveDateAsync(symbol, request, ct).ConfigureAwait(false);
+            var result = await RunDayAsync(symbol, date.Value, request, id => jobId = id, ct).ConfigureAwait(false);
+            return result with { DurationSeconds = context.Time.GetElapsedTime(started).TotalSeconds };
+        }
+        catch (DataNotReadyException ex)
+        {
+            context.Log.Warning("Data not ready for {Symbol}: {Reason}", symbol, ex.Message);
+            return Outcome(symbol, date, jobId, RunStatus.NotReady, ex.Message, started);
+        }
+        catch (QuantLabException ex)
+        {
+            context.Log.Error("Run for {Symbol} failed: {Reason}", symbol, ex.Message);
+            return Outcome(symbol, date, jobId, RunStatus.Failed, ex.Message, started);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            context.Log.Debug(ex, "Unexpected failure of {Symbol}", symbol);
+            context.Log.Error("Run for {Symbol} failed unexpectedly: {Reason}", symbol, ex.Message);
+            return Outcome(symbol, date, jobId, RunStatus.Failed, $"unexpected {ex.GetType().Name}: {ex.Message}", started);
+        }
+    }
+
+    private SymbolRunResult Outcome(string symbol, DateOnly? date, string? jobId, RunStatus status, string error, long started) => new()
+    {
+        Symbol = symbol,
+        Date = date,
+        JobId = jobId,
+        Status = status,
+        Error = error,
+        DurationSeconds = context.Time.GetElapsedTime(started).TotalSeconds,
+    };
+
+    private async Task<SymbolRunResult> RunDayAsync(string symbol, DateOnly date, RunDailyRequest request, Action<string> onJobId, CancellationToken ct)
+    {
+        var options = context.Options;
+        var report = await CheckDataAsync(symbol, date, request.WaitForData, ct).ConfigureAwait(false);
+        var dataNotes = report.Reasons;
+        if (report.Status == ReadinessStatus.NotReady)
+        {
+            throw new DataNotReadyException($"{symbol} {TradingDate.Iso(date)}: {string.Join("; ", report.Reasons)}");
+        }
+
+        if (report.Status != ReadinessStatus.Ready)
+        {
+            throw new QuantLabException($"{symbol} {TradingDate.Iso(date)} data check failed: {string.Join("; ", report.Reasons)}");
+        }
+
+        var jobDir = Path.Combine(context.RunDir, $"{symbol}-{TradingDate.Compact(date)}");
+        var planned = await JobPlanner.PlanAsync(options, context.Data, symbol, date, report.Partitions, jobDir, ct).ConfigureAwait(false);
+        var spec = planned.Spec;
+        onJobId(spec.JobId);
+        using var jobProperty = LogContext.PushProperty("JobId", spec.JobId);
+        context.Log.Information(
+            "Dataset for {Symbol} {Date}: {TickRows} ticks, {Train}/{Valid}/{Test} train/valid/test rows, job {JobId}",
+            symbol, TradingDate.Iso(date), planned.TickRows, spec.Counts.Train, spec.Counts.Valid, spec.Counts.Test, spec.JobId);
+
+        var existing = await context.Registry.GetCandidateAsync(symbol, date, ct).ConfigureAwait(false);
+        if (existing is not null && existing.JobId == spec.JobId && !request.Force)
+        {
+            context.Log.Information("Job {JobId} already finished; skipping (use --force to train again)", spec.JobId);
+            return new SymbolRunResult
+            {
+                Symbol = symbol, Date = date, JobId = spec.JobId, Status = RunStatus.Skipped, DataNotes = dataNotes,
+                Error = null,
+            };
+        }
+
+        if (request.DryRun)
+        {
+            return new SymbolRunResult
+            {
+                Symbol = symbol, Date = date, JobId = spec.JobId, Status = RunStatus.Planned, DataNotes = dataNotes,
+                Plan = new RunPlan
+                {
+                    Provider = context.Provider.Name,
+                    Job = spec,
+                    DatasetBytes = new FileInfo(planned.Dataset.NpzPath).Length,
+                    DataPartitions = spec.Partitions.Select(p => p.Key).ToList(),
+                },
+            };
+        }
+
+        var production = await context.Registry.GetProductionAsync(symbol, ct).ConfigureAwait(false);
+        string? productionModel = null;
+        ModelMetrics? productionStored = null;
+        if (production is { } prod)
+        {
+            productionModel = Path.Combine(jobDir, "production-model.bin");
+            await context.Registry.DownloadProductionFileAsync(prod.Manifest, ModelRegistry.ModelFile, productionModel, ct).ConfigureAwait(false);
+            var metricsPath = Path.Combine(jobDir, "production-metrics.json");
+            await context.Registry.DownloadProductionFileAsync(prod.Manifest, ModelRegistry.MetricsFile, metricsPath, ct).ConfigureAwait(false);
+            productionStored = await Json.ReadFileAsync<ModelMetrics>(metricsPath, ct).ConfigureAwait(false);
+        }
+
+        var outputDir = Path.Combine(jobDir, "out");
+        context.Log.Information("Training {JobId} on provider {Provider}", spec.JobId, context.Provider.Name);
+        var training = await context.Provider.RunAsync(
+            new TrainingJob
+            {
+                Spec = spec,
+                JobFile = planned.JobFile,
+                DatasetFile = planned.Dataset.NpzPath,
+                ProductionModelFile = productionModel,
+                OutputDir = outputDir,
+            },
+            ct).ConfigureAwait(false);
+        context.Log.Information("Trainer finished in {Seconds:F1} s on {Machine}", training.WallTime.TotalSeconds, training.Machine);
+
+        var evaluation = EvaluateStep.Evaluate(planned, outputDir, productionStored, context.Evaluation, context.Policy);
+        var files = await WriteEvaluationFilesAsync(planned, outputDir, evaluation, production?.Manifest, ct).ConfigureAwait(false);
+        var candidate = await context.Registry.PutCandidateAsync(symbol, date, spec.JobId, files, ct).ConfigureAwait(false);
+        context.Log.Information(
+            "Candidate stored at {Location}: directional accuracy {DirectionalAccuracy:F4} on {NDirectional}, sharpe {Sharpe:F2}, return {TotalReturn:P2}",
+            context.Registry.Store.Root + "/" + ModelRegistry.CandidatePrefix(symbol, date),
+            evaluation.Candidate.DirectionalAccuracy, evaluation.Candidate.NDirectional, evaluation.Candidate.Sharpe, evaluation.Candidate.TotalReturn);
+
+        var promotion = await PromoteAsync(candidate, evaluation.Decision, production?.ETag, request.SkipPromotion, jobDir, ct).ConfigureAwait(false);
+        return new SymbolRunResult
+        {
+            Symbol = symbol,
+            Date = date,
+            JobId = spec.JobId,
+            Status = RunStatus.Succeeded,
+            DataNotes = dataNotes,
+            Candidate = new CandidateResult
+            {
+                Metrics = evaluation.Candidate,
+                Baseline = evaluation.Baseline,
+                ProductionSameWindow = evaluation.ProductionSameWindow,
+                StoredAt = context.Registry.Store.Root + "/" + ModelRegistry.CandidatePrefix(symbol, date),
+            },
+            Promotion = promotion,
+        };
+    }
+
+    private async Task<PromotionResult> PromoteAsync(
+        CandidateManifest candidate, PromotionDecision decision, string? productionETag, bool skip, string jobDir, CancellationToken ct)
+    {
+        if (skip)
+        {
+            context.Log.Information("Promotion skipped (--skip-promotion); the policy said {Decision}", decision.Decision);
+            return new PromotionResult { Decision = "skipped", Reasons = ["--skip-promotion", .. decision.Reasons] };
+        }
+
+        if (decision.Decision != PromotionOutcome.Promoted)
+        {
+            context.Log.Information("Not promoted: {Reasons}", string.Join("; ", decision.Reasons));
+            return new PromotionResult { Decision = "rejected", Reasons = decision.Reasons };
+        }
+
+        var manifest = await context.Registry.PromoteAsync(
+            candidate, productionETag, forced: false, string.Join("; ", decision.Reasons), context.Operator, Path.Combine(jobDir, "promote"), ct)
+            .ConfigureAwait(false);
+        context.Log.Information("Promoted {Symbol} {Version} to production (change {Sequence})", manifest.Symbol, TradingDate.Iso(manifest.Version), manifest.Sequence);
+        return new PromotionResult { Decision = "promoted", Reasons = decision.Reasons };
+    }
+
+    private async Task<Dictionary<string, string>> WriteEvaluationFilesAsync(
+        PlannedJob planned, string outputDir, CandidateEvaluation evaluation, ProductionManifest? production, CancellationToken ct)
+    {
+        var outputs = planned.Spec.Outputs;
+        var metricsFile = Path.Combine(outputDir, ModelRegistry.MetricsFile);
+        await Json.WriteFileAsync(metricsFile, evaluation.Candidate, ct).ConfigureAwait(false);
+        var evaluationFile = Path.Combine(outputDir, "evaluation.json");
+        await Json.WriteFileAsync(evaluationFile, new EvaluationRecord
+        {
+            Candidate = evaluation.Candidate,
+            Baseline = evaluation.Baseline,
+            ProductionSameWindow = evaluation.ProductionSameWindow,
+            ProductionStored = evaluation.ProductionStored,
+            ProductionJobId = production?.JobId,
+            ProductionVersion = production?.Version,
+            Evaluation = context.Evaluation,
+        }, ct).ConfigureAwait(false);
+        var promotionFile = Path.Combine(outputDir, "promotion.json");
+        await Json.WriteFileAsync(promotionFile, new DecisionRecord
+        {
+            CandidateJobId = planned.Spec.JobId,
+            ProductionJobId = production?.JobId,
+            DecidedAt = context.Time.GetUtcNow(),
+            Forced = false,
+            Decision = evaluation.Decision,
+            Policy = context.Policy,
+        }, ct).ConfigureAwait(false);
+
+        var files = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [ModelRegistry.ModelFile] = Required(outputDir, outputs.Model),
+            [ModelRegistry.MetricsFile] = metricsFile,
+            ["job.json"] = planned.JobFile,
+            ["train_metrics.json"] = Required(outputDir, outputs.TrainMetrics),
+            ["runtime.json"] = Required(outputDir, outputs.Runtime),
+            ["train.log"] = Required(outputDir, outputs.Log),
+            ["predictions.npy"] = Required(outputDir, outputs.Predictions),
+            ["evaluation.json"] = evaluationFile,
+            ["promotion.json"] = promotionFile,
+        };
+        return files;
+    }
+
+    private static string Required(string dir, string name)
+    {
+        var path = Path.Combine(dir, name);
+        return File.Exists(path) ? path : throw new TrainerFailedException($"trainer output {name} is missing");
+    }
+
+    private async Task<ReadinessReport> CheckDataAsync(string symbol, DateOnly date, TimeSpan? wait, CancellationToken ct)
+    {
+        var options = context.Options;
+        Task<ReadinessReport> Check(CancellationToken token) =>
+            ReadinessChecker.CheckWindowAsync(context.Data, options.Exchange, options.Stream, symbol, date, options.WindowDays, token);
+
+        if (wait is not { } maxWait || maxWait <= TimeSpan.Zero)
+        {
+            return await Check(ct).ConfigureAwait(false);
+        }
+
+        var waiter = new ReadinessWaiter(context.Time, context.Log, new ReadinessWaitOptions
+        {
+            InitialDelay = options.DataWait.InitialDelay,
+            Factor = options.DataWait.Factor,
+            MaxDelay = options.DataWait.MaxDelay,
+        });
+        var outcome = await waiter.WaitAsync(Check, maxWait, ct).ConfigureAwait(false);
+        if (outcome.Report.Status == ReadinessStatus.NotReady)
+        {
+            throw new DataNotReadyException(
+                $"{symbol} {TradingDate.Iso(date)} still not ready after waiting {outcome.Waited:g}: {string.Join("; ", outcome.Report.Reasons)}");
+        }
+
+        return outcome.Report;
+    }
+
+    private async Task<DateOnly> ResolveDateAsync(string symbol, RunDailyRequest request, CancellationToken ct)
+    {
+        if (request.Date is { } explicitDate)
+        {
+            return explicitDate;
+        }
+
+        var yesterday = TradingDate.YesterdayUtc(context.Time);
+        if (!request.Latest)
+        {
+            return yesterday;
+        }
+
+        var options = context.Options;
+        for (var d = yesterday; d > yesterday.AddDays(-LatestLookbackDays); d = d.AddDays(-1))
+        {
+            if (await context.Registry.GetCandidateAsync(symbol, d, ct).ConfigureAwait(false) is not null)
+            {
+                continue;
+            }
+
+            var report = await ReadinessChecker.CheckWindowAsync(context.Data, options.Exchange, options.Stream, symbol, d, options.WindowDays, ct)
+                .ConfigureAwait(false);
+            if (report.Status == ReadinessStatus.Ready)
+            {
+                context.Log.Information("--date latest resolved to {Date}", TradingDate.Iso(d));
+                return d;
+            }
+        }
+
+        throw new DataNotReadyException($"no ready day without a finished job for {symbol} in the {LatestLookbackDays} days up to {TradingDate.Iso(yesterday)}");
+    }
+}

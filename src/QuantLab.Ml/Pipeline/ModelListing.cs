@@ -1,0 +1,47 @@
+using QuantLab.Ml.Common;
+using QuantLab.Ml.Promotion;
+using QuantLab.Ml.Storage;
+
+namespace QuantLab.Ml.Pipeline;
+
+/// <summary>Production, history and candidates of one symbol, as `models` shows them.</summary>
+public sealed record ModelListing
+{
+    public required string Symbol { get; init; }
+    public ProductionManifest? Production { get; init; }
+    public required IReadOnlyList<ProductionManifest> History { get; init; }
+    public required IReadOnlyList<CandidateSummary> Candidates { get; init; }
+
+    public static async Task<ModelListing> LoadAsync(ModelRegistry registry, string symbol, CancellationToken ct)
+    {
+        var production = await registry.GetProductionAsync(symbol, ct).ConfigureAwait(false);
+        var history = await registry.GetHistoryAsync(symbol, ct).ConfigureAwait(false);
+        var candidates = new List<CandidateSummary>();
+        foreach (var candidate in await registry.ListCandidatesAsync(symbol, ct).ConfigureAwait(false))
+        {
+            var prefix = ModelRegistry.CandidatePrefix(candidate.Symbol, candidate.Date);
+            var metrics = await registry.Store.ReadTextAsync(prefix + ModelRegistry.MetricsFile, ct).ConfigureAwait(false);
+            var decision = await registry.Store.ReadTextAsync(prefix + "promotion.json", ct).ConfigureAwait(false);
+            candidates.Add(new CandidateSummary
+            {
+                Date = candidate.Date,
+                JobId = candidate.JobId,
+                Metrics = metrics is null ? null : Json.Deserialize<ModelMetrics>(metrics.Content, prefix + ModelRegistry.MetricsFile),
+                Decision = decision is null ? "unknown" : Json.Deserialize<DecisionRecord>(decision.Content, prefix + "promotion.json").Decision.Decision.ToString().ToLowerInvariant(),
+                InProduction = production is { } p && p.Manifest.JobId == candidate.JobId && p.Manifest.Version == candidate.Date,
+            });
+        }
+
+        return new ModelListing { Symbol = symbol, Production = production?.Manifest, History = history, Candidates = candidates };
+    }
+}
+
+/// <summary>One candidate in a listing: key metrics and the decision made when it was trained.</summary>
+public sealed record CandidateSummary
+{
+    public required DateOnly Date { get; init; }
+    public required string JobId { get; init; }
+    public ModelMetrics? Metrics { get; init; }
+    public required string Decision { get; init; }
+    public required bool InProduction { get; init; }
+}

@@ -1,0 +1,93 @@
+using QuantLab.Ml.Common;
+using QuantLab.Ml.Promotion;
+using QuantLab.Ml.Storage;
+using Serilog;
+
+namespace QuantLab.Ml.Pipeline;
+
+/// <summary>What `promote` was asked to do.</summary>
+public sealed record PromoteRequest
+{
+    public required string Symbol { get; init; }
+    public required DateOnly Date { get; init; }
+    public bool Force { get; init; }
+    public bool DryRun { get; init; }
+}
+
+/// <summary>What `promote` did: promoted, forced, rejected, already_production, or would_promote/would_reject on a dry run.</summary>
+public sealed record PromoteResult
+{
+    public required string Symbol { get; init; }
+    public required DateOnly Date { get; init; }
+    public required string JobId { get; init; }
+    public required string Action { get; init; }
+    public required PromotionDecision Decision { get; init; }
+    public string? ProductionJobIdBefore { get; init; }
+}
+
+/// <summary>Re-evaluates a stored candidate against the current production model and promotes it when the policy passes.</summary>
+public sealed class Promoter(ModelRegistry registry, PromotionPolicyConfig policy, ILogger log)
+{
+    public async Task<PromoteResult> PromoteAsync(PromoteRequest request, string workDir, CancellationToken ct)
+    {
+        var candidate = await registry.GetCandidateAsync(request.Symbol, request.Date, ct).ConfigureAwait(false)
+            ?? throw new QuantLabException($"no completed candidate for {request.Symbol} {TradingDate.Iso(request.Date)} in {registry.Store.Root}");
+        Directory.CreateDirectory(workDir);
+        var evaluationPath = Path.Combine(workDir, "evaluation.json");
+        await registry.DownloadCandidateFileAsync(candidate, "evaluation.json", evaluationPath, ct).ConfigureAwait(false);
+        var evaluation = await Json.ReadFileAsync<EvaluationRecord>(evaluationPath, ct).ConfigureAwait(false);
+
+        var production = await registry.GetProductionAsync(request.Symbol, ct).ConfigureAwait(false);
+        ModelMetrics? productionMetrics = null;
+        if (production is { } prod)
+        {
+            if (prod.Manifest.JobId == candidate.JobId && prod.Manifest.Version == candidate.Date)
+            {
+                var same = PromotionPolicy.Decide(evaluation.Candidate, evaluation.Baseline, null, policy);
+                return Result(candidate, "already_production", same, prod.Manifest.JobId);
+            }
+
+            // Like for like when the candidate's job re-scored this very production model on its test window.
+            productionMetrics = evaluation.ProductionJobId == prod.Manifest.JobId && evaluation.ProductionSameWindow is not null
+                ? evaluation.ProductionSameWindow
+                : await ReadProductionMetricsAsync(prod.Manifest, workDir, ct).ConfigureAwait(false);
+        }
+
+        var decision = PromotionPolicy.Decide(evaluation.Candidate, evaluation.Baseline, productionMetrics, policy);
+        var passed = decision.Decision == PromotionOutcome.Promoted;
+        if (request.DryRun)
+        {
+            return Result(candidate, passed ? "would_promote" : "would_reject", decision, production?.Manifest.JobId);
+        }
+
+        if (!passed && !request.Force)
+        {
+            log.Information("Candidate {JobId} rejected: {Reasons}", candidate.JobId, string.Join("; ", decision.Reasons));
+            return Result(candidate, "rejected", decision, production?.Manifest.JobId);
+        }
+
+        var forced = !passed;
+        var reason = forced ? "forced by operator: " + string.Join("; ", decision.Reasons) : string.Join("; ", decision.Reasons);
+        var manifest = await registry.PromoteAsync(
+            candidate, production?.ETag, forced, reason, $"{Environment.UserName}@{Environment.MachineName}", workDir, ct).ConfigureAwait(false);
+        log.Information("Promoted {JobId} (change {Sequence}, forced {Forced})", candidate.JobId, manifest.Sequence, forced);
+        return Result(candidate, forced ? "forced" : "promoted", decision, production?.Manifest.JobId);
+    }
+
+    private async Task<ModelMetrics> ReadProductionMetricsAsync(ProductionManifest manifest, string workDir, CancellationToken ct)
+    {
+        var path = Path.Combine(workDir, "production-metrics.json");
+        await registry.DownloadProductionFileAsync(manifest, ModelRegistry.MetricsFile, path, ct).ConfigureAwait(false);
+        return await Json.ReadFileAsync<ModelMetrics>(path, ct).ConfigureAwait(false);
+    }
+
+    private static PromoteResult Result(CandidateManifest candidate, string action, PromotionDecision decision, string? productionJobId) => new()
+    {
+        Symbol = candidate.Symbol,
+        Date = candidate.Date,
+        JobId = candidate.JobId,
+        Action = action,
+        Decision = decision,
+        ProductionJobIdBefore = productionJobId,
+    };
+}

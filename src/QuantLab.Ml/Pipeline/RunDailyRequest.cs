@@ -1,0 +1,20 @@
+namespace QuantLab.Ml.Pipeline;
+
+/// <summary>What an operator or cron asked run-daily to do.</summary>
+public sealed record RunDailyRequest
+{
+    public required IReadOnlyList<string> Symbols { get; init; }
+
+    /// <summary>The run date; null = yesterday (UTC).</summary>
+    public DateOnly? Date { get; init; }
+
+    /// <summary>--date latest: the newest ready day with no finished job.</summary>
+    public bool Latest { get; init; }
+
+    public bool DryRun { get; init; }
+    public bool SkipPromotion { get; init; }
+    public bool Force { get; init; }
+
+    /// <summary>--wait-for-data: how long to keep polling readiness before giving up with "not ready".</summary>
+    public TimeSpan? WaitForData { get; init; }
+}

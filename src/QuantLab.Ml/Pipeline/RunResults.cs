@@ -1,0 +1,70 @@
+using System.Text.Json.Serialization;
+using QuantLab.Ml.Promotion;
+using QuantLab.Ml.Training;
+
+namespace QuantLab.Ml.Pipeline;
+
+/// <summary>The outcome of run-daily: one entry per symbol.</summary>
+public sealed record RunDailyResult
+{
+    public required string RunId { get; init; }
+    public required IReadOnlyList<SymbolRunResult> Runs { get; init; }
+}
+
+/// <summary>Status of one symbol's run.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<RunStatus>))]
+public enum RunStatus
+{
+    [JsonStringEnumMemberName("succeeded")] Succeeded,
+    [JsonStringEnumMemberName("failed")] Failed,
+    [JsonStringEnumMemberName("skipped")] Skipped,
+    [JsonStringEnumMemberName("not_ready")] NotReady,
+    [JsonStringEnumMemberName("planned")] Planned,
+}
+
+/// <summary>One symbol's run: what was trained, how it scored and what was decided.</summary>
+public sealed record SymbolRunResult
+{
+    public required string Symbol { get; init; }
+    public DateOnly? Date { get; init; }
+    public string? JobId { get; init; }
+    public required RunStatus Status { get; init; }
+    public CandidateResult? Candidate { get; init; }
+    public PromotionResult? Promotion { get; init; }
+    public string? Error { get; init; }
+
+    /// <summary>Data readiness reasons (always for not_ready/failed data, and DEGRADED flags).</summary>
+    public IReadOnlyList<string> DataNotes { get; init; } = [];
+
+    /// <summary>The plan of a dry run.</summary>
+    public RunPlan? Plan { get; init; }
+    public double DurationSeconds { get; init; }
+}
+
+/// <summary>The candidate's evaluation on the held-out test part.</summary>
+public sealed record CandidateResult
+{
+    public required ModelMetrics Metrics { get; init; }
+    public required ModelMetrics Baseline { get; init; }
+
+    /// <summary>The production model re-scored on the same test window, when there is one with the same features.</summary>
+    public ModelMetrics? ProductionSameWindow { get; init; }
+    public string? StoredAt { get; init; }
+}
+
+/// <summary>The promotion decision and its reasons.</summary>
+public sealed record PromotionResult
+{
+    /// <summary>promoted, rejected or skipped.</summary>
+    public required string Decision { get; init; }
+    public required IReadOnlyList<string> Reasons { get; init; }
+}
+
+/// <summary>What a dry run would do.</summary>
+public sealed record RunPlan
+{
+    public required string Provider { get; init; }
+    public required JobSpec Job { get; init; }
+    public required long DatasetBytes { get; init; }
+    public required IReadOnlyList<string> DataPartitions { get; init; }
+}

@@ -1,0 +1,9 @@
+namespace QuantLab.Ml.Promotion;
+
+/// <summary>The three label classes, numbered as in the dataset's labels and the columns of predictions.npy.</summary>
+public enum PriceMove
+{
+    Down = 0,
+    Flat = 1,
+    Up = 2,
+}

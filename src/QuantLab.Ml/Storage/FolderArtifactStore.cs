@@ -1,0 +1,183 @@
+using QuantLab.Ml.Common;
+
+namespace QuantLab.Ml.Storage;
+
+/// <summary>An <see cref="IArtifactStore"/> on a local folder; writes are atomic renames, conditional writes hold a lock file.</summary>
+public sealed class FolderArtifactStore : IArtifactStore
+{
+    private readonly string root;
+
+    public FolderArtifactStore(string root)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(root);
+        this.root = Path.GetFullPath(root);
+    }
+
+    public string Root => root;
+
+    public async Task<string> PutFileAsync(string key, string localPath, CancellationToken ct)
+    {
+        var target = PathOf(key);
+        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        var tmp = TempNameFor(target);
+        try
+        {
+            File.Copy(localPath, tmp, overwrite: true);
+            File.Move(tmp, target, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(tmp);
+        }
+
+        return await Hashing.Sha256FileAsync(target, ct).ConfigureAwait(false);
+    }
+
+    public Task GetFileAsync(string key, string localPath, CancellationToken ct)
+    {
+        var source = PathOf(key);
+        if (!File.Exists(source))
+        {
+            throw new ArtifactNotFoundException($"{Describe(key)} does not exist");
+        }
+
+        var dir = Path.GetDirectoryName(Path.GetFullPath(localPath));
+        if (dir is not null)
+        {
+            Directory.CreateDirectory(dir);
+        }
+
+        File.Copy(source, localPath, overwrite: true);
+        return Task.CompletedTask;
+    }
+
+    public async Task<VersionedText?> ReadTextAsync(string key, CancellationToken ct)
+    {
+        var path = PathOf(key);
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        var content = await File.ReadAllTextAsync(path, ct).ConfigureAwait(false);
+        return new VersionedText(content, Hashing.Sha256(content));
+    }
+
+    public async Task<string> WriteTextAsync(string key, string content, WriteCondition condition, CancellationToken ct)
+    {
+        var path = PathOf(key);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        if (condition.MustNotExist || condition.IfMatchETag is not null)
+        {
+            // The lock file makes check-then-rename atomic against other writers on this machine (and NFS with O_EXCL).
+            using var guard = await AcquireLockAsync(path + ".lock", ct).ConfigureAwait(false);
+            CheckCondition(key, path, condition);
+            await WriteAtomicAsync(path, content, ct).ConfigureAwait(false);
+        }
+        else
+        {
+            await WriteAtomicAsync(path, content, ct).ConfigureAwait(false);
+        }
+
+        return Hashing.Sha256(content);
+    }
+
+    public Task<IReadOnlyList<string>> ListAsync(string prefix, CancellationToken ct)
+    {
+        var normalized = NormalizeKey(prefix, allowEmpty: true);
+        var dirPart = normalized.Contains('/', StringComparison.Ordinal) ? normalized[..normalized.LastIndexOf('/')] : string.Empty;
+        var start = dirPart.Length == 0 ? root : Path.Combine(root, dirPart);
+        if (!Directory.Exists(start))
+        {
+            return Task.FromResult<IReadOnlyList<string>>([]);
+        }
+
+        var keys = Directory.EnumerateFiles(start, "*", SearchOption.AllDirectories)
+            .Select(f => Path.GetRelativePath(root, f).Replace(Path.DirectorySeparatorChar, '/'))
+            .Where(k => k.StartsWith(normalized, StringComparison.Ordinal) && !IsInternal(k))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        return Task.FromResult<IReadOnlyList<string>>(keys);
+    }
+
+    public Task<bool> ExistsAsync(string key, CancellationToken ct) => Task.FromResult(File.Exists(PathOf(key)));
+
+    public Task DeleteAsync(string key, CancellationToken ct)
+    {
+        var path = PathOf(key);
+        if (File.Exists(path))
+        {
+            File.Delete(path);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private static bool IsInternal(string key) => key.EndsWith(".lock", StringComparison.Ordinal) || key.Contains(".tmp-", StringComparison.Ordinal);
+
+    private void CheckCondition(string key, string path, WriteCondition condition)
+    {
+        var exists = File.Exists(path);
+        if (condition.MustNotExist && exists)
+        {
+            throw new ConcurrentWriteException($"{Describe(key)} already exists (created concurrently)");
+        }
+
+        if (condition.IfMatchETag is { } expected)
+        {
+            var current = exists ? Hashing.Sha256(File.ReadAllText(path)) : null;
+            if (!string.Equals(current, expected, StringComparison.Ordinal))
+            {
+                throw new ConcurrentWriteException($"{Describe(key)} changed under you (expected version {expected[..Math.Min(12, expected.Length)]})");
+            }
+        }
+    }
+
+    private static async Task WriteAtomicAsync(string path, string content, CancellationToken ct)
+    {
+        var tmp = TempNameFor(path);
+        try
+        {
+            await File.WriteAllTextAsync(tmp, content, ct).ConfigureAwait(false);
+            File.Move(tmp, path, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(tmp);
+        }
+    }
+
+    private static async Task<FileStream> AcquireLockAsync(string lockPath, CancellationToken ct)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
+            }
+            catch (IOException) when (attempt < 200)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(25), TimeProvider.System, ct).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static string TempNameFor(string target) => $"{target}.tmp-{Environment.ProcessId}-{Guid.NewGuid():N}";
+
+    private string Describe(string key) => $"{Path.Combine(root, key)}";
+
+    private string PathOf(string key) => Path.Combine(root, NormalizeKey(key, allowEmpty: false));
+
+    /// <summary>Rejects keys that could escape the root (.., absolute paths, backslashes).</summary>
+    internal static string NormalizeKey(string key, bool allowEmpty)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        if ((!allowEmpty && key.Length == 0) || key.StartsWith('/') || key.Contains('\\', StringComparison.Ordinal)
+            || key.Split('/').Any(part => part is ".." or "."))
+        {
+            throw new UsageException($"invalid store key '{key}'");
+        }
+
+        return key;
+    }
+}

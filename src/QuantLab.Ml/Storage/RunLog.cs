@@ -1,0 +1,61 @@
+using QuantLab.Ml.Common;
+
+namespace QuantLab.Ml.Storage;
+
+/// <summary>One summary object per run-daily invocation under runs/ in the store (S3 cannot append, so no single log file).</summary>
+public sealed class RunLog(IArtifactStore store)
+{
+    private const string Prefix = "runs/log/";
+
+    /// <summary>Writes the summary of a finished (or failed) invocation.</summary>
+    public Task WriteAsync(RunSummary summary, CancellationToken ct) =>
+        store.WriteTextAsync($"{Prefix}{summary.StartedAt:yyyyMMdd'T'HHmmss'Z'}-{summary.RunId}.json", Json.Serialize(summary), WriteCondition.None, ct);
+
+    /// <summary>The newest <paramref name="last"/> summaries, newest first.</summary>
+    public async Task<IReadOnlyList<RunSummary>> ListAsync(int last, CancellationToken ct)
+    {
+        var keys = await store.ListAsync(Prefix, ct).ConfigureAwait(false);
+        var result = new List<RunSummary>();
+        foreach (var key in keys.Where(k => k.EndsWith(".json", StringComparison.Ordinal)).OrderDescending(StringComparer.Ordinal).Take(last))
+        {
+            var text = await store.ReadTextAsync(key, ct).ConfigureAwait(false);
+            if (text is not null)
+            {
+                result.Add(Json.Deserialize<RunSummary>(text.Content, key));
+            }
+        }
+
+        return result;
+    }
+}
+
+/// <summary>What one run-daily invocation did, for `runs`, `status` and monitoring.</summary>
+public sealed record RunSummary
+{
+    public required string RunId { get; init; }
+    public required DateTimeOffset StartedAt { get; init; }
+    public required DateTimeOffset FinishedAt { get; init; }
+    public required string Provider { get; init; }
+    public required string Host { get; init; }
+    public required IReadOnlyList<RunSummaryEntry> Runs { get; init; }
+}
+
+/// <summary>One symbol of a run summary.</summary>
+public sealed record RunSummaryEntry
+{
+    public required string Symbol { get; init; }
+    public DateOnly? Date { get; init; }
+    public string? JobId { get; init; }
+
+    /// <summary>succeeded, failed, skipped, not_ready or planned.</summary>
+    public required string Status { get; init; }
+
+    /// <summary>promoted, rejected, skipped, or null when no decision was made.</summary>
+    public string? Decision { get; init; }
+    public double? DirectionalAccuracy { get; init; }
+    public double? Sharpe { get; init; }
+    public double DurationSeconds { get; init; }
+    public string? Machine { get; init; }
+    public double? CostUsd { get; init; }
+    public string? Error { get; init; }
+}

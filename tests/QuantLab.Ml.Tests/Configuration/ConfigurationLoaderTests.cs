@@ -1,0 +1,89 @@
+using QuantLab.Ml.Common;
+using QuantLab.Ml.Configuration;
+using QuantLab.Ml.Tests.Support;
+
+namespace QuantLab.Ml.Tests.Configuration;
+
+[Trait("Category", "Unit")]
+public sealed class ConfigurationLoaderTests : IDisposable
+{
+    private readonly TempDir temp = new();
+    private static readonly Dictionary<string, string?> None = [];
+
+    [Fact]
+    public void Defaults_are_the_embedded_local_setup()
+    {
+        var loaded = ConfigurationLoader.Load(null, None, None, temp.Path);
+
+        Assert.Equal("local", loaded.Options.Provider);
+        Assert.Equal(["btcusdt"], loaded.Options.Symbols);
+        Assert.Equal(Path.Combine(temp.Path, ".quantlab"), loaded.Options.StoreRoot);
+        Assert.Equal([1, 5, 15, 60, 300], loaded.Options.Dataset.ReturnWindows);
+        Assert.Null(loaded.File);
+    }
+
+    [Fact]
+    public void Flags_beat_environment_which_beats_the_file()
+    {
+        File.WriteAllText(temp.Combine("quantlab-ml.json"), """{ "WindowDays": 2, "Device": "cpu", "Xgboost": { "MaxDepth": 4 }, "Exchange": "bybit" }""");
+        var env = new Dictionary<string, string?> { ["QUANTLAB_WindowDays"] = "3", ["QUANTLAB_Xgboost__MaxDepth"] = "5" };
+        var flags = new Dictionary<string, string?> { ["WindowDays"] = "4" };
+
+        var o = ConfigurationLoader.Load(null, env, flags, temp.Path).Options;
+
+        Assert.Equal(4, o.WindowDays);
+        Assert.Equal(5, o.Xgboost.MaxDepth);
+        Assert.Equal("cpu", o.Device);
+        Assert.Equal("bybit", o.Exchange);
+    }
+
+    [Fact]
+    public void Configured_lists_replace_the_defaults_instead_of_adding_to_them()
+    {
+        File.WriteAllText(temp.Combine("q.json"), """{ "Symbols": ["ETHUSDT", "solusdt"], "Dataset": { "ReturnWindows": [2, 4] } }""");
+
+        var o = ConfigurationLoader.Load(temp.Combine("q.json"), None, None, temp.Path).Options;
+
+        Assert.Equal(["ethusdt", "solusdt"], o.Symbols);
+        Assert.Equal([2, 4], o.Dataset.ReturnWindows);
+    }
+
+    [Fact]
+    public void A_symbol_list_can_come_from_one_environment_variable()
+    {
+        var env = new Dictionary<string, string?> { ["QUANTLAB_Symbols"] = "btcusdt, ethusdt" };
+        Assert.Equal(["btcusdt", "ethusdt"], ConfigurationLoader.Load(null, env, None, temp.Path).Options.Symbols);
+    }
+
+    [Theory]
+    [InlineData("""{ "Device": "tpu" }""", "Device")]
+    [InlineData("""{ "WindowDays": 0 }""", "WindowDays")]
+    [InlineData("""{ "Xgboost": { "Eta": 3 } }""", "eta")]
+    [InlineData("""{ "Dataset": { "TrainFraction": 0.9 } }""", "fractions")]
+    [InlineData("""{ "Symbols": ["btc/usdt"] }""", "symbol")]
+    [InlineData("""{ "Runtime": { "MaxRuntimeMinutes": 0 } }""", "MaxRuntimeMinutes")]
+    public void Bad_values_fail_at_start_with_a_message_naming_them(string json, string mentioned)
+    {
+        File.WriteAllText(temp.Combine("bad.json"), json);
+
+        var ex = Assert.Throws<UsageException>(() => ConfigurationLoader.Load(temp.Combine("bad.json"), None, None, temp.Path));
+
+        Assert.Contains(mentioned, ex.Message, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public void A_missing_config_file_that_was_asked_for_is_an_error()
+    {
+        var ex = Assert.Throws<UsageException>(() => ConfigurationLoader.Load("nope.json", None, None, temp.Path));
+        Assert.Contains("does not exist", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Malformed_json_is_a_usage_error_not_a_crash()
+    {
+        File.WriteAllText(temp.Combine("broken.json"), "{ \"WindowDays\": ");
+        Assert.Throws<UsageException>(() => ConfigurationLoader.Load(temp.Combine("broken.json"), None, None, temp.Path));
+    }
+
+    public void Dispose() => temp.Dispose();
+}

@@ -1,0 +1,140 @@
+using System.Text.Json;
+using QuantLab.Ml.Cli;
+using QuantLab.Ml.Tests.Support;
+
+namespace QuantLab.Ml.Tests.Pipeline;
+
+/// <summary>The whole nightly run on the embedded default: sample data → dataset → real XGBoost → evaluation → store → promotion.</summary>
+[Trait("Category", "Integration")]
+public sealed class RunDailyLocalEndToEndTests : IDisposable
+{
+    private readonly TempDir temp = new();
+
+    private CliRunner NewCli(params (string Key, string Value)[] env)
+    {
+        var cli = new CliRunner(temp.Path);
+        cli.Environment["QUANTLAB_Trainer__Python"] = TestEnvironment.Python;
+        cli.Environment["QUANTLAB_Trainer__PackageDir"] = TestEnvironment.TrainerPackageDir;
+        foreach (var (key, value) in env)
+        {
+            cli.Environment[key] = value;
+        }
+
+        return cli;
+    }
+
+    private async Task SampleAsync(string from, int days, string regime, int seed, string outDir = "data")
+    {
+        var result = await NewCli().RunAsync(
+            "data", "sample", "--symbol", "btcusdt", "--from", from, "--days", days.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--hours", "6", "--rate", "4", "--regime", regime, "--seed", seed.ToString(System.Globalization.CultureInfo.InvariantCulture), "--out", outDir);
+        Assert.True(result.ExitCode == 0, result.ToString());
+    }
+
+    private static JsonElement SingleRun(CliResult result)
+    {
+        using var doc = JsonDocument.Parse(result.Stdout);
+        return Assert.Single(doc.RootElement.GetProperty("runs").EnumerateArray().ToList()).Clone();
+    }
+
+    [Fact]
+    public async Task A_real_signal_is_trained_promoted_and_a_weaker_model_then_rejected()
+    {
+        await SampleAsync("2026-01-14", 2, "signal", seed: 11);
+
+        var first = await NewCli().RunAsync("run-daily", "--symbol", "btcusdt", "--date", "2026-01-14", "--data", "data", "--store", "store", "--json");
+
+        Assert.True(first.ExitCode == ExitCodes.Ok, first.ToString());
+        var run = SingleRun(first);
+        Assert.Equal("succeeded", run.GetProperty("status").GetString());
+        var metrics = run.GetProperty("candidate").GetProperty("metrics");
+        Assert.True(metrics.GetProperty("directional_accuracy").GetDouble() > 0.55, first.Stdout);
+        Assert.True(metrics.GetProperty("directional_ci_low").GetDouble() > 0.5, first.Stdout);
+        Assert.Equal("promoted", run.GetProperty("promotion").GetProperty("decision").GetString());
+
+        var candidateDir = Path.Combine(temp.Path, "store", "models", "candidates", "btcusdt", "2026-01-14");
+        foreach (var file in new[] { "model.bin", "metrics.json", "job.json", "train_metrics.json", "runtime.json", "train.log", "promotion.json", "_COMPLETE.json" })
+        {
+            Assert.True(File.Exists(Path.Combine(candidateDir, file)), $"missing {file}");
+        }
+
+        var productionDir = Path.Combine(temp.Path, "store", "models", "production", "btcusdt");
+        Assert.Equal(File.ReadAllBytes(Path.Combine(candidateDir, "model.bin")), File.ReadAllBytes(Path.Combine(productionDir, "model.bin")));
+        var firstJob = run.GetProperty("job_id").GetString();
+
+        // A deliberately weakened model on the next day: two shallow trees on one feature group.
+        var weak = NewCli(
+            ("QUANTLAB_Xgboost__NumBoostRound", "2"),
+            ("QUANTLAB_Xgboost__MaxDepth", "1"),
+            ("QUANTLAB_Dataset__ReturnWindows__0", "300"),
+            ("QUANTLAB_Dataset__ImbalanceMeanWindows__0", "60"));
+        var second = await weak.RunAsync("run-daily", "--symbol", "btcusdt", "--date", "2026-01-15", "--data", "data", "--store", "store", "--json");
+
+        Assert.True(second.ExitCode == ExitCodes.Ok, second.ToString());
+        var rejected = SingleRun(second);
+        Assert.Equal("succeeded", rejected.GetProperty("status").GetString());
+        Assert.Equal("rejected", rejected.GetProperty("promotion").GetProperty("decision").GetString());
+        Assert.NotEmpty(rejected.GetProperty("promotion").GetProperty("reasons").EnumerateArray());
+        using var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(productionDir, "manifest.json")));
+        Assert.Equal(firstJob, manifest.RootElement.GetProperty("job_id").GetString());
+
+        var models = await NewCli().RunAsync("models", "--symbol", "btcusdt", "--store", "store", "--json");
+        Assert.Equal(0, models.ExitCode);
+        using var listing = JsonDocument.Parse(models.Stdout);
+        Assert.Equal(2, listing.RootElement.GetProperty("candidates").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Pure_noise_is_never_promoted()
+    {
+        await SampleAsync("2026-02-01", 1, "noise", seed: 5);
+
+        var result = await NewCli().RunAsync("run-daily", "--symbol", "btcusdt", "--date", "2026-02-01", "--data", "data", "--store", "store", "--json");
+
+        Assert.True(result.ExitCode == ExitCodes.Ok, result.ToString());
+        var run = SingleRun(result);
+        Assert.Equal("succeeded", run.GetProperty("status").GetString());
+        Assert.Equal("rejected", run.GetProperty("promotion").GetProperty("decision").GetString());
+        Assert.False(File.Exists(Path.Combine(temp.Path, "store", "models", "production", "btcusdt", "manifest.json")));
+    }
+
+    [Fact]
+    public async Task A_day_that_is_not_compacted_yet_exits_3_and_trains_nothing()
+    {
+        await SampleAsync("2026-03-01", 1, "signal", seed: 3);
+
+        var result = await NewCli().RunAsync("run-daily", "--symbol", "btcusdt", "--date", "2026-03-02", "--data", "data", "--store", "store", "--json");
+
+        Assert.Equal(ExitCodes.DataNotReady, result.ExitCode);
+        var run = SingleRun(result);
+        Assert.Equal("not_ready", run.GetProperty("status").GetString());
+        Assert.Contains("20260301", run.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(temp.Path, "store", "models")));
+    }
+
+    [Fact]
+    public async Task A_dry_run_plans_without_training_and_a_finished_job_is_skipped_unless_forced()
+    {
+        await SampleAsync("2026-04-01", 1, "signal", seed: 8);
+        var cli = NewCli(("QUANTLAB_Xgboost__NumBoostRound", "20"));
+        string[] args = ["run-daily", "--symbol", "btcusdt", "--date", "2026-04-01", "--data", "data", "--store", "store", "--json"];
+
+        var plan = await cli.RunAsync([.. args, "--dry-run"]);
+        Assert.True(plan.ExitCode == 0, plan.ToString());
+        var planned = SingleRun(plan);
+        Assert.Equal("planned", planned.GetProperty("status").GetString());
+        Assert.False(Directory.Exists(Path.Combine(temp.Path, "store", "models")));
+
+        var trained = SingleRun(await cli.RunAsync(args));
+        Assert.Equal("succeeded", trained.GetProperty("status").GetString());
+        Assert.Equal(planned.GetProperty("job_id").GetString(), trained.GetProperty("job_id").GetString());
+
+        var again = SingleRun(await cli.RunAsync(args));
+        Assert.Equal("skipped", again.GetProperty("status").GetString());
+
+        var forced = SingleRun(await cli.RunAsync([.. args, "--force"]));
+        Assert.Equal("succeeded", forced.GetProperty("status").GetString());
+    }
+
+    public void Dispose() => temp.Dispose();
+}

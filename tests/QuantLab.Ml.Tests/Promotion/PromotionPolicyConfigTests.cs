@@ -1,0 +1,56 @@
+using QuantLab.Ml.Common;
+using QuantLab.Ml.Promotion;
+
+namespace QuantLab.Ml.Tests.Promotion;
+
+[Trait("Category", "Unit")]
+public sealed class PromotionPolicyConfigTests
+{
+    [Fact]
+    public void Defaults_are_the_documented_thresholds()
+    {
+        var config = new PromotionPolicyConfig();
+
+        config.Validate();
+        Assert.Equal(200, config.MinDirectionalSamples);
+        Assert.Equal(20, config.MinTrades);
+        Assert.True(config.RequireDirectionalAboveHalfByCi);
+        Assert.True(config.RequirePositiveReturn);
+        Assert.Equal(0.25, config.MaxDrawdownCap);
+        Assert.True(config.MustBeatBaseline);
+        Assert.Equal(0.0, config.MinDirectionalImprovement);
+        Assert.Equal(1.1, config.MaxDrawdownVsProductionFactor);
+        Assert.True(config.RequireSharpeImprovement);
+        Assert.Equal(0.0, config.SharpeTolerance);
+    }
+
+    public static TheoryData<PromotionPolicyConfig, string> Invalid => new()
+    {
+        { new() { MinDirectionalSamples = 0 }, "min_directional_samples" },
+        { new() { MinTrades = -1 }, "min_trades" },
+        { new() { MaxDrawdownCap = 0 }, "max_drawdown_cap" },
+        { new() { MaxDrawdownCap = 25 }, "max_drawdown_cap" }, // a percentage where a fraction is meant
+        { new() { MaxDrawdownCap = double.NaN }, "max_drawdown_cap" },
+        { new() { MinDirectionalImprovement = -0.01 }, "min_directional_improvement" },
+        { new() { MaxDrawdownVsProductionFactor = 0 }, "max_drawdown_vs_production_factor" },
+        { new() { DrawdownVsProductionFloor = 0.5 }, "drawdown_vs_production_floor" },
+        { new() { SharpeTolerance = -0.1 }, "sharpe_tolerance" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Invalid))]
+    public void Rejects_out_of_range_thresholds_naming_the_setting(PromotionPolicyConfig config, string setting)
+    {
+        var ex = Assert.Throws<UsageException>(config.Validate);
+        Assert.StartsWith("promotion policy: " + setting + " must", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Evaluation_config_takes_horizon_and_bar_length_from_the_dataset()
+    {
+        var evaluation = EvaluationConfig.For(new QuantLab.Ml.Dataset.DatasetConfig { HorizonBars = 30, BarSeconds = 5 }, costBps: 2);
+
+        Assert.Equal(new EvaluationConfig { HorizonBars = 30, BarSeconds = 5, CostBps = 2 }, evaluation);
+        Assert.Throws<UsageException>(() => (evaluation with { HorizonBars = 0 }).Validate());
+    }
+}

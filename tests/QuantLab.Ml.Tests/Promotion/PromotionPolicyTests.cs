@@ -1,0 +1,265 @@
+using QuantLab.Ml.Promotion;
+
+namespace QuantLab.Ml.Tests.Promotion;
+
+[Trait("Category", "Unit")]
+public sealed class PromotionPolicyTests
+{
+    private static readonly PromotionPolicyConfig Defaults = new();
+
+    private static PolicyCheck Check(PromotionDecision decision, string name) => Assert.Single(decision.Checks, c => c.Name == name);
+
+    private static string[] Failed(PromotionDecision decision) => decision.Checks.Where(c => !c.Passed).Select(c => c.Name).ToArray();
+
+    [Fact]
+    public void Rejects_model_that_only_predicts_flat_despite_accuracy_of_098()
+    {
+        // 1000 test bars: 980 flat, 10 up (+1 %), 10 down (−1 %); the model puts 0.98 on flat every time.
+        var labels = Enumerable.Repeat(1, 980).Concat(Enumerable.Repeat(2, 10)).Concat(Enumerable.Repeat(0, 10)).ToArray();
+        var forward = labels.Select(l => l switch { 2 => 0.01, 0 => -0.01, _ => 0.0 }).ToArray();
+        var probabilities = Enumerable.Range(0, labels.Length).SelectMany(_ => new[] { 0.01f, 0.98f, 0.01f }).ToArray();
+        var candidate = MetricsCalculator.Compute(probabilities, labels, forward, SampleMetrics.Evaluation);
+        var baseline = MetricsCalculator.ComputeBaseline(labels, forward, SampleMetrics.Evaluation, majorityClassFromTrain: 1);
+        Assert.Equal(0.98, candidate.Accuracy);
+
+        var decision = PromotionPolicy.Decide(candidate, baseline, production: null, Defaults);
+
+        Assert.Equal(PromotionOutcome.Rejected, decision.Decision);
+        Assert.False(Check(decision, "directional_samples").Passed);
+        Assert.Contains("no directional predictions", decision.Reasons[0], StringComparison.Ordinal);
+        Assert.Contains("predicted flat on 100.0", decision.Reasons[0], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Rejects_model_that_almost_never_calls_a_direction()
+    {
+        var candidate = SampleMetrics.Good() with { NDirectional = 12 };
+
+        var decision = PromotionPolicy.Decide(candidate, SampleMetrics.AlwaysFlatBaseline(), null, Defaults);
+
+        Assert.Equal(PromotionOutcome.Rejected, decision.Decision);
+        Assert.Equal(["directional_samples"], Failed(decision));
+        Assert.StartsWith("the candidate made almost no directional predictions: 12 bars", decision.Reasons.Single(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Promotes_good_model_when_there_is_no_production()
+    {
+        var decision = PromotionPolicy.Decide(SampleMetrics.Good(), SampleMetrics.AlwaysFlatBaseline(), null, Defaults);
+
+        Assert.Equal(PromotionOutcome.Promoted, decision.Decision);
+        Assert.False(decision.HadProduction);
+        Assert.All(decision.Checks, c => Assert.True(c.Passed, c.Reason));
+        Assert.All(decision.Checks.Where(c => c.Name.EndsWith("_vs_production", StringComparison.Ordinal)), c => Assert.True(c.Skipped));
+        Assert.Contains("no production model", Assert.Single(decision.Reasons), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Absolute_rules_hold_without_a_production_model()
+    {
+        var risky = SampleMetrics.Good() with { MaxDrawdown = 0.30 };
+        var losing = SampleMetrics.Good() with { TotalReturn = -0.01, Sharpe = -0.5 };
+        var coinFlip = SampleMetrics.Good() with { DirectionalAccuracy = 0.51, DirectionalCiLow = Statistics.WilsonInterval(1_020, 2_000).Low };
+        var idle = SampleMetrics.Good() with { NTrades = 5 };
+
+        Assert.Equal(["max_drawdown"], Failed(PromotionPolicy.Decide(risky, SampleMetrics.AlwaysFlatBaseline(), null, Defaults)));
+        Assert.Equal(["positive_return", "beats_baseline_return", "beats_baseline_sharpe"], Failed(PromotionPolicy.Decide(losing, SampleMetrics.AlwaysFlatBaseline(), null, Defaults)));
+        Assert.Equal(["directional_ci_above_half"], Failed(PromotionPolicy.Decide(coinFlip, SampleMetrics.AlwaysFlatBaseline(), null, Defaults)));
+        Assert.Equal(["trades"], Failed(PromotionPolicy.Decide(idle, SampleMetrics.AlwaysFlatBaseline(), null, Defaults)));
+    }
+
+    [Fact]
+    public void Promotes_model_that_beats_production_on_every_measure()
+    {
+        var decision = PromotionPolicy.Decide(SampleMetrics.Good(), SampleMetrics.AlwaysFlatBaseline(), SampleMetrics.Production(), Defaults);
+
+        Assert.Equal(PromotionOutcome.Promoted, decision.Decision);
+        Assert.True(decision.HadProduction);
+        Assert.All(decision.Checks, c => Assert.False(c.Skipped, c.Name));
+    }
+
+    [Theory]
+    [InlineData(0.57)]
+    [InlineData(0.56)] // equal is not better
+    public void Rejects_model_whose_directional_accuracy_does_not_beat_production(double productionDirectional)
+    {
+        var production = SampleMetrics.Production() with { DirectionalAccuracy = productionDirectional };
+
+        var decision = PromotionPolicy.Decide(SampleMetrics.Good(), SampleMetrics.AlwaysFlatBaseline(), production, Defaults);
+
+        Assert.Equal(PromotionOutcome.Rejected, decision.Decision);
+        Assert.Equal(["directional_vs_production"], Failed(decision));
+        Assert.Equal(productionDirectional, Check(decision, "directional_vs_production").Threshold);
+    }
+
+    [Fact]
+    public void Required_directional_improvement_raises_the_bar()
+    {
+        var config = Defaults with { MinDirectionalImprovement = 0.03 };
+
+        var decision = PromotionPolicy.Decide(SampleMetrics.Good(), SampleMetrics.AlwaysFlatBaseline(), SampleMetrics.Production(), config);
+
+        // 0.56 is above production's 0.54 but not above 0.54 + 0.03.
+        Assert.Equal(["directional_vs_production"], Failed(decision));
+        Assert.Equal(0.57, Check(decision, "directional_vs_production").Threshold!.Value, 1e-12);
+    }
+
+    [Theory]
+    [InlineData(0.12, false)] // 0.12 > 1.1 × 0.10
+    [InlineData(0.105, true)]
+    public void Drawdown_may_exceed_production_by_at_most_the_factor(double candidateDrawdown, bool promoted)
+    {
+        var production = SampleMetrics.Production() with { MaxDrawdown = 0.10 };
+        var candidate = SampleMetrics.Good() with { MaxDrawdown = candidateDrawdown };
+
+        var decision = PromotionPolicy.Decide(candidate, SampleMetrics.AlwaysFlatBaseline(), production, Defaults);
+
+        Assert.Equal(promoted, decision.IsPromoted);
+        var check = Check(decision, "drawdown_vs_production");
+        Assert.Equal(promoted, check.Passed);
+        Assert.Equal(1.1 * 0.10, check.Threshold!.Value, 1e-12);
+    }
+
+    [Fact]
+    public void Tiny_production_drawdown_is_lifted_to_the_floor()
+    {
+        var production = SampleMetrics.Production() with { MaxDrawdown = 0.001 };
+        var candidate = SampleMetrics.Good() with { MaxDrawdown = 0.009 };
+
+        var decision = PromotionPolicy.Decide(candidate, SampleMetrics.AlwaysFlatBaseline(), production, Defaults);
+
+        Assert.True(decision.IsPromoted, string.Join("; ", decision.Reasons));
+        Assert.Equal(0.01, Check(decision, "drawdown_vs_production").Threshold);
+    }
+
+    [Fact]
+    public void Production_that_never_traded_cannot_block_a_sound_successor()
+    {
+        var alwaysFlatProduction = SampleMetrics.AlwaysFlatBaseline();
+
+        var decision = PromotionPolicy.Decide(SampleMetrics.Good(), SampleMetrics.AlwaysFlatBaseline(), alwaysFlatProduction, Defaults);
+
+        Assert.True(decision.IsPromoted, string.Join("; ", decision.Reasons));
+        Assert.True(Check(decision, "drawdown_vs_production").Skipped);
+        Assert.Equal(0.5, Check(decision, "directional_vs_production").Threshold); // no directional calls counts as a coin
+    }
+
+    [Fact]
+    public void Rejects_lower_sharpe_than_production_by_default()
+    {
+        var production = SampleMetrics.Production() with { Sharpe = 3.2 };
+
+        var decision = PromotionPolicy.Decide(SampleMetrics.Good(), SampleMetrics.AlwaysFlatBaseline(), production, Defaults);
+
+        Assert.Equal(["sharpe_vs_production"], Failed(decision));
+        Assert.Contains("does not improve on production's 3.20", decision.Reasons.Single(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Sharpe_tolerance_or_switch_lets_a_slightly_lower_sharpe_through()
+    {
+        var production = SampleMetrics.Production() with { Sharpe = 3.2 };
+
+        Assert.True(PromotionPolicy.Decide(SampleMetrics.Good(), SampleMetrics.AlwaysFlatBaseline(), production, Defaults with { SharpeTolerance = 0.5 }).IsPromoted);
+        Assert.True(PromotionPolicy.Decide(SampleMetrics.Good(), SampleMetrics.AlwaysFlatBaseline(), production, Defaults with { RequireSharpeImprovement = false }).IsPromoted);
+    }
+
+    [Fact]
+    public void Rejects_model_that_earns_less_than_buy_and_hold()
+    {
+        // In a rising market the baseline is "always up": +8 % with Sharpe 2.5. The candidate's +5 % is positive but below it.
+        var alwaysUp = SampleMetrics.AlwaysFlatBaseline() with
+        {
+            PredictedClassCounts = new ClassCounts { Down = 0, Flat = 0, Up = 10_000 },
+            TotalReturn = 0.08,
+            Sharpe = 2.5,
+            NTrades = 2,
+        };
+
+        var decision = PromotionPolicy.Decide(SampleMetrics.Good(), alwaysUp, null, Defaults);
+
+        Assert.Equal(["beats_baseline_return"], Failed(decision));
+        Assert.Contains("always-up baseline", decision.Reasons.Single(), StringComparison.Ordinal);
+        Assert.True(PromotionPolicy.Decide(SampleMetrics.Good(), alwaysUp, null, Defaults with { MustBeatBaseline = false }).IsPromoted);
+    }
+
+    [Fact]
+    public void Rejects_model_with_a_lower_sharpe_than_the_baseline()
+    {
+        var alwaysUp = SampleMetrics.AlwaysFlatBaseline() with
+        {
+            PredictedClassCounts = new ClassCounts { Down = 0, Flat = 0, Up = 10_000 },
+            TotalReturn = 0.02,
+            Sharpe = 3.5,
+        };
+
+        var decision = PromotionPolicy.Decide(SampleMetrics.Good(), alwaysUp, null, Defaults);
+
+        Assert.Equal(["beats_baseline_sharpe"], Failed(decision));
+    }
+
+    [Fact]
+    public void Rejects_comparison_with_production_evaluated_on_other_data()
+    {
+        var production = SampleMetrics.Production() with { NTest = 9_000 };
+        var otherCost = SampleMetrics.Production() with { Evaluation = SampleMetrics.Evaluation with { CostBps = 0 } };
+
+        var decision = PromotionPolicy.Decide(SampleMetrics.Good(), SampleMetrics.AlwaysFlatBaseline(), production, Defaults);
+
+        Assert.Equal(["comparable_evaluation"], Failed(decision));
+        Assert.Contains("re-evaluate production", decision.Reasons.Single(), StringComparison.Ordinal);
+        Assert.Equal(["comparable_evaluation"], Failed(PromotionPolicy.Decide(SampleMetrics.Good(), SampleMetrics.AlwaysFlatBaseline(), otherCost, Defaults)));
+    }
+
+    [Fact]
+    public void Not_a_number_fails_the_checks_it_reaches()
+    {
+        var broken = SampleMetrics.Good() with { Sharpe = double.NaN, MaxDrawdown = double.NaN };
+
+        var decision = PromotionPolicy.Decide(broken, SampleMetrics.AlwaysFlatBaseline(), SampleMetrics.Production(), Defaults);
+
+        Assert.Equal(["max_drawdown", "beats_baseline_sharpe", "drawdown_vs_production", "sharpe_vs_production"], Failed(decision));
+    }
+
+    public static TheoryData<string> Scenarios => ["promoted without production", "promoted with production", "always flat", "worse than production", "switches off"];
+
+    [Theory]
+    [MemberData(nameof(Scenarios))]
+    public void Every_decision_lists_every_check_and_its_failing_reasons(string scenario)
+    {
+        (ModelMetrics Candidate, ModelMetrics? Production, PromotionPolicyConfig Config) setup = scenario switch
+        {
+            "promoted without production" => (SampleMetrics.Good(), null, Defaults),
+            "promoted with production" => (SampleMetrics.Good(), SampleMetrics.Production(), Defaults),
+            "always flat" => (SampleMetrics.AlwaysFlatBaseline(), null, Defaults),
+            "worse than production" => (SampleMetrics.Production(), SampleMetrics.Good(), Defaults),
+            _ => (SampleMetrics.Good(), SampleMetrics.Production(), Defaults with { RequireDirectionalAboveHalfByCi = false, RequirePositiveReturn = false, MustBeatBaseline = false, RequireSharpeImprovement = false }),
+        };
+
+        var decision = PromotionPolicy.Decide(setup.Candidate, SampleMetrics.AlwaysFlatBaseline(), setup.Production, setup.Config);
+
+        // The names promotion.json readers rely on, in order.
+        string[] expected =
+        [
+            "directional_samples", "trades", "directional_ci_above_half", "positive_return", "max_drawdown", "comparable_evaluation",
+            "beats_baseline_return", "beats_baseline_sharpe", "directional_vs_production", "drawdown_vs_production", "sharpe_vs_production",
+        ];
+        Assert.Equal(expected, decision.Checks.Select(c => c.Name));
+        Assert.All(decision.Checks, c => Assert.False(string.IsNullOrWhiteSpace(c.Reason)));
+        Assert.All(decision.Checks.Where(c => c.Skipped), c => Assert.True(c.Passed));
+        if (decision.IsPromoted)
+        {
+            Assert.All(decision.Checks, c => Assert.True(c.Passed));
+            Assert.Single(decision.Reasons);
+        }
+        else
+        {
+            Assert.Equal(decision.Checks.Where(c => !c.Passed).Select(c => c.Reason), decision.Reasons);
+        }
+    }
+
+    [Fact]
+    public void Decide_refuses_an_invalid_policy() =>
+        Assert.Throws<QuantLab.Ml.Common.UsageException>(() =>
+            PromotionPolicy.Decide(SampleMetrics.Good(), SampleMetrics.AlwaysFlatBaseline(), null, Defaults with { MinDirectionalSamples = 0 }));
+}

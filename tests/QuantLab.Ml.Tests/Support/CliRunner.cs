@@ -1,0 +1,36 @@
+using QuantLab.Ml.Cli;
+
+namespace QuantLab.Ml.Tests.Support;
+
+/// <summary>Runs quantlab-ml in-process with its own stdout, stderr, environment and working folder.</summary>
+public sealed class CliRunner(string workingDirectory)
+{
+    public Dictionary<string, string?> Environment { get; } = new(StringComparer.Ordinal);
+
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    public async Task<CliResult> RunAsync(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var host = new CliHost
+        {
+            Out = output,
+            Err = error,
+            Environment = Environment,
+            CurrentDirectory = workingDirectory,
+            Time = Time,
+        };
+        var code = await QuantLabCli.RunAsync(args, host, TestContext.Current.CancellationToken);
+        return new CliResult(code, output.ToString(), error.ToString());
+    }
+}
+
+/// <summary>Exit code and captured streams of one invocation.</summary>
+public sealed record CliResult(int ExitCode, string Stdout, string Stderr)
+{
+    public IReadOnlyList<string> ErrorLines => Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+        .Where(l => l.StartsWith("error:", StringComparison.Ordinal)).ToList();
+
+    public override string ToString() => $"exit {ExitCode}\n--- stdout\n{Stdout}\n--- stderr\n{Stderr}";
+}
