@@ -31,7 +31,7 @@ public sealed class SshPrivateKey : IDisposable
     {
         if (string.IsNullOrWhiteSpace(path))
         {
-            throw new UsageException("no ssh private key given: set --key or Ssh:Key to a private key file");
+            throw new UsageException("no ssh private key given: set --key or Ssh:KeyFile to a private key file");
         }
 
         var full = ExpandHome(path.Trim());

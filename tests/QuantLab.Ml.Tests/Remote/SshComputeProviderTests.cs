@@ -83,7 +83,7 @@ public sealed class SshComputeProviderTests(SshdFixture sshd)
             ["Ssh:Host"] = sshd.Host,
             ["Ssh:Port"] = sshd.Port.ToString(CultureInfo.InvariantCulture),
             ["Ssh:User"] = sshd.User,
-            ["Ssh:Key"] = sshd.KeyFile,
+            ["Ssh:KeyFile"] = sshd.KeyFile,
             ["Remote:Python"] = sshd.Python,
             ["Remote:Root"] = bed.RemoteRoot,
             ["Remote:PollInterval"] = "00:00:00.300",

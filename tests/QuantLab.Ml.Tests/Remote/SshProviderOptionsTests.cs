@@ -17,7 +17,7 @@ public sealed class SshProviderOptionsTests
             ["Ssh:Host"] = "gpu-box",
             ["Ssh:Port"] = "2222",
             ["Ssh:User"] = "root",
-            ["Ssh:Key"] = "~/.ssh/id_ed25519",
+            ["Ssh:KeyFile"] = "~/.ssh/id_ed25519",
             ["Ssh:KnownHostsFile"] = "/etc/ssh/ssh_known_hosts",
             ["Remote:Python"] = "/opt/conda/bin/python",
             ["Remote:PipArgs:0"] = "--index-url",
@@ -26,7 +26,7 @@ public sealed class SshProviderOptionsTests
             ["Remote:Resilience:ReadinessTimeout"] = "00:07:00",
         }));
 
-        Assert.Equal(("gpu-box", 2222, "root"), (options.Host, options.Port, options.User));
+        Assert.Equal(("gpu-box", 2222, "root", "~/.ssh/id_ed25519"), (options.Host, options.Port, options.User, options.KeyFile));
         Assert.Equal("/etc/ssh/ssh_known_hosts", options.KnownHostsFile);
         Assert.Equal("/opt/conda/bin/python", options.Remote.Python);
         Assert.Equal(["--index-url", "http://mirror.local/simple"], options.Remote.PipArgs);
@@ -38,13 +38,13 @@ public sealed class SshProviderOptionsTests
     [Theory]
     [InlineData(null, "root", "k", 22, "no host given (--host or Ssh:Host)")]
     [InlineData("gpu-box", null, "k", 22, "no user given (--user or Ssh:User)")]
-    [InlineData("gpu-box", "root", null, 22, "no private key given (--key or Ssh:Key)")]
+    [InlineData("gpu-box", "root", null, 22, "no private key given (--key or Ssh:KeyFile)")]
     [InlineData("gpu-box", "root", "k", 0, "invalid ssh port 0")]
     [InlineData("gpu box;rm", "root", "k", 22, "invalid ssh host 'gpu box;rm'")]
     [InlineData("gpu-box", "-oProxyCommand=x", "k", 22, "invalid ssh user '-oProxyCommand=x'")]
     public void Validation_names_the_setting_to_fix(string? host, string? user, string? key, int port, string expected)
     {
-        var options = new SshProviderOptions { Host = host, User = user, Key = key, Port = port };
+        var options = new SshProviderOptions { Host = host, User = user, KeyFile = key, Port = port };
 
         var error = Assert.Throws<UsageException>(options.Validate);
 
@@ -78,7 +78,7 @@ public sealed class SshProviderOptionsTests
             var passphrase = "correct horse " + Guid.NewGuid().ToString("N");
             await Proc.RunCheckedAsync("ssh-keygen", ["-q", "-t", "ed25519", "-N", passphrase, "-f", keyFile], ct);
             var envName = "QUANTLAB_TEST_PASSPHRASE_" + Guid.NewGuid().ToString("N");
-            var options = new SshProviderOptions { Host = "127.0.0.1", User = "root", Key = keyFile, KeyPassphraseEnv = envName };
+            var options = new SshProviderOptions { Host = "127.0.0.1", User = "root", KeyFile = keyFile, KeyPassphraseEnv = envName };
             var package = TrainerPackageTests.MakePackage(dir);
 
             var missing = Assert.Throws<UsageException>(() => new SshComputeProvider(options, package, TimeProvider.System, new CapturedLog().Logger));

@@ -19,7 +19,7 @@ public sealed class SshComputeProvider : IComputeProvider
         ArgumentNullException.ThrowIfNull(package);
         options.Validate();
         endpoint = SshEndpoint.Create(options.Host, options.Port, options.User);
-        using (SshPrivateKey.FromFile(options.Key, options.Passphrase()))
+        using (SshPrivateKey.FromFile(options.KeyFile, options.Passphrase()))
         {
         }
 
@@ -39,7 +39,7 @@ public sealed class SshComputeProvider : IComputeProvider
     public async Task<TrainingResult> RunAsync(TrainingJob job, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(job);
-        using var key = SshPrivateKey.FromFile(options.Key, options.Passphrase());
+        using var key = SshPrivateKey.FromFile(options.KeyFile, options.Passphrase());
         HostKeyPolicy hostKeys;
         if (options.KnownHostsFile is { } knownHosts)
         {

@@ -12,7 +12,7 @@ public sealed record SshProviderOptions
     public string? User { get; init; }
 
     /// <summary>Path of the private key file (~/ is expanded).</summary>
-    public string? Key { get; init; }
+    public string? KeyFile { get; init; }
 
     /// <summary>Name of the environment variable holding the key's passphrase, if the key is encrypted.</summary>
     public string KeyPassphraseEnv { get; init; } = "QUANTLAB_SSH_KEY_PASSPHRASE";
@@ -54,9 +54,9 @@ public sealed record SshProviderOptions
             throw new UsageException("ssh provider: no user given (--user or Ssh:User)");
         }
 
-        if (string.IsNullOrWhiteSpace(Key))
+        if (string.IsNullOrWhiteSpace(KeyFile))
         {
-            throw new UsageException("ssh provider: no private key given (--key or Ssh:Key)");
+            throw new UsageException("ssh provider: no private key given (--key or Ssh:KeyFile)");
         }
 
         _ = SshEndpoint.Create(Host, Port, User);
