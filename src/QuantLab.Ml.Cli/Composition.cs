@@ -1,6 +1,7 @@
 using QuantLab.Ml.Common;
 using QuantLab.Ml.Data;
 using QuantLab.Ml.Pipeline;
+using QuantLab.Ml.Remote;
 using QuantLab.Ml.Promotion;
 using QuantLab.Ml.Storage;
 using QuantLab.Ml.Training;
@@ -27,6 +28,11 @@ internal static class Composition
     public static IComputeProvider Provider(CommandContext ctx) => ctx.Options.Provider switch
     {
         "local" => new LocalComputeProvider(ctx.Options.Trainer, ctx.Time, ctx.Log),
+        "ssh" => new SshComputeProvider(
+            SshProviderOptions.FromConfiguration(ctx.Config.Raw),
+            TrainerPackage.FromFolder(ctx.Options.Trainer.ResolvePackageDir()),
+            ctx.Time,
+            ctx.Log),
         var other => throw new UsageException($"provider '{other}' is not available yet"),
     };
 

@@ -5,7 +5,7 @@ namespace QuantLab.Ml.Common;
 /// <summary>Validates exchange and stream names used in the compact data layout.</summary>
 public static partial class ExchangeName
 {
-    [GeneratedRegex("^[a-z0-9_]{2,20}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^[a-z0-9_]{2,20}\\z", RegexOptions.CultureInvariant)]
     private static partial Regex Pattern();
 
     /// <summary>Lower-cases and validates an exchange or stream name.</summary>

@@ -5,7 +5,7 @@ namespace QuantLab.Ml.Common;
 /// <summary>Validates trading symbols, which end up in paths, S3 keys and remote shell commands.</summary>
 public static partial class SymbolName
 {
-    [GeneratedRegex("^[a-z0-9]{2,20}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^[a-z0-9]{2,20}\\z", RegexOptions.CultureInvariant)]
     private static partial Regex Pattern();
 
     /// <summary>Lower-cases and validates a symbol; throws <see cref="UsageException"/> when it is not 2–20 letters or digits.</summary>

@@ -1,0 +1,61 @@
+using System.Text.Json;
+using QuantLab.Ml.Cli;
+using QuantLab.Ml.Tests.Support;
+using QuantLab.Ml.Tests.Support.Sshd;
+
+namespace QuantLab.Ml.Tests.Pipeline;
+
+/// <summary>run-daily on a GPU box you own (the loopback sshd) gives the same candidate and decision as on this machine.</summary>
+[Collection("sshd")]
+[Trait("Category", "Integration")]
+public sealed class RunDailySshEndToEndTests(SshdFixture sshd) : IDisposable
+{
+    private readonly TempDir temp = new();
+
+    private CliRunner NewCli()
+    {
+        var cli = new CliRunner(temp.Path);
+        cli.Environment["QUANTLAB_Trainer__Python"] = TestEnvironment.Python;
+        cli.Environment["QUANTLAB_Trainer__PackageDir"] = TestEnvironment.TrainerPackageDir;
+        cli.Environment["QUANTLAB_Remote__Python"] = sshd.Python;
+        cli.Environment["QUANTLAB_Remote__Root"] = temp.Combine("remote-root");
+        return cli;
+    }
+
+    private static JsonElement SingleRun(CliResult result)
+    {
+        using var doc = JsonDocument.Parse(result.Stdout);
+        return Assert.Single(doc.RootElement.GetProperty("runs").EnumerateArray().ToList()).Clone();
+    }
+
+    [Fact]
+    public async Task The_ssh_provider_produces_the_same_candidate_and_decision_as_the_local_one()
+    {
+        var sample = await NewCli().RunAsync("data", "sample", "--symbol", "btcusdt", "--from", "2026-01-20", "--hours", "6", "--seed", "21", "--out", "data");
+        Assert.True(sample.ExitCode == 0, sample.ToString());
+        var knownHosts = temp.Combine("known_hosts");
+        await File.WriteAllTextAsync(knownHosts, $"[{sshd.Host}]:{sshd.Port} {sshd.HostKeyLine}\n", TestContext.Current.CancellationToken);
+
+        var local = await NewCli().RunAsync("run-daily", "--symbol", "btcusdt", "--date", "2026-01-20", "--data", "data", "--store", "local-store", "--json");
+        var remote = await NewCli().RunAsync(
+            "run-daily", "--symbol", "btcusdt", "--date", "2026-01-20", "--data", "data", "--store", "ssh-store", "--json",
+            "--provider", "ssh", "--host", sshd.Host, "--port", sshd.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--user", sshd.User, "--key", sshd.KeyFile, "--known-hosts", knownHosts);
+
+        Assert.True(local.ExitCode == ExitCodes.Ok, local.ToString());
+        Assert.True(remote.ExitCode == ExitCodes.Ok, remote.ToString());
+        var l = SingleRun(local);
+        var r = SingleRun(remote);
+        Assert.Equal(l.GetProperty("job_id").GetString(), r.GetProperty("job_id").GetString());
+        Assert.Equal(l.GetProperty("promotion").GetProperty("decision").GetString(), r.GetProperty("promotion").GetProperty("decision").GetString());
+        Assert.Equal(
+            l.GetProperty("candidate").GetProperty("metrics").GetRawText(),
+            r.GetProperty("candidate").GetProperty("metrics").GetRawText());
+        var candidate = Path.Combine("models", "candidates", "btcusdt", "2026-01-20", "model.bin");
+        Assert.Equal(File.ReadAllBytes(temp.Combine("local-store", candidate)), File.ReadAllBytes(temp.Combine("ssh-store", candidate)));
+        Assert.Contains("ssh", remote.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain(File.ReadAllText(sshd.KeyFile).Trim(), remote.Stderr, StringComparison.Ordinal);
+    }
+
+    public void Dispose() => temp.Dispose();
+}
