@@ -22,7 +22,7 @@ public sealed class DailyPipeline(PipelineContext context)
             runs.Add(await RunSymbolAsync(symbol, request, ct).ConfigureAwait(false));
         }
 
-        var result = new RunDailyResult { RunId = Path.GetFileName(context.RunDir), Runs = runs };
+        var result = new RunDailyResult { RunId = RunId, Runs = runs };
         if (!request.DryRun)
         {
             await WriteSummaryAsync(result, startedAt, ct).ConfigureAwait(false);
@@ -154,6 +154,39 @@ public sealed class DailyPipeline(PipelineContext context)
             };
         }
 
+        var locks = new JobLock(context.Registry.Store, context.Time);
+        var attempt = await locks.TryAcquireAsync(symbol, date, RunId, options.Runtime.Hard, ct).ConfigureAwait(false);
+        if (!attempt.Acquired)
+        {
+            var holder = attempt.Holder!;
+            var why = $"another run ({holder.RunId} on {holder.OwnerHost}, pid {holder.OwnerPid}) holds the lock for {symbol} {TradingDate.Iso(date)} until {holder.ExpiresAt:u}";
+            context.Log.Warning("Skipping {Symbol} {Date}: {Reason}", symbol, TradingDate.Iso(date), why);
+            return new SymbolRunResult { Symbol = symbol, Date = date, JobId = spec.JobId, Status = RunStatus.Skipped, DataNotes = dataNotes, Error = why };
+        }
+
+        if (attempt.TakenOverBecause is { } staleBecause)
+        {
+            context.Log.Warning("Took over the lock of run {RunId}: {Reason}", attempt.Holder?.RunId, staleBecause);
+        }
+
+        try
+        {
+            return await TrainEvaluateAndPromoteAsync(planned, jobDir, dataNotes, request, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            await locks.ReleaseAsync(attempt, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    private string RunId => Path.GetFileName(context.RunDir);
+
+    private async Task<SymbolRunResult> TrainEvaluateAndPromoteAsync(
+        PlannedJob planned, string jobDir, IReadOnlyList<string> dataNotes, RunDailyRequest request, CancellationToken ct)
+    {
+        var spec = planned.Spec;
+        var symbol = spec.Symbol;
+        var date = spec.Date;
         var production = await context.Registry.GetProductionAsync(symbol, ct).ConfigureAwait(false);
         string? productionModel = null;
         ModelMetrics? productionStored = null;

@@ -37,6 +37,11 @@ public sealed record JobSpec
 public sealed record RuntimeLimits
 {
     public int MaxRuntimeMinutes { get; init; } = 60;
+
+    /// <summary>Extra time for provisioning, transfers and teardown: no lock, and no rented machine, outlives runtime + margin.</summary>
+    public int MarginMinutes { get; init; } = 30;
+
+    public TimeSpan Hard => TimeSpan.FromMinutes(MaxRuntimeMinutes + MarginMinutes);
 }
 
 /// <summary>File names of the trainer's outputs.</summary>

@@ -124,5 +124,31 @@ public sealed class OperatorCommandsEndToEndTests : IDisposable
         Assert.All(events, e => Assert.Equal("btcusdt", e.GetProperty("Symbol").GetString()));
     }
 
+    [Fact]
+    public async Task A_run_that_finds_the_job_locked_by_a_live_run_exits_cleanly_without_training()
+    {
+        await SampleAsync("2026-09-01", 1, "signal", "--seed", "6");
+        var holder = new QuantLab.Ml.Storage.LockRecord
+        {
+            Symbol = "btcusdt",
+            Date = new DateOnly(2026, 9, 1),
+            RunId = "run-still-going",
+            OwnerHost = Environment.MachineName,
+            OwnerPid = Environment.ProcessId,
+            AcquiredAt = DateTimeOffset.UnixEpoch,
+            ExpiresAt = DateTimeOffset.MaxValue.AddDays(-1),
+        };
+        Directory.CreateDirectory(Path.Combine(temp.Path, "store", "locks"));
+        File.WriteAllText(Path.Combine(temp.Path, "store", "locks", "btcusdt-20260901.json"), QuantLab.Ml.Common.Json.Serialize(holder));
+
+        var result = await NewCli().RunAsync("run-daily", "--symbol", "btcusdt", "--date", "2026-09-01", "--json");
+
+        Assert.True(result.ExitCode == ExitCodes.Ok, result.ToString());
+        var run = Parse(result).GetProperty("runs")[0];
+        Assert.Equal("skipped", run.GetProperty("status").GetString());
+        Assert.Contains("run-still-going", run.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(temp.Path, "store", "models")));
+    }
+
     public void Dispose() => temp.Dispose();
 }
