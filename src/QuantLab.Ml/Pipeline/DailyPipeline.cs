@@ -281,7 +281,7 @@ public sealed class DailyPipeline(PipelineContext context)
         };
 
         // After the decision and before the upload, so the report travels with the candidate; it never fails the run.
-        var report = DecisionFiles.ReportData(planned, outputDir, evaluation, provenance, context.Time.GetUtcNow());
+        var report = () => DecisionFiles.ReportData(planned, outputDir, evaluation, provenance, context.Time.GetUtcNow());
         foreach (var (name, path) in await CandidateReport.TryWriteAsync(report, Path.Combine(outputDir, "report"), context.Log, ct).ConfigureAwait(false))
         {
             files[name] = path;

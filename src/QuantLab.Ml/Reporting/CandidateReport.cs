@@ -23,12 +23,19 @@ public static class CandidateReport
     /// Writes report_data.json and renders the report into <paramref name="dir"/>. Returns file name → local path of what
     /// was written; on any failure logs a warning with the reason and returns what it had (possibly nothing).
     /// </summary>
-    public static async Task<IReadOnlyDictionary<string, string>> TryWriteAsync(ReportData data, string dir, ILogger log, CancellationToken ct)
+    public static Task<IReadOnlyDictionary<string, string>> TryWriteAsync(ReportData data, string dir, ILogger log, CancellationToken ct) =>
+        TryWriteAsync(() => data, dir, log, ct);
+
+    /// <summary>As the other overload, with the data gathered inside the guard, so a failure to gather it is caught too.</summary>
+    public static async Task<IReadOnlyDictionary<string, string>> TryWriteAsync(Func<ReportData> gather, string dir, ILogger log, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(gather);
         ArgumentNullException.ThrowIfNull(log);
         var written = new Dictionary<string, string>(StringComparer.Ordinal);
+        ReportData? data = null;
         try
         {
+            data = gather();
             Directory.CreateDirectory(dir);
             var dataPath = Path.Combine(dir, DataFile);
             await Json.WriteFileAsync(dataPath, data, ct).ConfigureAwait(false);

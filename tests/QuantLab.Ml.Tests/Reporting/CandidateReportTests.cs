@@ -120,6 +120,19 @@ public sealed class CandidateReportTests : IDisposable
     }
 
     [Fact]
+    public async Task A_failure_while_gathering_the_report_data_is_caught_too()
+    {
+        var sink = new ListSink();
+        using var log = new LoggerConfiguration().WriteTo.Sink(sink).CreateLogger();
+
+        var written = await CandidateReport.TryWriteAsync(
+            () => throw new InvalidOperationException("train_metrics.json vanished"), temp.Combine("r"), log, TestContext.Current.CancellationToken);
+
+        Assert.Empty(written);
+        Assert.Contains("train_metrics.json vanished", Assert.Single(sink.Events).RenderMessage(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Drawdown_curve_matches_the_backtests_max_drawdown_on_a_hand_computed_series()
     {
         // Equity 1 → 1.1 → 0.88 → 0.924 → 1.0164: the worst fall is from 1.1 to 0.88, 20 %.
