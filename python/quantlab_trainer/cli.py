@@ -1,5 +1,5 @@
 """Command line: python -m quantlab_trainer --job job.json --data dataset.npz --out DIR
-[--production-model PATH] [--device auto|cpu|cuda].
+[--production-model PATH [--production-data PATH]] [--device auto|cpu|cuda].
 
 Exit codes: 0 ok, 1 unexpected failure, 2 bad input, 3 cuda requested but no usable GPU,
 4 runtime.max_runtime_minutes exceeded. Every failure prints ONE line "error: <reason>" on stderr;
@@ -23,7 +23,7 @@ from typing import Any, Dict, Iterator, List, Optional
 import numpy as np
 
 from quantlab_trainer import __version__
-from quantlab_trainer.data import load_dataset, sha256_file
+from quantlab_trainer.data import load_dataset, load_production_features, sha256_file
 from quantlab_trainer.device import first_line, resolve_device
 from quantlab_trainer.errors import EXIT_OK, EXIT_UNEXPECTED, DeviceUnavailable, InputError, TrainerError
 from quantlab_trainer.job import DEVICES, Outputs, load_job
@@ -42,6 +42,8 @@ def parse_args(argv: Optional[List[str]]) -> argparse.Namespace:
     p.add_argument("--data", required=True, help="dataset.npz")
     p.add_argument("--out", required=True, help="output folder (created if missing)")
     p.add_argument("--production-model", default=None, help="production model.bin to re-score on X_test")
+    p.add_argument("--production-data", default=None,
+                   help="npz with X_test and feature_names: the same test rows built with the production model's own features")
     p.add_argument("--device", choices=DEVICES, default=None, help="overrides job.json device")
     return p.parse_args(argv)
 
@@ -123,6 +125,8 @@ def run(args: argparse.Namespace, log: TrainerLog, started: float, started_utc: 
                  + f" max_runtime_minutes={job.max_runtime_minutes:g}")
         if args.production_model is not None and not os.path.isfile(args.production_model):
             raise InputError(f"production model not found: {args.production_model}")
+        if args.production_data is not None and args.production_model is None:
+            raise InputError("--production-data needs --production-model (the model that predicts it)")
         try:
             dataset_sha = sha256_file(args.data)
         except FileNotFoundError:
@@ -136,6 +140,11 @@ def run(args: argparse.Namespace, log: TrainerLog, started: float, started_utc: 
         ds = load_dataset(args.data, job.feature_names, job.counts)
         log.info(f"dataset {args.data} sha256={dataset_sha} features={ds.n_features} rows "
                  f"train={ds.X_train.shape[0]} valid={ds.X_valid.shape[0]} test={ds.X_test.shape[0]}")
+        production_features = None
+        if args.production_data is not None:
+            production_features = load_production_features(args.production_data, ds.X_test.shape[0])
+            log.info(f"production data {args.production_data} features={len(production_features.feature_names)} "
+                     f"rows={production_features.X_test.shape[0]}")
         if ds.ignored_keys:
             log.warning(f"dataset.npz has extra arrays the trainer ignores: {', '.join(ds.ignored_keys)}")
         nan_share = float(np.isnan(ds.X_train).mean())
@@ -177,7 +186,8 @@ def run(args: argparse.Namespace, log: TrainerLog, started: float, started_utc: 
     production_predictions = None
     if production is not None:
         with timer.phase("production_rescore"):
-            production_predictions, status, reason = training.rescore_production(production, ds, choice.params)
+            production_predictions, status, reason = training.rescore_production(production, ds, choice.params,
+                                                                                       production_features)
         rescore = {"status": status, "reason": reason}
         (log.info if status == "ok" else log.warning)(f"production re-score {status}: {reason}")
 
@@ -255,6 +265,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                 args = parse_args(argv)
                 log.info(f"quantlab_trainer {__version__} start pid={os.getpid()} host={socket.gethostname()} "
                          f"job={args.job} data={args.data} out={args.out} production_model={args.production_model} "
+                         f"production_data={args.production_data} "
                          f"device={args.device}")
                 return run(args, log, started, started_utc, state)
             except TrainerError as e:

@@ -144,3 +144,39 @@ def load_dataset(path: str, job_feature_names: List[str], counts: Optional[Dict[
 def class_counts(y: np.ndarray) -> Dict[str, int]:
     counts = np.bincount(y, minlength=NUM_CLASSES)
     return {CLASS_NAMES[i]: int(counts[i]) for i in range(NUM_CLASSES)}
+
+
+@dataclass
+class ProductionFeatures:
+    """The champion's test features, built by the orchestrator with the champion's own feature configuration."""
+    X_test: np.ndarray
+    feature_names: List[str]
+
+
+def load_production_features(path: str, test_rows: int) -> ProductionFeatures:
+    """Reads the --production-data npz (X_test, feature_names) and checks it covers the same test rows; raises InputError."""
+    try:
+        npz = np.load(path, allow_pickle=False)
+    except FileNotFoundError:
+        raise InputError(f"production data file not found: {path}") from None
+    except (OSError, ValueError, zipfile.BadZipFile, EOFError) as e:
+        raise InputError(f"cannot read production data {path} as .npz: {e}") from None
+    if not isinstance(npz, np.lib.npyio.NpzFile):
+        raise InputError(f"production data {path} is a single .npy array, not an .npz archive")
+    with npz:
+        missing = [k for k in ("X_test", "feature_names") if k not in npz.files]
+        if missing:
+            raise InputError(f"production data {path} is missing array(s) {', '.join(missing)}")
+        try:
+            raw_x, raw_names = npz["X_test"], npz["feature_names"]
+        except (ValueError, OSError, zipfile.BadZipFile, EOFError) as e:
+            raise InputError(f"production data {path}: cannot read its arrays: {e}") from None
+    names = _names(raw_names)
+    x = _features("production X_test", raw_x)
+    if x.shape[1] != len(names):
+        raise InputError(f"production X_test has {x.shape[1]} features but its feature_names has {len(names)}")
+    # The comparison is only like for like when the champion predicts exactly the candidate's test bars.
+    if x.shape[0] != test_rows:
+        raise InputError(f"production X_test has {x.shape[0]} rows but the dataset's X_test has {test_rows}; "
+                         "both must hold the same test bars")
+    return ProductionFeatures(x, names)

@@ -177,19 +177,26 @@ def load_booster(path: str) -> Tuple[Optional[Any], str]:
         return None, f"cannot load production model with XGBoost {xgb.__version__}: {first_line(e)}"
 
 
-def rescore_production(booster: Any, ds: Dataset, device_params: Dict[str, str]) -> Tuple[Optional[np.ndarray], str, str]:
-    """(predictions or None, status ok|skipped|failed, reason) for the production model on X_test."""
+def rescore_production(booster: Any, ds: Dataset, device_params: Dict[str, str],
+                       features: Optional[Any] = None) -> Tuple[Optional[np.ndarray], str, str]:
+    """(predictions or None, status ok|skipped|failed, reason) for the production model on the test rows: the
+    dataset's X_test, or the champion's own test features when the orchestrator built them (--production-data)."""
+    X, names_in, what = ds.X_test, ds.feature_names, "this dataset"
+    if features is not None:
+        X, names_in, what = features.X_test, features.feature_names, "the production data"
+    n_in = int(X.shape[1])
     n = int(booster.num_features())
-    if n != ds.n_features:
-        return None, "skipped", f"production model has {n} features, this dataset has {ds.n_features}"
+    if n != n_in:
+        return None, "skipped", f"production model has {n} features, {what} has {n_in}"
     names = booster.feature_names
-    if names is not None and list(names) != ds.feature_names:
-        i = next(i for i, (a, b) in enumerate(zip(names, ds.feature_names)) if a != b)
-        return None, "skipped", f"production model feature {i} is {names[i]!r}, this dataset has {ds.feature_names[i]!r}"
+    if names is not None and list(names) != names_in:
+        i = next(i for i, (a, b) in enumerate(zip(names, names_in)) if a != b)
+        return None, "skipped", f"production model feature {i} is {names[i]!r}, {what} has {names_in[i]!r}"
     if "device" in device_params:  # XGBoost >= 2.0: predict where we trained
         booster.set_param({"device": device_params["device"]})
     try:
-        pred = predict_proba(booster, ds.X_test, ds.feature_names if names is not None else None)
+        pred = predict_proba(booster, X, names_in if names is not None else None)
     except Exception as e:
         return None, "failed", f"production model prediction failed: {first_line(e)}"
-    return pred, "ok", f"production model re-scored on {pred.shape[0]} test rows"
+    source = "its own test features (--production-data)" if features is not None else "the dataset's X_test"
+    return pred, "ok", f"production model re-scored on {pred.shape[0]} test rows with {source}"

@@ -21,7 +21,7 @@ ensure_debian_packages() {
 # The trainer's interpreter: a venv over Debian's python3 so it sees python3-xgboost and python3-numpy.
 ensure_trainer_venv() {
   local root; root=$(repo_root)
-  ensure_debian_packages python3 python3-venv python3-numpy python3-xgboost python3-pytest
+  ensure_debian_packages python3 python3-venv python3-numpy python3-xgboost python3-pytest fonts-dejavu-core
   if [ ! -x "$root/.venv/bin/python" ] || ! "$root/.venv/bin/python" -c "import xgboost, numpy" 2>/dev/null; then
     echo "creating $root/.venv (system site packages, for XGBoost from Debian)" >&2
     rm -rf "$root/.venv"

@@ -61,5 +61,12 @@ internal static class ModelsCommand
             var m = c.Metrics;
             output.WriteLine(string.Create(inv, $"{TradingDate.Iso(c.Date),-11} {c.JobId,-40} {m?.DirectionalAccuracy,8:F4} {m?.NDirectional,6} {m?.Sharpe,7:F2} {m?.TotalReturn,8:P2} {m?.MaxDrawdown,7:P2}  {c.Decision}{(c.InProduction ? " (production)" : string.Empty)}"));
         }
+
+        var reports = listing.LatestReports;
+        output.WriteLine(reports.Count == 0 ? "reports     none" : "reports     (newest first)");
+        foreach (var c in reports)
+        {
+            output.WriteLine(string.Create(inv, $"{TradingDate.Iso(c.Date),-11} {c.Decision,-9} {c.Report}"));
+        }
     }
 }

@@ -1,6 +1,7 @@
 using QuantLab.Ml.Common;
 using QuantLab.Ml.Data;
 using QuantLab.Ml.Promotion;
+using QuantLab.Ml.Reporting;
 using QuantLab.Ml.Storage;
 using QuantLab.Ml.Training;
 using Serilog.Context;
@@ -187,17 +188,7 @@ public sealed class DailyPipeline(PipelineContext context)
         var spec = planned.Spec;
         var symbol = spec.Symbol;
         var date = spec.Date;
-        var production = await context.Registry.GetProductionAsync(symbol, ct).ConfigureAwait(false);
-        string? productionModel = null;
-        ModelMetrics? productionStored = null;
-        if (production is { } prod)
-        {
-            productionModel = Path.Combine(jobDir, "production-model.bin");
-            await context.Registry.DownloadProductionFileAsync(prod.Manifest, ModelRegistry.ModelFile, productionModel, ct).ConfigureAwait(false);
-            var metricsPath = Path.Combine(jobDir, "production-metrics.json");
-            await context.Registry.DownloadProductionFileAsync(prod.Manifest, ModelRegistry.MetricsFile, metricsPath, ct).ConfigureAwait(false);
-            productionStored = await Json.ReadFileAsync<ModelMetrics>(metricsPath, ct).ConfigureAwait(false);
-        }
+        var champion = await ChampionStep.PrepareAsync(context, planned, jobDir, ct).ConfigureAwait(false);
 
         var outputDir = Path.Combine(jobDir, "out");
         context.Log.Information("Training {JobId} on provider {Provider}", spec.JobId, context.Provider.Name);
@@ -207,21 +198,23 @@ public sealed class DailyPipeline(PipelineContext context)
                 Spec = spec,
                 JobFile = planned.JobFile,
                 DatasetFile = planned.Dataset.NpzPath,
-                ProductionModelFile = productionModel,
+                ProductionModelFile = champion?.ModelFile,
+                ProductionDataFile = champion?.DataFile,
                 OutputDir = outputDir,
             },
             ct).ConfigureAwait(false);
         context.Log.Information("Trainer finished in {Seconds:F1} s on {Machine}", training.WallTime.TotalSeconds, training.Machine);
 
-        var evaluation = EvaluateStep.Evaluate(planned, outputDir, productionStored, context.Evaluation, context.Policy);
-        var files = await WriteEvaluationFilesAsync(planned, outputDir, evaluation, production?.Manifest, ct).ConfigureAwait(false);
+        var tried = await CandidatesTriedAsync(symbol, date, ct).ConfigureAwait(false);
+        var evaluation = EvaluateStep.Evaluate(planned, outputDir, champion, tried, context.Evaluation, context.Policy);
+        var files = await WriteEvaluationFilesAsync(planned, outputDir, evaluation, champion, ct).ConfigureAwait(false);
         var candidate = await context.Registry.PutCandidateAsync(symbol, date, spec.JobId, files, ct).ConfigureAwait(false);
         context.Log.Information(
             "Candidate stored at {Location}: directional accuracy {DirectionalAccuracy:F4} on {NDirectional}, sharpe {Sharpe:F2}, return {TotalReturn:P2}",
             context.Registry.Store.Root + "/" + ModelRegistry.CandidatePrefix(symbol, date),
             evaluation.Candidate.DirectionalAccuracy, evaluation.Candidate.NDirectional, evaluation.Candidate.Sharpe, evaluation.Candidate.TotalReturn);
 
-        var promotion = await PromoteAsync(candidate, evaluation.Decision, production?.ETag, request.SkipPromotion, jobDir, ct).ConfigureAwait(false);
+        var promotion = await PromoteAsync(candidate, evaluation.Decision, champion?.ETag, request.SkipPromotion, jobDir, ct).ConfigureAwait(false);
         return new SymbolRunResult
         {
             Symbol = symbol,
@@ -262,10 +255,19 @@ public sealed class DailyPipeline(PipelineContext context)
         return new PromotionResult { Decision = "promoted", Reasons = decision.Reasons };
     }
 
+    /// <summary>Completed candidates of the symbol on other days plus this one: the N of the deflated Sharpe ratio.</summary>
+    private async Task<int> CandidatesTriedAsync(string symbol, DateOnly date, CancellationToken ct)
+    {
+        // A forced re-run of a day replaces that day's candidate, so it is one try, not two.
+        var stored = await context.Registry.ListCandidatesAsync(symbol, ct).ConfigureAwait(false);
+        return stored.Count(c => c.Date != date) + 1;
+    }
+
     private async Task<Dictionary<string, string>> WriteEvaluationFilesAsync(
-        PlannedJob planned, string outputDir, CandidateEvaluation evaluation, ProductionManifest? production, CancellationToken ct)
+        PlannedJob planned, string outputDir, CandidateEvaluation evaluation, ChampionSetup? champion, CancellationToken ct)
     {
         var outputs = planned.Spec.Outputs;
+        var production = champion?.Manifest;
         var metricsFile = Path.Combine(outputDir, ModelRegistry.MetricsFile);
         await Json.WriteFileAsync(metricsFile, evaluation.Candidate, ct).ConfigureAwait(false);
         var evaluationFile = Path.Combine(outputDir, "evaluation.json");
@@ -278,7 +280,10 @@ public sealed class DailyPipeline(PipelineContext context)
             ProductionJobId = production?.JobId,
             ProductionVersion = production?.Version,
             Evaluation = context.Evaluation,
+            Champion = evaluation.Champion,
+            CandidatesTried = evaluation.CandidatesTried,
         }, ct).ConfigureAwait(false);
+        var provenance = await DecisionFiles.ProvenanceAsync(planned, outputDir, champion, evaluation.ProductionSameWindow is not null, ct).ConfigureAwait(false);
         var promotionFile = Path.Combine(outputDir, "promotion.json");
         await Json.WriteFileAsync(promotionFile, new DecisionRecord
         {
@@ -288,6 +293,11 @@ public sealed class DailyPipeline(PipelineContext context)
             Forced = false,
             Decision = evaluation.Decision,
             Policy = context.Policy,
+            Champion = evaluation.Champion,
+            CandidatesTried = evaluation.CandidatesTried,
+            Candidate = evaluation.Candidate,
+            Baseline = evaluation.Baseline,
+            Provenance = provenance,
         }, ct).ConfigureAwait(false);
 
         var files = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -302,6 +312,14 @@ public sealed class DailyPipeline(PipelineContext context)
             ["evaluation.json"] = evaluationFile,
             ["promotion.json"] = promotionFile,
         };
+
+        // After the decision and before the upload, so the report travels with the candidate; it never fails the run.
+        var report = () => DecisionFiles.ReportData(planned, outputDir, evaluation, provenance, context.Time.GetUtcNow());
+        foreach (var (name, path) in await CandidateReport.TryWriteAsync(report, Path.Combine(outputDir, "report"), context.Log, ct).ConfigureAwait(false))
+        {
+            files[name] = path;
+        }
+
         return files;
     }
 

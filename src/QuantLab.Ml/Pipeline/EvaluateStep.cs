@@ -1,33 +1,104 @@
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using QuantLab.Ml.Common;
 using QuantLab.Ml.Dataset;
 using QuantLab.Ml.Promotion;
 using QuantLab.Ml.Training;
 
 namespace QuantLab.Ml.Pipeline;
 
-/// <summary>Scores the trainer's test predictions against the labels the orchestrator kept, and decides promotion.</summary>
+/// <summary>Scores the trainer's test predictions against the labels the orchestrator kept, scores the champion on the same window, and decides promotion.</summary>
 public static class EvaluateStep
 {
     public static CandidateEvaluation Evaluate(
-        PlannedJob job, string outputDir, ModelMetrics? productionStored, EvaluationConfig evaluation, PromotionPolicyConfig policy)
+        PlannedJob job, string outputDir, ChampionSetup? champion, int candidatesTried, EvaluationConfig evaluation, PromotionPolicyConfig policy)
     {
+        ArgumentNullException.ThrowIfNull(job);
         var labels = job.Dataset.TestLabels;
         var returns = job.Dataset.TestForwardReturns;
-        var candidate = Score(Path.Combine(outputDir, job.Spec.Outputs.Predictions), labels, returns, evaluation, "predictions.npy")
+        var probabilities = Read(Path.Combine(outputDir, job.Spec.Outputs.Predictions), labels.Length, "predictions.npy")
             ?? throw new TrainerFailedException("trainer wrote no predictions.npy");
+        var candidate = MetricsCalculator.Compute(probabilities, labels, returns, evaluation);
         var baseline = MetricsCalculator.ComputeBaseline(labels, returns, evaluation, job.Dataset.TrainMajorityClass);
-        var sameWindow = Score(Path.Combine(outputDir, job.Spec.Outputs.ProductionPredictions), labels, returns, evaluation, "predictions_production.npy");
-        var decision = PromotionPolicy.Decide(candidate, baseline, sameWindow ?? productionStored, policy);
+        var productionPath = Path.Combine(outputDir, job.Spec.Outputs.ProductionPredictions);
+
+        // A stale file from a champion that was not meant to be re-scored must never count as a same-window score.
+        var productionProbabilities = champion?.ModelFile is null ? null : Read(productionPath, labels.Length, "predictions_production.npy");
+        var sameWindow = productionProbabilities is null ? null : MetricsCalculator.Compute(productionProbabilities, labels, returns, evaluation);
+        var score = champion is null ? null : Score(champion, sameWindow, Path.Combine(outputDir, job.Spec.Outputs.Runtime));
+        var decision = PromotionPolicy.Decide(
+            new GateInputs { Candidate = candidate, Baseline = baseline, Champion = score, CandidatesTried = candidatesTried },
+            policy);
         return new CandidateEvaluation
         {
             Candidate = candidate,
             Baseline = baseline,
             ProductionSameWindow = sameWindow,
-            ProductionStored = productionStored,
+            ProductionStored = champion?.StoredMetrics,
+            Champion = score,
+            CandidatesTried = candidatesTried,
             Decision = decision,
+            Probabilities = probabilities,
         };
     }
 
-    private static ModelMetrics? Score(string path, int[] labels, double[] returns, EvaluationConfig evaluation, string what)
+    /// <summary>sha256 of the kept test labels and forward returns, so a decision names exactly what it was scored against.</summary>
+    public static string TestLabelsSha256(BuiltDataset dataset)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        var labels = MemoryMarshal.AsBytes(dataset.TestLabels.AsSpan());
+        var returns = MemoryMarshal.AsBytes(dataset.TestForwardReturns.AsSpan());
+        var bytes = new byte[labels.Length + returns.Length];
+        labels.CopyTo(bytes);
+        returns.CopyTo(bytes.AsSpan(labels.Length));
+        return Hashing.Sha256(bytes);
+    }
+
+    private static ChampionScore Score(ChampionSetup champion, ModelMetrics? sameWindow, string runtimeFile)
+    {
+        var who = new ChampionScore
+        {
+            JobId = champion.Manifest.JobId,
+            Version = champion.Manifest.Version,
+            Comparison = ChampionComparison.NotComparable,
+            Metrics = champion.StoredMetrics,
+            Reason = champion.Reason,
+        };
+        if (champion.Planned == ChampionComparison.NotComparable)
+        {
+            return who;
+        }
+
+        if (sameWindow is null)
+        {
+            return who with { Reason = "the trainer could not re-score it on the candidate's test window: " + RescoreReason(runtimeFile) };
+        }
+
+        return who with { Comparison = champion.Planned, Metrics = sameWindow };
+    }
+
+    /// <summary>The trainer's own account of the production re-score (runtime.json), for the decision's reason.</summary>
+    private static string RescoreReason(string runtimeFile)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllText(runtimeFile));
+            if (doc.RootElement.TryGetProperty("production_rescore", out var rescore))
+            {
+                var status = rescore.TryGetProperty("status", out var s) ? s.GetString() : null;
+                var reason = rescore.TryGetProperty("reason", out var r) ? r.GetString() : null;
+                return $"{status}: {reason}";
+            }
+        }
+        catch (Exception ex) when (ex is IOException or JsonException or InvalidOperationException)
+        {
+            return "runtime.json is unreadable (" + ex.Message + ")";
+        }
+
+        return "runtime.json says nothing about it";
+    }
+
+    private static float[]? Read(string path, int rows, string what)
     {
         if (!File.Exists(path))
         {
@@ -35,22 +106,27 @@ public static class EvaluateStep
         }
 
         var probabilities = NpyReader.ReadFloat32Matrix(path);
-        if (probabilities.Rows != labels.Length || probabilities.Columns != 3)
+        if (probabilities.Rows != rows || probabilities.Columns != 3)
         {
             throw new TrainerFailedException(
-                $"{what} has shape {probabilities.Rows}x{probabilities.Columns}, expected {labels.Length}x3 (one row per test bar)");
+                $"{what} has shape {probabilities.Rows}x{probabilities.Columns}, expected {rows}x3 (one row per test bar)");
         }
 
-        return MetricsCalculator.Compute(probabilities.Values, labels, returns, evaluation);
+        return probabilities.Values;
     }
 }
 
-/// <summary>Everything the evaluation found: candidate, baseline, production (same window and as stored) and the decision.</summary>
+/// <summary>Everything the evaluation found: candidate, baseline, the champion on the same window (or why not) and the decision.</summary>
 public sealed record CandidateEvaluation
 {
     public required ModelMetrics Candidate { get; init; }
     public required ModelMetrics Baseline { get; init; }
     public ModelMetrics? ProductionSameWindow { get; init; }
     public ModelMetrics? ProductionStored { get; init; }
+    public ChampionScore? Champion { get; init; }
+    public int CandidatesTried { get; init; } = 1;
     public required PromotionDecision Decision { get; init; }
+
+    /// <summary>The candidate's n×3 test probabilities (for the calibration chart).</summary>
+    public float[] Probabilities { get; init; } = [];
 }

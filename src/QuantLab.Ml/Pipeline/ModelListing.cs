@@ -12,6 +12,11 @@ public sealed record ModelListing
     public required IReadOnlyList<ProductionManifest> History { get; init; }
     public required IReadOnlyList<CandidateSummary> Candidates { get; init; }
 
+    /// <summary>The newest candidates' reports, newest first (at most <see cref="LatestReportCount"/>).</summary>
+    public IReadOnlyList<CandidateSummary> LatestReports => Candidates.Where(c => c.Report is not null).OrderByDescending(c => c.Date).Take(LatestReportCount).ToList();
+
+    public const int LatestReportCount = 5;
+
     public static async Task<ModelListing> LoadAsync(ModelRegistry registry, string symbol, CancellationToken ct)
     {
         var production = await registry.GetProductionAsync(symbol, ct).ConfigureAwait(false);
@@ -29,6 +34,7 @@ public sealed record ModelListing
                 Metrics = metrics is null ? null : Json.Deserialize<ModelMetrics>(metrics.Content, prefix + ModelRegistry.MetricsFile),
                 Decision = decision is null ? "unknown" : Json.Deserialize<DecisionRecord>(decision.Content, prefix + "promotion.json").Decision.Decision.ToString().ToLowerInvariant(),
                 InProduction = production is { } p && p.Manifest.JobId == candidate.JobId && p.Manifest.Version == candidate.Date,
+                Report = candidate.Files.ContainsKey(Reporting.ReportHtml.FileName) ? registry.Store.Root.TrimEnd('/') + "/" + prefix + Reporting.ReportHtml.FileName : null,
             });
         }
 
@@ -44,4 +50,7 @@ public sealed record CandidateSummary
     public ModelMetrics? Metrics { get; init; }
     public required string Decision { get; init; }
     public required bool InProduction { get; init; }
+
+    /// <summary>Where the candidate's report.html is (a path or store URL), when it has one.</summary>
+    public string? Report { get; init; }
 }

@@ -38,22 +38,24 @@ public sealed class Promoter(ModelRegistry registry, PromotionPolicyConfig polic
         var evaluation = await Json.ReadFileAsync<EvaluationRecord>(evaluationPath, ct).ConfigureAwait(false);
 
         var production = await registry.GetProductionAsync(request.Symbol, ct).ConfigureAwait(false);
-        ModelMetrics? productionMetrics = null;
+        var tried = evaluation.CandidatesTried ?? 1;
+        ChampionScore? champion = null;
         if (production is { } prod)
         {
             if (prod.Manifest.JobId == candidate.JobId && prod.Manifest.Version == candidate.Date)
             {
-                var same = PromotionPolicy.Decide(evaluation.Candidate, evaluation.Baseline, null, policy);
+                var same = PromotionPolicy.Decide(
+                    new GateInputs { Candidate = evaluation.Candidate, Baseline = evaluation.Baseline, CandidatesTried = tried }, policy);
                 return Result(candidate, "already_production", same, prod.Manifest.JobId);
             }
 
-            // Like for like when the candidate's job re-scored this very production model on its test window.
-            productionMetrics = evaluation.ProductionJobId == prod.Manifest.JobId && evaluation.ProductionSameWindow is not null
-                ? evaluation.ProductionSameWindow
-                : await ReadProductionMetricsAsync(prod.Manifest, workDir, ct).ConfigureAwait(false);
+            champion = await ChampionAsync(evaluation, prod.Manifest, workDir, ct).ConfigureAwait(false);
         }
 
-        var decision = PromotionPolicy.Decide(evaluation.Candidate, evaluation.Baseline, productionMetrics, policy);
+        // The inputs of the original decision (same-window champion, candidates tried then), so an unchanged production
+        // replays exactly the decision in promotion.json.
+        var decision = PromotionPolicy.Decide(
+            new GateInputs { Candidate = evaluation.Candidate, Baseline = evaluation.Baseline, Champion = champion, CandidatesTried = tried }, policy);
         var passed = decision.Decision == PromotionOutcome.Promoted;
         if (request.DryRun)
         {
@@ -74,11 +76,40 @@ public sealed class Promoter(ModelRegistry registry, PromotionPolicyConfig polic
         return Result(candidate, forced ? "forced" : "promoted", decision, production?.Manifest.JobId);
     }
 
-    private async Task<ModelMetrics> ReadProductionMetricsAsync(ProductionManifest manifest, string workDir, CancellationToken ct)
+    /// <summary>
+    /// The champion as this candidate's evaluation scored it, when production is still that model; otherwise the current
+    /// production model was never scored on the candidate's window, which the gate treats as not comparable.
+    /// </summary>
+    private async Task<ChampionScore> ChampionAsync(EvaluationRecord evaluation, ProductionManifest manifest, string workDir, CancellationToken ct)
     {
+        if (evaluation.Champion is { } recorded && recorded.JobId == manifest.JobId && recorded.Version == manifest.Version)
+        {
+            return recorded;
+        }
+
+        // Records written before the champion was recorded keep the same-window score under production_same_window.
+        if (evaluation.Champion is null && evaluation.ProductionJobId == manifest.JobId && evaluation.ProductionSameWindow is { } sameWindow)
+        {
+            return new ChampionScore
+            {
+                JobId = manifest.JobId,
+                Version = manifest.Version,
+                Comparison = ChampionComparison.SameFeatures,
+                Metrics = sameWindow,
+                Reason = "re-scored on the candidate's test features",
+            };
+        }
+
         var path = Path.Combine(workDir, "production-metrics.json");
         await registry.DownloadProductionFileAsync(manifest, ModelRegistry.MetricsFile, path, ct).ConfigureAwait(false);
-        return await Json.ReadFileAsync<ModelMetrics>(path, ct).ConfigureAwait(false);
+        return new ChampionScore
+        {
+            JobId = manifest.JobId,
+            Version = manifest.Version,
+            Comparison = ChampionComparison.NotComparable,
+            Metrics = await Json.ReadFileAsync<ModelMetrics>(path, ct).ConfigureAwait(false),
+            Reason = $"production changed since this candidate was evaluated (then {evaluation.ProductionJobId ?? "none"}, now {manifest.JobId}), so it was never scored on this candidate's test window; run the day again to compare them",
+        };
     }
 
     private static PromoteResult Result(CandidateManifest candidate, string action, PromotionDecision decision, string? productionJobId) => new()

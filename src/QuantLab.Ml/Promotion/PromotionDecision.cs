@@ -9,7 +9,7 @@ public enum PromotionOutcome
     Rejected,
 }
 
-/// <summary>The policy's verdict on one candidate, with every check it made; written to promotion.json.</summary>
+/// <summary>The policy's verdict on one candidate, with every check it made and the numbers behind them; written to promotion.json.</summary>
 public sealed record PromotionDecision
 {
     public required PromotionOutcome Decision { get; init; }
@@ -20,8 +20,11 @@ public sealed record PromotionDecision
     /// <summary>The failing checks' reasons, most fundamental first; or one sentence summing up why the candidate was promoted.</summary>
     public required IReadOnlyList<string> Reasons { get; init; }
 
-    /// <summary>Whether a production model was compared against; without one only the absolute rules and the baseline apply.</summary>
+    /// <summary>Whether there was a champion (production model); without one only the absolute rules and the baseline apply.</summary>
     public required bool HadProduction { get; init; }
+
+    /// <summary>The statistics the checks used (effective samples, p-value, PSR, DSR, trials); null on records written before they existed.</summary>
+    public GateEvidence? Evidence { get; init; }
 
     [JsonIgnore]
     public bool IsPromoted => Decision == PromotionOutcome.Promoted;
@@ -35,7 +38,7 @@ public sealed record PolicyCheck
 
     public required bool Passed { get; init; }
 
-    /// <summary>True when the rule did not apply (turned off in the config, or no production model); it then counts as passed.</summary>
+    /// <summary>True when the rule did not apply (turned off in the config, or no champion); it then counts as passed.</summary>
     public bool Skipped { get; init; }
 
     /// <summary>The candidate's value the rule looked at; null when skipped or when the candidate has none.</summary>
@@ -46,4 +49,56 @@ public sealed record PolicyCheck
 
     /// <summary>One sentence an operator can read: what was required and what was seen.</summary>
     public required string Reason { get; init; }
+}
+
+/// <summary>
+/// The statistics behind a decision, so a reader can check every number. Effective counts divide by the label horizon H
+/// and round down: n_eff = ⌊n / H⌋ and k_eff = ⌊hits · n_eff / n⌋, so a test never claims more evidence than there is.
+/// </summary>
+public sealed record GateEvidence
+{
+    public required int HorizonBars { get; init; }
+
+    /// <summary>Scored directional bars (prediction and outcome both up/down).</summary>
+    public required int DirectionalSamples { get; init; }
+
+    public required int DirectionalHits { get; init; }
+    public required int EffectiveDirectionalSamples { get; init; }
+    public required int EffectiveDirectionalHits { get; init; }
+
+    /// <summary>P(X ≥ k_eff) for X ~ Binomial(n_eff, 0.5): the chance a coin does at least this well.</summary>
+    public required double BinomialPValue { get; init; }
+
+    /// <summary>Wilson 95 % interval of the directional accuracy on the effective sample.</summary>
+    public required double EffectiveCiLow { get; init; }
+
+    public required double EffectiveCiHigh { get; init; }
+
+    /// <summary>The more common realized direction on the test part (up or down) and its share of the non-flat bars.</summary>
+    public required PriceMove MajorityDirection { get; init; }
+
+    public required double MajorityDirectionRate { get; init; }
+
+    /// <summary>PSR(0) of the per-period net returns: probability that the true Sharpe ratio is above 0.</summary>
+    public required double ProbabilisticSharpe { get; init; }
+
+    public required double SharpePerPeriod { get; init; }
+    public required int Periods { get; init; }
+    public required double Skewness { get; init; }
+    public required double Kurtosis { get; init; }
+
+    /// <summary>Candidates of this symbol tried so far, this one included: the N of the deflated Sharpe ratio.</summary>
+    public required int CandidatesTried { get; init; }
+
+    /// <summary>
+    /// Variance of a per-period Sharpe estimate over <see cref="Periods"/> periods when the true Sharpe is 0, 1/(T−1):
+    /// the spread of the Sharpe ratios that worthless candidates would show by luck.
+    /// </summary>
+    public required double SharpeVariance { get; init; }
+
+    /// <summary>The per-period Sharpe the best of <see cref="CandidatesTried"/> worthless candidates would be expected to show.</summary>
+    public required double ExpectedMaxSharpe { get; init; }
+
+    /// <summary>PSR against <see cref="ExpectedMaxSharpe"/>: the deflated Sharpe ratio.</summary>
+    public required double DeflatedSharpe { get; init; }
 }

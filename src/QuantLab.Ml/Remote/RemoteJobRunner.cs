@@ -20,6 +20,7 @@ public sealed partial class RemoteJobRunner
     private const string JobFile = "job.json";
     private const string DatasetFile = "dataset.npz";
     private const string ProductionModelFile = "production_model.bin";
+    private const string ProductionDataFile = "production_data.npz";
     private const string PackageTar = "pkg.tar";
     private const string ConsoleLog = "console.log";
     private const string LauncherLog = "launcher.log";
@@ -171,7 +172,7 @@ public sealed partial class RemoteJobRunner
 
     private static void CheckLocalFiles(TrainingJob job)
     {
-        foreach (var (what, path) in new[] { ("job file", job.JobFile), ("dataset", job.DatasetFile), ("production model", job.ProductionModelFile) })
+        foreach (var (what, path) in new[] { ("job file", job.JobFile), ("dataset", job.DatasetFile), ("production model", job.ProductionModelFile), ("production data", job.ProductionDataFile) })
         {
             if (path is not null && !File.Exists(path))
             {
@@ -220,6 +221,11 @@ public sealed partial class RemoteJobRunner
             if (job.ProductionModelFile is { } production)
             {
                 files.Add((ProductionModelFile, production));
+            }
+
+            if (job.ProductionDataFile is { } productionData)
+            {
+                files.Add((ProductionDataFile, productionData));
             }
 
             var expected = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -351,7 +357,7 @@ public sealed partial class RemoteJobRunner
             bootstrap.Python,
             watchdog.ToString(CultureInfo.InvariantCulture),
             heartbeat.ToString(CultureInfo.InvariantCulture),
-            job.ProductionModelFile is null ? "0" : "1");
+            job.ProductionModelFile is null ? "0" : job.ProductionDataFile is null ? "1" : "2");
         var launchedAt = time.GetTimestamp();
         try
         {

@@ -27,6 +27,12 @@ public sealed record TrainingJob
     /// <summary>Local path of the production model to re-score on the same test window, if any.</summary>
     public string? ProductionModelFile { get; init; }
 
+    /// <summary>
+    /// Local path of the production model's own test features (X_test, feature_names) for the same test rows, when it was
+    /// trained with another feature configuration; the trainer re-scores it on these (--production-data).
+    /// </summary>
+    public string? ProductionDataFile { get; init; }
+
     /// <summary>Local folder where the trainer's outputs must end up.</summary>
     public required string OutputDir { get; init; }
 }

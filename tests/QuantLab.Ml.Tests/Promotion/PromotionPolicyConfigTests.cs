@@ -12,13 +12,20 @@ public sealed class PromotionPolicyConfigTests
         var config = new PromotionPolicyConfig();
 
         config.Validate();
-        Assert.Equal(200, config.MinDirectionalSamples);
+        Assert.Equal(100, config.MinDirectionalSamples);
         Assert.Equal(20, config.MinTrades);
-        Assert.True(config.RequireDirectionalAboveHalfByCi);
+        Assert.True(config.RequireDirectionalSignificance);
+        Assert.Equal(0.05, config.DirectionalSignificance);
+        Assert.True(config.RequireAboveMajorityDirection);
         Assert.True(config.RequirePositiveReturn);
+        Assert.Equal(0.95, config.MinProbabilisticSharpe);
         Assert.Equal(0.25, config.MaxDrawdownCap);
         Assert.True(config.MustBeatBaseline);
-        Assert.Equal(0.0, config.MinDirectionalImprovement);
+        Assert.Equal(0.005, config.MinDirectionalImprovement);
+        Assert.Equal(IncomparableChampionRule.Reject, config.WhenChampionNotComparable);
+        Assert.True(config.RequireDeflatedSharpe);
+        Assert.Equal(20, config.DeflatedSharpeMinTrials);
+        Assert.Equal(0.95, config.MinDeflatedSharpe);
         Assert.Equal(1.1, config.MaxDrawdownVsProductionFactor);
         Assert.True(config.RequireSharpeImprovement);
         Assert.Equal(0.0, config.SharpeTolerance);
@@ -35,6 +42,12 @@ public sealed class PromotionPolicyConfigTests
         { new() { MaxDrawdownVsProductionFactor = 0 }, "max_drawdown_vs_production_factor" },
         { new() { DrawdownVsProductionFloor = 0.5 }, "drawdown_vs_production_floor" },
         { new() { SharpeTolerance = -0.1 }, "sharpe_tolerance" },
+        { new() { DirectionalSignificance = 0 }, "directional_significance" },
+        { new() { DirectionalSignificance = 5 }, "directional_significance" }, // a percentage where a level is meant
+        { new() { MinProbabilisticSharpe = 1 }, "min_probabilistic_sharpe" },
+        { new() { WhenChampionNotComparable = (IncomparableChampionRule)7 }, "when_champion_not_comparable" },
+        { new() { DeflatedSharpeMinTrials = 0 }, "deflated_sharpe_min_trials" },
+        { new() { MinDeflatedSharpe = -0.5 }, "min_deflated_sharpe" },
     };
 
     [Theory]

@@ -9,14 +9,15 @@ internal static class LaunchScript
         #!/bin/sh
         # quantlab-ml launcher. Runs detached in its own session and process group, so it outlives the SSH session
         # that started it. Writes pgid first, a heartbeat while the trainer runs, manifest.sha256 of out/, exit_code last.
-        # Args: python watchdog_seconds heartbeat_seconds with_production_model(0|1)
+        # Args: python watchdog_seconds heartbeat_seconds production(0 none|1 model|2 model and its own test features)
         set -u
         py=$1 watchdog=$2 beat=$3 prod=$4
         cd "$(dirname "$0")" || exit 1
         echo "$$" > pgid.tmp && mv -f pgid.tmp pgid
         ( while :; do date +%s > heartbeat.tmp && mv -f heartbeat.tmp heartbeat; sleep "$beat"; done ) &
         set -- --job ../job.json --data ../dataset.npz --out ../out
-        if [ "$prod" = 1 ]; then set -- "$@" --production-model ../production_model.bin; fi
+        if [ "$prod" != 0 ]; then set -- "$@" --production-model ../production_model.bin; fi
+        if [ "$prod" = 2 ]; then set -- "$@" --production-data ../production_data.npz; fi
         PYTHONUNBUFFERED=1
         PYTHONDONTWRITEBYTECODE=1
         export PYTHONUNBUFFERED PYTHONDONTWRITEBYTECODE

@@ -19,7 +19,7 @@ public sealed class LocalComputeProvider(TrainerOptions options, TimeProvider ti
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in TrainerCommand.Arguments(job.JobFile, job.DatasetFile, job.OutputDir, job.ProductionModelFile))
+        foreach (var arg in TrainerCommand.Arguments(job.JobFile, job.DatasetFile, job.OutputDir, job.ProductionModelFile, job.ProductionDataFile))
         {
             psi.ArgumentList.Add(arg);
         }

@@ -1,0 +1,177 @@
+using System.Text.Json.Nodes;
+using QuantLab.Ml.Common;
+using QuantLab.Ml.Promotion;
+using QuantLab.Ml.Reporting;
+using QuantLab.Ml.Tests.Support;
+using Serilog;
+using Serilog.Core;
+using Serilog.Events;
+
+namespace QuantLab.Ml.Tests.Reporting;
+
+/// <summary>report.html and its charts: rendered from real metrics, showing the numbers of metrics.json; never failing a run.</summary>
+[Trait("Category", "Unit")]
+public sealed class CandidateReportTests : IDisposable
+{
+    private readonly TempDir temp = new();
+
+    /// <summary>A small scored test part: 600 bars, a model right about 60 % of the time, its probabilities and returns.</summary>
+    private static (ReportData Data, ModelMetrics Metrics) Scored()
+    {
+        var rng = new Random(9);
+        var evaluation = new EvaluationConfig { HorizonBars = 10, BarSeconds = 1, CostBps = 1 };
+        var labels = Enumerable.Range(0, 600).Select(_ => rng.Next(3)).ToArray();
+        var forward = labels.Select(l => l switch { 2 => 2e-4, 0 => -2e-4, _ => 0.0 }).ToArray();
+        var probabilities = labels.SelectMany(l =>
+        {
+            var guess = rng.NextDouble() < 0.6 ? l : rng.Next(3);
+            return Enumerable.Range(0, 3).Select(c => c == guess ? 0.6f : 0.2f);
+        }).ToArray();
+        var candidate = MetricsCalculator.Compute(probabilities, labels, forward, evaluation);
+        var baseline = MetricsCalculator.ComputeBaseline(labels, forward, evaluation, 2);
+        var decision = PromotionPolicy.Decide(candidate, baseline, null, new PromotionPolicyConfig());
+        var data = new ReportData
+        {
+            Symbol = "btcusdt",
+            Date = new DateOnly(2026, 1, 14),
+            JobId = "job-btcusdt-20260114-0123456789ab",
+            GeneratedAt = new DateTimeOffset(2026, 1, 15, 0, 30, 0, TimeSpan.Zero),
+            Decision = decision,
+            Candidate = candidate,
+            Baseline = baseline,
+            PeriodStartMs = Enumerable.Range(0, candidate.NPeriods).Select(j => TickSeriesStart + (j * 10_000L)).ToList(),
+            CandidateReturns = candidate.PeriodReturns,
+            BaselineReturns = baseline.PeriodReturns,
+            Calibration = Calibration.Compute(probabilities, labels),
+            FeatureImportance = [new("imbalance_mean_10", 19.5), new("ret_1", 1.8), new("spread_bps", 6.6)],
+            Facts = new Dictionary<string, string> { ["dataset sha256"] = new string('a', 64) },
+        };
+        return (data, candidate);
+    }
+
+    private const long TickSeriesStart = 1_768_370_400_000; // 2026-01-14T06:00:00Z
+
+    [Fact]
+    public void Report_renders_the_charts_and_shows_every_number_of_metrics_json_and_every_check()
+    {
+        var (data, metrics) = Scored();
+        var dir = temp.Combine("report");
+
+        var files = CandidateReport.Render(data, dir);
+
+        Assert.Equal(["report.html", "equity.png", "drawdown.png", "calibration.png", "importance.png"], files);
+        foreach (var png in files.Where(f => f.EndsWith(".png", StringComparison.Ordinal)))
+        {
+            var bytes = File.ReadAllBytes(Path.Combine(dir, png));
+            Assert.True(bytes.Length > 5_000, $"{png} is only {bytes.Length} bytes");
+            Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], bytes[..4]);
+        }
+
+        var html = File.ReadAllText(Path.Combine(dir, "report.html"));
+        var metricsJson = JsonNode.Parse(Json.Serialize(metrics))!.AsObject();
+        var table = html[html.IndexOf("id=\"metrics\"", StringComparison.Ordinal)..html.IndexOf("id=\"evidence\"", StringComparison.Ordinal)];
+        foreach (var key in new[] { "n_test", "accuracy", "majority_class_rate", "directional_accuracy", "n_directional", "directional_ci_low", "directional_ci_high", "log_loss", "total_return", "sharpe", "sharpe_per_period", "max_drawdown", "n_trades", "n_periods" })
+        {
+            var row = table[table.IndexOf("<th>" + key + "</th>", StringComparison.Ordinal)..];
+            row = row[..row.IndexOf("</tr>", StringComparison.Ordinal)];
+            Assert.Contains(">" + ReportHtml.Number((double?)metricsJson[key]) + "<", row, StringComparison.Ordinal);
+        }
+
+        foreach (var check in data.Decision.Checks)
+        {
+            Assert.Contains("<td>" + check.Name + "</td>", html, StringComparison.Ordinal);
+        }
+
+        Assert.Contains(data.Decision.IsPromoted ? "PROMOTED" : "REJECTED", html, StringComparison.Ordinal);
+        Assert.Equal(4, CountOf(html, "src=\"data:image/png;base64,")); // one self-contained file
+    }
+
+    [Fact]
+    public async Task Report_can_be_rendered_again_from_report_data_json()
+    {
+        var (data, _) = Scored();
+        var first = temp.Combine("first");
+        var written = await CandidateReport.TryWriteAsync(data, first, Logger.None, TestContext.Current.CancellationToken);
+
+        var back = Json.Deserialize<ReportData>(File.ReadAllText(written[CandidateReport.DataFile]), "report_data.json");
+        CandidateReport.Render(back, temp.Combine("second"));
+
+        Assert.Equal(data.CandidateReturns, back.CandidateReturns);
+        Assert.Equal(
+            Strip(File.ReadAllText(Path.Combine(first, "report.html"))),
+            Strip(File.ReadAllText(temp.Combine("second", "report.html"))));
+    }
+
+    [Fact]
+    public async Task A_report_that_cannot_be_written_is_logged_and_the_caller_goes_on()
+    {
+        var (data, _) = Scored();
+        var blocked = temp.File("report");
+        await File.WriteAllTextAsync(blocked, "a file where the report folder should be", TestContext.Current.CancellationToken);
+        var sink = new ListSink();
+        using var log = new LoggerConfiguration().WriteTo.Sink(sink).CreateLogger();
+
+        var written = await CandidateReport.TryWriteAsync(data, blocked, log, TestContext.Current.CancellationToken);
+
+        Assert.Empty(written);
+        var warning = Assert.Single(sink.Events);
+        Assert.Equal(LogEventLevel.Warning, warning.Level);
+        Assert.Contains("the run continues without it", warning.RenderMessage(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_failure_while_gathering_the_report_data_is_caught_too()
+    {
+        var sink = new ListSink();
+        using var log = new LoggerConfiguration().WriteTo.Sink(sink).CreateLogger();
+
+        var written = await CandidateReport.TryWriteAsync(
+            () => throw new InvalidOperationException("train_metrics.json vanished"), temp.Combine("r"), log, TestContext.Current.CancellationToken);
+
+        Assert.Empty(written);
+        Assert.Contains("train_metrics.json vanished", Assert.Single(sink.Events).RenderMessage(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Drawdown_curve_matches_the_backtests_max_drawdown_on_a_hand_computed_series()
+    {
+        // Equity 1 → 1.1 → 0.88 → 0.924 → 1.0164: the worst fall is from 1.1 to 0.88, 20 %.
+        double[] returns = [0.1, -0.2, 0.05, 0.1];
+
+        var drawdown = ReportCharts.DrawdownCurve(returns);
+
+        Assert.Equal(0.2, drawdown.Max(), 1e-12);
+        Assert.Equal(1.0164, ReportCharts.EquityCurve(returns)[^1], 1e-12);
+        int[] predicted = [2, 0, 2, 2, 2, 2, 2, 2];
+        var labels = predicted;
+        double[] forward = [Math.Log(1.1), 0.0, Math.Log(0.8), 0.0, Math.Log(1.05), 0.0, Math.Log(1.1), 0.0];
+        var metrics = MetricsCalculator.Compute(
+            predicted.SelectMany(p => Enumerable.Range(0, 3).Select(c => c == p ? 0.8f : 0.1f)).ToArray(),
+            labels.Select((l, i) => forward[i] > 0 ? 2 : forward[i] < 0 ? 0 : 1).ToArray(),
+            forward,
+            new EvaluationConfig { HorizonBars = 2, BarSeconds = 1, CostBps = 0 });
+        Assert.Equal(0.2, metrics.MaxDrawdown, 1e-12);
+    }
+
+    private static string Strip(string html) => System.Text.RegularExpressions.Regex.Replace(html, "base64,[^\"]+", "base64,…");
+
+    private static int CountOf(string text, string part)
+    {
+        var count = 0;
+        for (var i = text.IndexOf(part, StringComparison.Ordinal); i >= 0; i = text.IndexOf(part, i + 1, StringComparison.Ordinal))
+        {
+            count++;
+        }
+
+        return count;
+    }
+
+    public void Dispose() => temp.Dispose();
+
+    private sealed class ListSink : ILogEventSink
+    {
+        public List<LogEvent> Events { get; } = [];
+
+        public void Emit(LogEvent logEvent) => Events.Add(logEvent);
+    }
+}
