@@ -198,7 +198,7 @@ public sealed partial class VastClient
             return false;
         }
 
-        if (r.StatusCode != 200 || TryParseObject(r.Body)?["success"]?.GetValueKind() == JsonValueKind.False)
+        if (!IsSuccess(r))
         {
             throw Failure(call, r);
         }
@@ -242,11 +242,15 @@ public sealed partial class VastClient
     private async Task SendExpectingSuccessAsync(Call call, CancellationToken ct)
     {
         var r = await SendAsync(call, idempotent: true, ct).ConfigureAwait(false);
-        if (r.StatusCode != 200 || TryParseObject(r.Body)?["success"]?.GetValueKind() == JsonValueKind.False)
+        if (!IsSuccess(r))
         {
             throw Failure(call, r);
         }
     }
+
+    // Only a JSON object that does not say success:false counts: an empty 200 from a proxy must not read as "destroyed".
+    private static bool IsSuccess(VastHttpResponse r) =>
+        r.StatusCode == 200 && TryParseObject(r.Body) is { } root && root["success"]?.GetValueKind() != JsonValueKind.False;
 
     private async Task<List<VastInstance>> ListAllAsync(JsonObject? selectFilters, CancellationToken ct)
     {

@@ -93,6 +93,20 @@ internal static class VastTestKit
         Assert.True(task.IsCompleted, $"the operation did not finish within {maxSteps} clock steps");
     }
 
+    /// <summary>
+    /// WireMock records a request only after it has answered it, so the client can see the answer first: wait (bounded)
+    /// until at least <paramref name="count"/> requests are recorded, then return them all.
+    /// </summary>
+    public static async Task<IReadOnlyList<WireMock.IRequestMessage>> RequestsAsync(this WireMockServer server, int count)
+    {
+        for (var i = 0; i < 200 && server.LogEntries.Count < count; i++)
+        {
+            await Task.Delay(10, TestContext.Current.CancellationToken);
+        }
+
+        return server.LogEntries.Select(e => e.RequestMessage).ToList();
+    }
+
     public static FakeTimeProvider NewClock() => new(new DateTimeOffset(2026, 3, 14, 2, 0, 0, TimeSpan.Zero));
 
     public static CreateInstanceRequest Request(string label = "quantlab-ml:btcusdt-20260313-abc123", double diskGb = 50) => new()
