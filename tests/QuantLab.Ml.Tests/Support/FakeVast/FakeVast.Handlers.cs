@@ -557,8 +557,9 @@ public sealed partial class FakeVast
     private static int? Compare(JsonNode? a, JsonNode? b) =>
         Number(a) is { } x && Number(b) is { } y ? x.CompareTo(y) : null;
 
+    // Nodes built in C# hold int/long/double as such, so read numbers through their JSON text.
     private static double? Number(JsonNode? n) =>
-        n is JsonValue v && v.GetValueKind() == JsonValueKind.Number ? v.GetValue<double>() : null;
+        n is JsonValue v && v.GetValueKind() == JsonValueKind.Number ? double.Parse(v.ToJsonString(), CultureInfo.InvariantCulture) : null;
 
     private static IComparable SortKey(JsonNode? n) =>
         Number(n) is { } d ? d : n?.ToJsonString() ?? string.Empty;
