@@ -129,6 +129,21 @@ public sealed class VastInstanceProvisionerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Destroys_a_lost_create_that_shows_up_late_once_another_offer_is_rented()
+    {
+        var first = Fake.AddOffer(new FakeOffer { DphBase = 0.20 });
+        Fake.AddOffer(new FakeOffer { DphBase = 0.21 });
+        Fake.FailCreate(first, FakeCreateFailure.ServerErrorAfterLateCreate);
+
+        var rented = await h.ProvisionAsync();
+
+        Assert.Equal(2, Fake.CreatedInstanceIds.Count);
+        Assert.Equal([rented.InstanceId], Fake.LiveInstances.Select(i => i.Id));
+        Assert.Contains(Fake.CreatedInstanceIds[0], Fake.DestroyedInstanceIds);
+        await h.DestroyAllAsync();
+    }
+
+    [Fact]
     public async Task Waits_out_a_rate_limited_create_and_looks_before_trying_again()
     {
         Fake.AddOffer();

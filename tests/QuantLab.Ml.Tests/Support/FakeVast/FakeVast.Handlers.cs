@@ -167,6 +167,14 @@ public sealed partial class FakeVast
             case FakeCreateFailure.ServerErrorAfterCreate:
                 await WriteText(ctx, 502, "Bad Gateway");
                 return;
+            case FakeCreateFailure.ServerErrorAfterLateCreate:
+                lock (gate)
+                {
+                    instance.HiddenFromLists = 1;
+                }
+
+                await WriteText(ctx, 502, "Bad Gateway");
+                return;
             case FakeCreateFailure.HangAfterCreate:
                 await HangAsync(ctx);
                 return;
@@ -305,7 +313,13 @@ public sealed partial class FakeVast
         List<JsonObject> all;
         lock (gate)
         {
-            all = instances.Values.Where(i => !i.Destroyed).Select(InstanceJson).ToList();
+            var visible = instances.Values.Where(i => !i.Destroyed && i.HiddenFromLists == 0).ToList();
+            foreach (var hidden in instances.Values.Where(i => i.HiddenFromLists > 0))
+            {
+                hidden.HiddenFromLists--;
+            }
+
+            all = visible.Select(InstanceJson).ToList();
         }
 
         foreach (var (field, ops) in filters)

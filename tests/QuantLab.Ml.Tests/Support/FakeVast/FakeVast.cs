@@ -488,6 +488,9 @@ public sealed partial class FakeVast : IAsyncDisposable
         public bool Stopped { get; set; }
         public long MachineId { get; set; }
 
+        /// <summary>How many more v1 list calls leave this instance out.</summary>
+        public int HiddenFromLists { get; set; }
+
         public FakeStep Current => Stopped
             ? new FakeStep { Status = "stopped", StatusMsg = "insufficient bid" }
             : Schedule.At(Math.Max(Polls, 1));

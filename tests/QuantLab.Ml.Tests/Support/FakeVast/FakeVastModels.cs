@@ -58,6 +58,9 @@ public enum FakeCreateFailure
     /// <summary>A 503 and nothing created.</summary>
     ServerErrorBeforeCreate,
 
+    /// <summary>A 502, and the instance it did create stays out of the next v1 list (Vast's list lags behind).</summary>
+    ServerErrorAfterLateCreate,
+
     /// <summary>The instance is created, then the answer never comes (until the client gives up).</summary>
     HangAfterCreate,
 
