@@ -32,6 +32,18 @@ public sealed class FakeVastTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_standalone_fake_serves_offers_until_cancelled()
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var run = FakeVast.RunStandaloneAsync(0, cts.Token);
+        await Task.Delay(50, Ct);
+
+        Assert.False(run.IsCompleted);
+        await cts.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+    }
+
+    [Fact]
     public async Task The_deprecated_v0_list_answers_410()
     {
         var (status, body) = await RawAsync(HttpMethod.Get, "/api/v0/instances/");

@@ -83,7 +83,7 @@ internal static class VastTestKit
         var s = step ?? TimeSpan.FromSeconds(1);
         for (var i = 0; i < maxSteps && !task.IsCompleted; i++)
         {
-            await Task.WhenAny(task, Task.Delay(2, TestContext.Current.CancellationToken));
+            await Task.WhenAny(task, Task.Delay(5, TestContext.Current.CancellationToken));
             if (!task.IsCompleted)
             {
                 time.Advance(s);
