@@ -1,0 +1,14 @@
+namespace QuantLab.Ml.Vast;
+
+/// <summary>The Vast.ai endpoints we call; Vast rate-limits each one separately, so pacing is per endpoint.</summary>
+public enum VastEndpoint
+{
+    SearchOffers,
+    CreateInstance,
+    GetInstance,
+    ListInstances,
+    DestroyInstance,
+    UpdateInstance,
+    AttachSshKey,
+    CurrentUser,
+}

@@ -1,0 +1,207 @@
+using System.Globalization;
+using Microsoft.Extensions.Configuration;
+using QuantLab.Ml.Common;
+
+namespace QuantLab.Ml.Vast;
+
+/// <summary>Settings of the Vast.ai client, bound from configuration section <c>Vast</c> and validated once at start-up.</summary>
+public sealed record VastOptions
+{
+    public const string SectionName = "Vast";
+    public const string DefaultBaseUrl = "https://console.vast.ai";
+
+    /// <summary>Environment variable that overrides <see cref="BaseUrl"/> (e.g. to point at the fake Vast).</summary>
+    public const string BaseUrlEnvironmentVariable = "VAST_API_URL";
+
+    public string BaseUrl { get; init; } = DefaultBaseUrl;
+
+    /// <summary>File holding the API key (first line), used when VAST_API_KEY is not set; <c>~/</c> means the home folder.</summary>
+    public string? ApiKeyFile { get; init; }
+
+    /// <summary>Every instance we create carries a label starting with this, so leftovers can be found and destroyed.</summary>
+    public string LabelPrefix { get; init; } = "quantlab-ml:";
+
+    /// <summary>Interval between status polls while waiting for an instance; Vast's docs ask for no faster than 10 s.</summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Timeout of one HTTP call (one attempt); the Vast CLI uses 120 s, dstack 30 s.</summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Pause before listing our label after a create with an unknown outcome, so a late create can show up.</summary>
+    public TimeSpan ReconcileDelay { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Time allowed to destroy what a cancelled or failed provisioning left behind, even after cancellation.</summary>
+    public TimeSpan CleanupBudget { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>How many offers one provisioning tries before giving up (dstack tries 25).</summary>
+    public int MaxOffersToTry { get; init; } = 10;
+
+    public VastPacingOptions Pacing { get; init; } = new();
+    public VastBackoffOptions Backoff { get; init; } = new();
+    public VastOfferDefaults Offers { get; init; } = new();
+
+    /// <summary>Binds section <c>Vast</c>, applies the VAST_API_URL override and validates.</summary>
+    public static VastOptions Load(IConfiguration configuration, Func<string, string?> environment)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(environment);
+        VastOptions options;
+        try
+        {
+            options = configuration.GetSection(SectionName).Get<VastOptions>() ?? new VastOptions();
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new UsageException($"configuration section {SectionName}: {ex.Message}", ex);
+        }
+
+        var url = environment(BaseUrlEnvironmentVariable);
+        if (!string.IsNullOrWhiteSpace(url))
+        {
+            options = options with { BaseUrl = url.Trim() };
+        }
+
+        return options.Validate();
+    }
+
+    /// <summary>Throws <see cref="UsageException"/> naming the first bad setting; returns this instance when all is well.</summary>
+    public VastOptions Validate()
+    {
+        _ = BaseUri;
+        Check(!string.IsNullOrWhiteSpace(LabelPrefix) && LabelPrefix.Length <= 30 && LabelPrefix.All(c => c > ' ' && c < 127),
+            "LabelPrefix must be 1-30 printable characters without spaces");
+        CheckSpan(PollInterval, "PollInterval", TimeSpan.FromMinutes(10), allowZero: false);
+        CheckSpan(RequestTimeout, "RequestTimeout", TimeSpan.FromMinutes(10), allowZero: false);
+        CheckSpan(ReconcileDelay, "ReconcileDelay", TimeSpan.FromMinutes(10), allowZero: true);
+        CheckSpan(CleanupBudget, "CleanupBudget", TimeSpan.FromHours(1), allowZero: false);
+        Check(MaxOffersToTry is >= 1 and <= 100, $"MaxOffersToTry must be 1..100, got {MaxOffersToTry}");
+        Check(Pacing is not null && Backoff is not null && Offers is not null, "Pacing, Backoff and Offers must not be empty");
+        foreach (var endpoint in Enum.GetValues<VastEndpoint>())
+        {
+            CheckSpan(Pacing!.For(endpoint), $"Pacing:{endpoint}", TimeSpan.FromMinutes(10), allowZero: true);
+        }
+
+        CheckSpan(Backoff!.BaseDelay, "Backoff:BaseDelay", TimeSpan.FromMinutes(1), allowZero: false);
+        CheckSpan(Backoff.MaxDelay, "Backoff:MaxDelay", TimeSpan.FromMinutes(10), allowZero: false);
+        Check(Backoff.MaxDelay >= Backoff.BaseDelay, "Backoff:MaxDelay must be at least Backoff:BaseDelay");
+        Check(Backoff.MaxRetries is >= 0 and <= 20, $"Backoff:MaxRetries must be 0..20, got {Backoff.MaxRetries}");
+        _ = OfferQuery.FromOptions(this);
+        return this;
+    }
+
+    /// <summary>The validated base address; plain http is allowed only on loopback because the key travels in a header.</summary>
+    internal Uri BaseUri
+    {
+        get
+        {
+            if (!Uri.TryCreate(BaseUrl?.Trim(), UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
+            {
+                throw new UsageException($"{SectionName}:BaseUrl '{SymbolName.Printable(BaseUrl)}' is not an absolute http(s) URL");
+            }
+
+            if (uri.Scheme == Uri.UriSchemeHttp && !uri.IsLoopback)
+            {
+                throw new UsageException($"{SectionName}:BaseUrl '{uri.GetLeftPart(UriPartial.Authority)}' must use https (plain http is only allowed on loopback)");
+            }
+
+            if (!string.IsNullOrEmpty(uri.Query) || !string.IsNullOrEmpty(uri.UserInfo))
+            {
+                throw new UsageException($"{SectionName}:BaseUrl must not carry a query or user info (the API key goes in a header)");
+            }
+
+            return new Uri(uri.GetLeftPart(UriPartial.Path).TrimEnd('/') + "/");
+        }
+    }
+
+    private static void Check(bool ok, string message)
+    {
+        if (!ok)
+        {
+            throw new UsageException($"{SectionName}:{message}");
+        }
+    }
+
+    private static void CheckSpan(TimeSpan value, string name, TimeSpan max, bool allowZero)
+    {
+        var ok = (allowZero ? value >= TimeSpan.Zero : value > TimeSpan.Zero) && value <= max;
+        Check(ok, string.Create(CultureInfo.InvariantCulture, $"{name} must be {(allowZero ? "0" : "more than 0")}..{max}, got {value}"));
+    }
+}
+
+/// <summary>Minimum interval between two calls to the same endpoint; Vast enforces per-endpoint minimum intervals and sends no Retry-After.</summary>
+public sealed record VastPacingOptions
+{
+    public TimeSpan SearchOffers { get; init; } = TimeSpan.FromSeconds(6);
+    public TimeSpan CreateInstance { get; init; } = TimeSpan.FromSeconds(5);
+    public TimeSpan GetInstance { get; init; } = TimeSpan.FromSeconds(2);
+    public TimeSpan ListInstances { get; init; } = TimeSpan.FromSeconds(1.5);
+    public TimeSpan DestroyInstance { get; init; } = TimeSpan.FromSeconds(3);
+    public TimeSpan UpdateInstance { get; init; } = TimeSpan.FromSeconds(1.5);
+    public TimeSpan AttachSshKey { get; init; } = TimeSpan.FromSeconds(1.5);
+    public TimeSpan CurrentUser { get; init; } = TimeSpan.FromSeconds(2);
+
+    public TimeSpan For(VastEndpoint endpoint) => endpoint switch
+    {
+        VastEndpoint.SearchOffers => SearchOffers,
+        VastEndpoint.CreateInstance => CreateInstance,
+        VastEndpoint.GetInstance => GetInstance,
+        VastEndpoint.ListInstances => ListInstances,
+        VastEndpoint.DestroyInstance => DestroyInstance,
+        VastEndpoint.UpdateInstance => UpdateInstance,
+        VastEndpoint.AttachSshKey => AttachSshKey,
+        VastEndpoint.CurrentUser => CurrentUser,
+        _ => throw new ArgumentOutOfRangeException(nameof(endpoint), endpoint, null),
+    };
+
+    /// <summary>No pacing at all (for tests that do not exercise it).</summary>
+    public static VastPacingOptions None { get; } = new()
+    {
+        SearchOffers = TimeSpan.Zero,
+        CreateInstance = TimeSpan.Zero,
+        GetInstance = TimeSpan.Zero,
+        ListInstances = TimeSpan.Zero,
+        DestroyInstance = TimeSpan.Zero,
+        UpdateInstance = TimeSpan.Zero,
+        AttachSshKey = TimeSpan.Zero,
+        CurrentUser = TimeSpan.Zero,
+    };
+}
+
+/// <summary>Jittered exponential backoff for 429, 502/503/504 and network errors on idempotent calls.</summary>
+public sealed record VastBackoffOptions
+{
+    public TimeSpan BaseDelay { get; init; } = TimeSpan.FromSeconds(1);
+    public TimeSpan MaxDelay { get; init; } = TimeSpan.FromSeconds(60);
+    public int MaxRetries { get; init; } = 6;
+}
+
+/// <summary>Offer-search defaults for the nightly job (1× RTX 4090, verified, direct SSH, cheap first); the CLI can override some.</summary>
+public sealed record VastOfferDefaults
+{
+    /// <summary>GPU model name(s) as Vast spells them, comma-separated ("RTX 4090", "H100 SXM"); '_' is read as a space.</summary>
+    public string Gpu { get; init; } = "RTX 4090";
+    public int NumGpus { get; init; } = 1;
+    public double? MinGpuRamGb { get; init; }
+
+    /// <summary>Disk we create with; also sent as allocated_storage so dph_total prices exactly this disk.</summary>
+    public double DiskGb { get; init; } = 50;
+    public double MaxPricePerHour { get; init; } = 0.60;
+    public double MinReliability { get; init; } = 0.95;
+    public double? MinInetDownMbps { get; init; } = 200;
+    public bool VerifiedOnly { get; init; } = true;
+    public int MinDirectPorts { get; init; } = 1;
+
+    /// <summary>Minimum cuda_max_good; Vast hides some GPUs when it is sent alone, so it needs <see cref="MinComputeCapability"/>.</summary>
+    public double? MinCudaVersion { get; init; }
+
+    /// <summary>Minimum compute capability ×100 (e.g. 890 for Ada).</summary>
+    public int? MinComputeCapability { get; init; }
+    public bool DatacenterOnly { get; init; }
+
+    /// <summary>Comma-separated 2-letter country codes to allow (empty = anywhere).</summary>
+    public string? Countries { get; init; }
+
+    /// <summary>Comma-separated 2-letter country codes to exclude.</summary>
+    public string? ExcludeCountries { get; init; }
+    public int Limit { get; init; } = 64;
+}
