@@ -84,15 +84,37 @@ public sealed class S3ArtifactStore : IArtifactStore
             BucketName = location.Bucket,
             Key = ObjectKey(key),
             Verb = verb,
-
-            // The SDK signs with its own clock (corrected for skew), so the expiry must come from the real clock too.
             Expires = TimeProvider.System.GetUtcNow().UtcDateTime + lifetime,
 
             // Without this an http:// endpoint gets an https:// URL (aws/aws-sdk-net#1253).
             Protocol = client.Config.ServiceURL is { } url && url.StartsWith("http://", StringComparison.OrdinalIgnoreCase) ? Protocol.HTTP : Protocol.HTTPS,
         };
+
+        // The SDK turns Expires into X-Amz-Expires against its own clock, corrected for the server's skew; when that
+        // differs from ours the URL would live longer or shorter than asked, so shift Expires by the difference once.
         var signed = await client.GetPreSignedURLAsync(request).ConfigureAwait(false);
+        var drift = (long)lifetime.TotalSeconds - ExpiresSeconds(signed);
+        if (drift != 0)
+        {
+            request.Expires = request.Expires!.Value.AddSeconds(drift);
+            signed = await client.GetPreSignedURLAsync(request).ConfigureAwait(false);
+        }
+
         return new Uri(signed);
+    }
+
+    private static long ExpiresSeconds(string presigned)
+    {
+        const string name = "X-Amz-Expires=";
+        var at = presigned.IndexOf(name, StringComparison.Ordinal);
+        if (at < 0)
+        {
+            throw new Common.QuantLabException("the S3 SDK made a presigned URL without X-Amz-Expires (not SigV4): refusing to hand it out");
+        }
+
+        var start = at + name.Length;
+        var end = presigned.IndexOf('&', start);
+        return long.Parse(presigned.AsSpan(start, (end < 0 ? presigned.Length : end) - start), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private string ObjectKey(string key) => location.KeyOf(FolderArtifactStore.NormalizeKey(key, allowEmpty: false));
