@@ -1,3 +1,4 @@
+using Amazon.S3;
 using QuantLab.Ml.Common;
 using QuantLab.Ml.Data;
 using QuantLab.Ml.Pipeline;
@@ -15,12 +16,23 @@ internal static class Composition
     public static IArtifactStore Store(CommandContext ctx)
     {
         var root = ctx.Options.StoreRoot;
-        if (root.StartsWith("s3://", StringComparison.OrdinalIgnoreCase))
-        {
-            throw new UsageException("S3 artifact stores are not available yet: use a folder for --store");
-        }
+        return S3Root.IsS3Uri(root)
+            ? new S3ArtifactStore(S3Client(ctx), S3Root.Parse(root, "--store"), ctx.Options.S3)
+            : new FolderArtifactStore(root);
+    }
 
-        return new FolderArtifactStore(root);
+    /// <summary>The compact data source of --data / DataRoot; S3 downloads are cached under &lt;WorkDir&gt;/cache by sha256.</summary>
+    public static ICompactDataSource Data(CommandContext ctx) =>
+        DataSourceFactory.Open(
+            ctx.Options.DataRoot,
+            location => new S3DataSource(S3Client(ctx), location, ctx.Options.S3, Path.Combine(ctx.Options.EffectiveWorkDir, "cache")));
+
+    /// <summary>An S3 client from configuration section S3 and the host's environment snapshot (never the process's).</summary>
+    private static AmazonS3Client S3Client(CommandContext ctx)
+    {
+        var settings = S3ClientFactory.Resolve(ctx.Options.S3, ctx.Host.Environment);
+        ctx.Log.Debug("S3 client: {S3Client}", settings.Describe());
+        return S3ClientFactory.Create(ctx.Options.S3, ctx.Host.Environment);
     }
 
     public static ModelRegistry Registry(CommandContext ctx) => new(Store(ctx), ctx.Time);
@@ -44,7 +56,7 @@ internal static class Composition
         return Task.FromResult(new PipelineContext
         {
             Options = ctx.Options,
-            Data = DataSourceFactory.Open(ctx.Options.DataRoot),
+            Data = Data(ctx),
             Registry = Registry(ctx),
             Provider = Provider(ctx),
             Evaluation = Evaluation(ctx),

@@ -19,6 +19,7 @@ public static class QuantLabCli
         root.Subcommands.Add(RunDailyCommand.Create(host));
         root.Subcommands.Add(PromoteCommand.Create(host));
         root.Subcommands.Add(ModelsCommand.Create(host));
+        root.Subcommands.Add(RollbackCommand.Create(host));
         root.Subcommands.Add(DataCommand.Create(host));
         return root;
     }

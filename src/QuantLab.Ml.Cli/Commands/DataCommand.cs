@@ -37,7 +37,7 @@ internal static class DataCommand
                 var o = ctx.Options;
                 var s = SymbolName.Parse(parse.GetValue(symbol));
                 var day = parse.GetValue(date) is { } text ? TradingDate.Parse(text) : TradingDate.YesterdayUtc(ctx.Time);
-                var source = DataSourceFactory.Open(o.DataRoot);
+                var source = Composition.Data(ctx);
                 var report = await ReadinessChecker.CheckWindowAsync(source, o.Exchange, o.Stream, s, day, o.WindowDays, ct).ConfigureAwait(false);
                 var status = report.Status switch
                 {

@@ -1,5 +1,6 @@
 using QuantLab.Ml.Dataset;
 using QuantLab.Ml.Promotion;
+using QuantLab.Ml.Storage;
 using QuantLab.Ml.Training;
 
 namespace QuantLab.Ml.Configuration;
@@ -37,6 +38,9 @@ public sealed record QuantLabOptions
     public DataWaitOptions DataWait { get; init; } = new();
     public EvaluationOptions Evaluation { get; init; } = new();
     public PromotionPolicyConfig Promotion { get; init; } = new();
+
+    /// <summary>Endpoint, region, path style and transfer sizes for s3:// data and store roots.</summary>
+    public S3Options S3 { get; init; } = new();
 
     public string EffectiveWorkDir =>
         WorkDir ?? (StoreRoot.Contains("://", StringComparison.Ordinal) ? Path.Combine(".quantlab", "runs") : Path.Combine(StoreRoot, "runs"));

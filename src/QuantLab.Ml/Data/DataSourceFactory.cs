@@ -1,11 +1,14 @@
 using QuantLab.Ml.Common;
+using QuantLab.Ml.Storage;
 
 namespace QuantLab.Ml.Data;
 
 /// <summary>Turns a --data value (folder path, file:// URI, s3:// URI) into a data source.</summary>
 public static class DataSourceFactory
 {
-    public static ICompactDataSource Open(string uri)
+    /// <param name="uri">A folder, file:///path or s3://bucket/prefix.</param>
+    /// <param name="openS3">Opens an S3 location (the composition root knows the client and the cache); null = S3 is not available here.</param>
+    public static ICompactDataSource Open(string uri, Func<S3Root, ICompactDataSource>? openS3 = null)
     {
         if (string.IsNullOrWhiteSpace(uri))
         {
@@ -13,9 +16,12 @@ public static class DataSourceFactory
         }
 
         var value = uri.Trim();
-        if (value.StartsWith("s3://", StringComparison.OrdinalIgnoreCase))
+        if (S3Root.IsS3Uri(value))
         {
-            throw new UsageException($"S3 data sources come with the S3 issue: use a local folder for now (got '{SymbolName.Printable(value)}')");
+            var location = S3Root.Parse(value, "--data");
+            return openS3 is null
+                ? throw new UsageException($"cannot open {location} here: no S3 client was configured")
+                : openS3(location);
         }
 
         if (value.StartsWith("file://", StringComparison.OrdinalIgnoreCase))

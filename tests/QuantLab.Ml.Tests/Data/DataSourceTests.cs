@@ -67,11 +67,21 @@ public sealed class DataSourceTests
     }
 
     [Fact]
-    public void Factory_says_s3_comes_later()
+    public void Factory_hands_s3_uris_to_the_s3_opener_and_refuses_them_without_one()
     {
-        var ex = Assert.Throws<UsageException>(() => DataSourceFactory.Open("s3://quantlab-compact/prefix"));
+        using var dir = new TempDir();
+        QuantLab.Ml.Storage.S3Root? opened = null;
 
-        Assert.Contains("S3 data sources come with the S3 issue", ex.Message, StringComparison.Ordinal);
+        var source = DataSourceFactory.Open("s3://quantlab-compact/prefix", location =>
+        {
+            opened = location;
+            return new FolderDataSource(dir.Path);
+        });
+
+        Assert.Equal(("quantlab-compact", "prefix/"), (opened!.Bucket, opened.Prefix));
+        Assert.IsType<FolderDataSource>(source);
+        Assert.Throws<UsageException>(() => DataSourceFactory.Open("s3://quantlab-compact/prefix"));
+        Assert.Throws<UsageException>(() => DataSourceFactory.Open("s3://Not_A_Bucket/prefix", _ => source));
     }
 
     [Theory]

@@ -1,0 +1,64 @@
+using QuantLab.Ml.Common;
+
+namespace QuantLab.Ml.Storage;
+
+/// <summary>How to reach S3 or an S3-compatible store (section "S3"); credentials come the AWS way, never from here.</summary>
+public sealed record S3Options
+{
+    private const int MiB = 1024 * 1024;
+
+    /// <summary>Endpoint of an S3-compatible store (e.g. http://minio:9000); null = AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, else AWS itself.</summary>
+    public string? ServiceUrl { get; init; }
+
+    /// <summary>Path-style URLs (http://host/bucket/key); null = true when an endpoint is set, else virtual-host style as AWS prefers.</summary>
+    public bool? ForcePathStyle { get; init; }
+
+    /// <summary>Region; null = AWS_REGION, AWS_DEFAULT_REGION, else us-east-1.</summary>
+    public string? Region { get; init; }
+
+    /// <summary>Named profile of ~/.aws/credentials; null = AWS_PROFILE, else the SDK's default chain.</summary>
+    public string? Profile { get; init; }
+
+    /// <summary>Files at least this large go up as multipart uploads and come down as parallel ranged GETs.</summary>
+    public int MultipartThresholdMiB { get; init; } = 16;
+
+    /// <summary>Part size of multipart uploads and ranged downloads (S3 needs at least 5 MiB).</summary>
+    public int PartSizeMiB { get; init; } = 8;
+
+    /// <summary>Parts in flight at once per transfer.</summary>
+    public int ConcurrentRequests { get; init; } = 8;
+
+    internal long MultipartThresholdBytes => (long)MultipartThresholdMiB * MiB;
+
+    internal long PartSizeBytes => (long)PartSizeMiB * MiB;
+
+    /// <summary>Throws <see cref="UsageException"/> naming the bad key.</summary>
+    public void Validate()
+    {
+        if (ServiceUrl is not null
+            && (!Uri.TryCreate(ServiceUrl, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.Host.Length == 0))
+        {
+            throw new UsageException($"S3:ServiceUrl must be an http(s) URL like http://127.0.0.1:9000, got '{SymbolName.Printable(ServiceUrl)}'");
+        }
+
+        if (Region is not null && (Region.Length is 0 or > 40 || !Region.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-')))
+        {
+            throw new UsageException($"S3:Region must look like us-east-1, got '{SymbolName.Printable(Region)}'");
+        }
+
+        if (PartSizeMiB is < 5 or > 5120)
+        {
+            throw new UsageException($"S3:PartSizeMiB must be 5..5120 (S3's part limits), got {PartSizeMiB}");
+        }
+
+        if (MultipartThresholdMiB is < 5 or > 5120)
+        {
+            throw new UsageException($"S3:MultipartThresholdMiB must be 5..5120, got {MultipartThresholdMiB}");
+        }
+
+        if (ConcurrentRequests is < 1 or > 64)
+        {
+            throw new UsageException($"S3:ConcurrentRequests must be 1..64, got {ConcurrentRequests}");
+        }
+    }
+}
