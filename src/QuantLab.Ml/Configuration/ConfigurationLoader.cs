@@ -68,6 +68,7 @@ public static class ConfigurationLoader
         }
 
         options = Resolve(options, currentDirectory);
+        options = options with { WorkDir = Path.GetFullPath(options.EffectiveWorkDir, currentDirectory) };
         Validate(options);
         return new LoadedConfiguration(options, root, used);
     }
