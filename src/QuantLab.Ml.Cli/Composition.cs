@@ -7,12 +7,26 @@ using QuantLab.Ml.Promotion;
 using QuantLab.Ml.Storage;
 using QuantLab.Ml.Training;
 using QuantLab.Ml.Training.Providers;
+using QuantLab.Ml.Vast;
 
 namespace QuantLab.Ml.Cli;
 
 /// <summary>Builds the parts a command needs from validated configuration (the only place that picks implementations).</summary>
 internal static class Composition
 {
+    public static VastOptions VastOptions(CommandContext ctx) =>
+        Ml.Vast.VastOptions.Load(ctx.Config.Raw, key => ctx.Host.Environment.GetValueOrDefault(key)).Validate();
+
+    /// <summary>A Vast client; with <paramref name="requireKey"/> false a missing key only limits it to the offer search.</summary>
+    public static VastClient VastClient(CommandContext ctx, bool requireKey)
+    {
+        var options = VastOptions(ctx);
+        Func<string, string?> env = key => ctx.Host.Environment.GetValueOrDefault(key);
+        var key = requireKey ? VastApiKey.Require(env, options) : VastApiKey.Resolve(env, options);
+        var http = new HttpClient { BaseAddress = new Uri(options.BaseUrl), Timeout = Timeout.InfiniteTimeSpan };
+        return new VastClient(http, options, key, ctx.Time, ctx.Log);
+    }
+
     public static IArtifactStore Store(CommandContext ctx)
     {
         var root = ctx.Options.StoreRoot;

@@ -21,6 +21,8 @@ public static class QuantLabCli
         root.Subcommands.Add(ModelsCommand.Create(host));
         root.Subcommands.Add(RollbackCommand.Create(host));
         root.Subcommands.Add(DataCommand.Create(host));
+        root.Subcommands.Add(OffersCommand.Create(host));
+        root.Subcommands.Add(InstancesCommand.Create(host));
         return root;
     }
 

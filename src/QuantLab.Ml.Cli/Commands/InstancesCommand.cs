@@ -1,0 +1,37 @@
+using System.CommandLine;
+using QuantLab.Ml.Vast;
+
+namespace QuantLab.Ml.Cli.Commands;
+
+/// <summary>instances: the account's Vast instances carrying our label prefix (all of them with --all), with age and cost so far.</summary>
+internal static class InstancesCommand
+{
+    public static Command Create(CliHost host)
+    {
+        var all = new Option<bool>("--all") { Description = "Every instance of the account, not only ours" };
+        var json = CommonOptions.Json();
+        var command = new Command("instances", "List rented Vast.ai instances: id, label, status, age, $/h, cost so far (needs VAST_API_KEY).") { all, json };
+        CommandAction.Set(
+            command,
+            host,
+            _ => new Dictionary<string, string?>(),
+            withRunDir: false,
+            async (ctx, parse, ct) =>
+            {
+                var client = Composition.VastClient(ctx, requireKey: true);
+                var instances = await client.ListInstancesAsync(parse.GetValue(all) ? null : client.Options.LabelPrefix, ct).ConfigureAwait(false);
+                var rows = InstanceTable.Rows(instances, ctx.Time);
+                if (parse.GetValue(json))
+                {
+                    ctx.WriteJson(new { instances = rows });
+                }
+                else
+                {
+                    await ctx.Host.Out.WriteAsync(InstanceTable.Render(rows)).ConfigureAwait(false);
+                }
+
+                return ExitCodes.Ok;
+            });
+        return command;
+    }
+}
