@@ -59,7 +59,20 @@ internal static class Composition
             TrainerPackage.FromFolder(ctx.Options.Trainer.ResolvePackageDir()),
             ctx.Time,
             ctx.Log),
-        var other => throw new UsageException($"provider '{other}' is not available yet"),
+        "vast" => new VastComputeProvider(
+            VastClient(ctx, requireKey: true),
+            OfferQuery.FromOptions(VastOptions(ctx)),
+            VastProviderOptions.FromConfiguration(ctx.Config.Raw),
+            new RemoteJobRunner(
+                TrainerPackage.FromFolder(ctx.Options.Trainer.ResolvePackageDir()),
+                SshProviderOptions.FromConfiguration(ctx.Config.Raw).Remote,
+                ctx.Time,
+                ctx.Log),
+            new InstanceRecords(Store(ctx)),
+            Path.GetFileName(ctx.RunDir ?? "no-run"),
+            ctx.Time,
+            ctx.Log),
+        var other => throw new UsageException($"provider '{other}' is not available"),
     };
 
     public static EvaluationConfig Evaluation(CommandContext ctx) => EvaluationConfig.For(ctx.Options.Dataset, ctx.Options.Evaluation.CostBps);

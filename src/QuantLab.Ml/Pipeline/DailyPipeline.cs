@@ -52,6 +52,8 @@ public sealed class DailyPipeline(PipelineContext context)
                 Sharpe = r.Candidate?.Metrics.Sharpe,
                 DurationSeconds = r.DurationSeconds,
                 Error = r.Error,
+                CostUsd = r.CostUsd,
+                Machine = r.Instances.FirstOrDefault(i => i.Status is "destroyed")?.Gpu,
             }).ToList(),
         };
         try
@@ -75,7 +77,7 @@ public sealed class DailyPipeline(PipelineContext context)
         {
             date = await ResolveDateAsync(symbol, request, ct).ConfigureAwait(false);
             var result = await RunDayAsync(symbol, date.Value, request, id => jobId = id, ct).ConfigureAwait(false);
-            return result with { DurationSeconds = context.Time.GetElapsedTime(started).TotalSeconds };
+            return await WithRentalsAsync(result with { DurationSeconds = context.Time.GetElapsedTime(started).TotalSeconds }).ConfigureAwait(false);
         }
         catch (DataNotReadyException ex)
         {
@@ -85,13 +87,46 @@ public sealed class DailyPipeline(PipelineContext context)
         catch (QuantLabException ex)
         {
             context.Log.Error("Run for {Symbol} failed: {Reason}", symbol, ex.Message);
-            return Outcome(symbol, date, jobId, RunStatus.Failed, ex.Message, started);
+            return await WithRentalsAsync(Outcome(symbol, date, jobId, RunStatus.Failed, ex.Message, started)).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             context.Log.Debug(ex, "Unexpected failure of {Symbol}", symbol);
             context.Log.Error("Run for {Symbol} failed unexpectedly: {Reason}", symbol, ex.Message);
-            return Outcome(symbol, date, jobId, RunStatus.Failed, $"unexpected {ex.GetType().Name}: {ex.Message}", started);
+            return await WithRentalsAsync(Outcome(symbol, date, jobId, RunStatus.Failed, $"unexpected {ex.GetType().Name}: {ex.Message}", started)).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Adds what this run rented for the job (from the instance records) and what it cost.</summary>
+    private async Task<SymbolRunResult> WithRentalsAsync(SymbolRunResult result)
+    {
+        if (result.JobId is null || context.Provider.Name != "vast")
+        {
+            return result;
+        }
+
+        try
+        {
+            var records = await new InstanceRecords(context.Registry.Store).ListAsync(CancellationToken.None).ConfigureAwait(false);
+            var mine = records.Where(r => r.JobId == result.JobId && r.RunId == RunId).ToList();
+            return result with
+            {
+                Instances = mine.Select(r => new RentedInstance
+                {
+                    InstanceId = r.InstanceId,
+                    Gpu = r.Gpu,
+                    DollarsPerHour = r.DollarsPerHour,
+                    Status = r.Status,
+                    CostUsd = r.CostUsd,
+                    Error = r.Error,
+                }).ToList(),
+                CostUsd = mine.Count == 0 ? null : mine.Sum(r => r.CostUsd ?? 0),
+            };
+        }
+        catch (QuantLabException ex)
+        {
+            context.Log.Warning("Could not read the instance records of {JobId}: {Reason}", result.JobId, ex.Message);
+            return result;
         }
     }
 

@@ -39,6 +39,23 @@ public sealed record SymbolRunResult
     /// <summary>The plan of a dry run.</summary>
     public RunPlan? Plan { get; init; }
     public double DurationSeconds { get; init; }
+
+    /// <summary>Machines rented for this job (vast provider): id, GPU, $/h, how each ended and what it cost.</summary>
+    public IReadOnlyList<RentedInstance> Instances { get; init; } = [];
+
+    /// <summary>What the rentals of this run cost in total (null when nothing was rented).</summary>
+    public double? CostUsd { get; init; }
+}
+
+/// <summary>One rented machine as reported in the run's output.</summary>
+public sealed record RentedInstance
+{
+    public long? InstanceId { get; init; }
+    public string? Gpu { get; init; }
+    public double? DollarsPerHour { get; init; }
+    public required string Status { get; init; }
+    public double? CostUsd { get; init; }
+    public string? Error { get; init; }
 }
 
 /// <summary>The candidate's evaluation on the held-out test part.</summary>

@@ -12,7 +12,7 @@ public sealed partial class VastClient
     /// <paramref name="deadline"/> passes. A transient API failure skips one poll. The caller destroys the instance on failure.
     /// "running" does not mean sshd answers yet: probe SSH before use.
     /// </summary>
-    public async Task<SshEndpoint> WaitUntilRunningAsync(long instanceId, DateTimeOffset deadline, CancellationToken ct)
+    public async Task<VastSshEndpoint> WaitUntilRunningAsync(long instanceId, DateTimeOffset deadline, CancellationToken ct)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(instanceId);
         string? lastSeen = null;
@@ -66,7 +66,7 @@ public sealed partial class VastClient
 
                 if (instance.ActualStatus == VastStatus.Running && instance.ResolveSsh() is { } endpoint)
                 {
-                    log.Information("Vast instance {InstanceId} is running; SSH at {SshEndpoint} after {Polls} polls", instanceId, endpoint.ToString(), polls);
+                    log.Information("Vast instance {InstanceId} is running; SSH at {VastSshEndpoint} after {Polls} polls", instanceId, endpoint.ToString(), polls);
                     return endpoint;
                 }
             }

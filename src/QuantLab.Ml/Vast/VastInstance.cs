@@ -43,7 +43,7 @@ public sealed record VastInstance
     /// exists, else the proxy (ssh_host + ssh_port, +1 for jupyter images). Null when neither is known yet.
     /// Never mixes the proxy host with the direct port (SkyPilot's bug).
     /// </summary>
-    public SshEndpoint? ResolveSsh()
+    public VastSshEndpoint? ResolveSsh()
     {
         var ip = PublicIpaddr?.Trim();
         if (!string.IsNullOrEmpty(ip)
@@ -53,14 +53,14 @@ public sealed record VastInstance
             && int.TryParse(bindings[0].HostPort?.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var directPort)
             && directPort is > 0 and < 65536)
         {
-            return new SshEndpoint { Host = ip, Port = directPort, Route = SshRoute.Direct };
+            return new VastSshEndpoint { Host = ip, Port = directPort, Route = SshRoute.Direct };
         }
 
         var host = SshHost?.Trim();
         if (!string.IsNullOrEmpty(host) && SshPort is > 0 and < 65535)
         {
             var port = SshPort.Value + (ImageRuntype?.Contains("jupyter", StringComparison.OrdinalIgnoreCase) == true ? 1 : 0);
-            return new SshEndpoint { Host = host, Port = port, Route = SshRoute.Proxy };
+            return new VastSshEndpoint { Host = host, Port = port, Route = SshRoute.Proxy };
         }
 
         return null;

@@ -9,7 +9,10 @@ public sealed class CliRunner(string workingDirectory)
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
-    public async Task<CliResult> RunAsync(params string[] args)
+    public Task<CliResult> RunAsync(params string[] args) => RunWithTokenAsync(args, TestContext.Current.CancellationToken);
+
+    /// <summary>Runs with a token the test controls: cancelling it is what SIGTERM does to the real process.</summary>
+    public async Task<CliResult> RunWithTokenAsync(string[] args, CancellationToken ct)
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
@@ -21,7 +24,7 @@ public sealed class CliRunner(string workingDirectory)
             CurrentDirectory = workingDirectory,
             Time = Time,
         };
-        var code = await QuantLabCli.RunAsync(args, host, TestContext.Current.CancellationToken);
+        var code = await QuantLabCli.RunAsync(args, host, ct);
         return new CliResult(code, output.ToString(), error.ToString());
     }
 }

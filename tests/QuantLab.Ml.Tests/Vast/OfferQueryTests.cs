@@ -155,15 +155,15 @@ public sealed class VastInstanceSshTests
     {
         var ssh = Instance(ip: " 203.0.113.7\n").ResolveSsh();
 
-        Assert.Equal(new SshEndpoint { Host = "203.0.113.7", Port = 41022, Route = SshRoute.Direct }, ssh);
+        Assert.Equal(new VastSshEndpoint { Host = "203.0.113.7", Port = 41022, Route = SshRoute.Direct }, ssh);
     }
 
     [Fact]
     public void Falls_back_to_the_proxy_pair_and_never_mixes_proxy_host_with_direct_port()
     {
-        Assert.Equal(new SshEndpoint { Host = "ssh5.vast.ai", Port = 12345, Route = SshRoute.Proxy }, Instance(hostPort: null).ResolveSsh());
-        Assert.Equal(new SshEndpoint { Host = "ssh5.vast.ai", Port = 12345, Route = SshRoute.Proxy }, Instance(ip: null).ResolveSsh());
-        Assert.Equal(new SshEndpoint { Host = "ssh5.vast.ai", Port = 12345, Route = SshRoute.Proxy }, Instance(hostPort: "not-a-port").ResolveSsh());
+        Assert.Equal(new VastSshEndpoint { Host = "ssh5.vast.ai", Port = 12345, Route = SshRoute.Proxy }, Instance(hostPort: null).ResolveSsh());
+        Assert.Equal(new VastSshEndpoint { Host = "ssh5.vast.ai", Port = 12345, Route = SshRoute.Proxy }, Instance(ip: null).ResolveSsh());
+        Assert.Equal(new VastSshEndpoint { Host = "ssh5.vast.ai", Port = 12345, Route = SshRoute.Proxy }, Instance(hostPort: "not-a-port").ResolveSsh());
     }
 
     [Fact]

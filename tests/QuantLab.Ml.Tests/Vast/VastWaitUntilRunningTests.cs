@@ -24,7 +24,7 @@ public sealed class VastWaitUntilRunningTests : IAsyncLifetime
         return (await h.ProvisionAsync()).InstanceId;
     }
 
-    private Task<SshEndpoint> WaitAsync(long id, TimeSpan? within = null) =>
+    private Task<VastSshEndpoint> WaitAsync(long id, TimeSpan? within = null) =>
         h.Time.DriveAsync(h.Client.WaitUntilRunningAsync(id, h.Time.GetUtcNow() + (within ?? TimeSpan.FromMinutes(10)), Ct));
 
     [Fact]
@@ -37,7 +37,7 @@ public sealed class VastWaitUntilRunningTests : IAsyncLifetime
 
         var ssh = await WaitAsync(id);
 
-        Assert.Equal(new SshEndpoint { Host = "127.0.0.1", Port = 2222, Route = SshRoute.Direct }, ssh);
+        Assert.Equal(new VastSshEndpoint { Host = "127.0.0.1", Port = 2222, Route = SshRoute.Direct }, ssh);
         var polls = h.CallsTo(FakeVastRoute.GetInstance);
         Assert.Equal(4, polls.Count);
         Assert.True(h.Time.GetUtcNow() - started >= 3 * h.Options.PollInterval);
@@ -61,7 +61,7 @@ public sealed class VastWaitUntilRunningTests : IAsyncLifetime
 
         var ssh = await WaitAsync(id);
 
-        Assert.Equal(new SshEndpoint { Host = "127.0.0.1", Port = 2200, Route = SshRoute.Proxy }, ssh);
+        Assert.Equal(new VastSshEndpoint { Host = "127.0.0.1", Port = 2200, Route = SshRoute.Proxy }, ssh);
         await h.DestroyAllAsync();
     }
 

@@ -415,6 +415,11 @@ public sealed partial class FakeVast
             }
 
             i.SshKeys.Add(key);
+            if (AuthorizedKeysFile is { } file)
+            {
+                // What Vast does on the box: the key is authorized for root, here on the loopback sshd.
+                File.AppendAllText(file, key.Trim() + "\n");
+            }
         }
 
         return WriteJson(ctx, 200, new JsonObject { ["success"] = true, ["msg"] = "ssh key added to instance" });

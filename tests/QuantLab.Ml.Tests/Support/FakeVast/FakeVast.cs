@@ -86,6 +86,9 @@ public sealed partial class FakeVast : IAsyncDisposable
 
     public FakeSshMode SshMode { get; set; } = FakeSshMode.Direct;
 
+    /// <summary>When set, an attached SSH key is appended here (the loopback sshd's authorized_keys), as Vast installs it on the box.</summary>
+    public string? AuthorizedKeysFile { get; set; }
+
     /// <summary>Page size of the v1 list (Vast caps it at 25); set it low to exercise paging.</summary>
     public int PageSize { get; set; } = MaxPage;
 

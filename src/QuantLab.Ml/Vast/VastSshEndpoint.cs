@@ -1,7 +1,7 @@
 namespace QuantLab.Ml.Vast;
 
 /// <summary>Where to open SSH to an instance.</summary>
-public sealed record SshEndpoint
+public sealed record VastSshEndpoint
 {
     public required string Host { get; init; }
     public required int Port { get; init; }
@@ -12,7 +12,7 @@ public sealed record SshEndpoint
     public override string ToString() => $"{Host}:{Port} ({Route.ToString().ToLowerInvariant()})";
 }
 
-/// <summary>How an <see cref="SshEndpoint"/> reaches the instance.</summary>
+/// <summary>How an <see cref="VastSshEndpoint"/> reaches the instance.</summary>
 public enum SshRoute
 {
     Direct,

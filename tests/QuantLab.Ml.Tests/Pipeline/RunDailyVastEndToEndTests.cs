@@ -1,0 +1,188 @@
+using System.Text.Json;
+using QuantLab.Ml.Cli;
+using QuantLab.Ml.Tests.Support;
+using QuantLab.Ml.Tests.Support.FakeVast;
+using QuantLab.Ml.Tests.Support.Sshd;
+
+namespace QuantLab.Ml.Tests.Pipeline;
+
+/// <summary>
+/// The nightly run on a "rented RTX 4090": the fake Vast.ai rents instances whose SSH endpoint is the loopback sshd, the
+/// trainer trains for real over SSH. Every test ends by checking the money rule: every instance created was destroyed.
+/// </summary>
+[Collection("sshd")]
+[Trait("Category", "Integration")]
+public sealed class RunDailyVastEndToEndTests(SshdFixture sshd) : IAsyncLifetime
+{
+    private readonly TempDir temp = new();
+    private FakeVast vast = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        vast = await FakeVast.StartAsync(ct: TestContext.Current.CancellationToken);
+        vast.SshEndpoint = (sshd.Host, sshd.Port);
+        vast.AuthorizedKeysFile = Path.Combine(Path.GetDirectoryName(sshd.KeyFile)!, "authorized_keys");
+        var sample = await NewCli().RunAsync("data", "sample", "--symbol", "btcusdt", "--from", "2026-02-10", "--hours", "6", "--seed", "31", "--out", "data");
+        Assert.True(sample.ExitCode == 0, sample.ToString());
+    }
+
+    private CliRunner NewCli()
+    {
+        var cli = new CliRunner(temp.Path);
+        var env = cli.Environment;
+        env["QUANTLAB_Trainer__Python"] = TestEnvironment.Python;
+        env["QUANTLAB_Trainer__PackageDir"] = TestEnvironment.TrainerPackageDir;
+        env["QUANTLAB_Remote__Python"] = sshd.Python;
+        env["QUANTLAB_Remote__Root"] = temp.Combine("remote-root");
+        env["QUANTLAB_Remote__PollInterval"] = "00:00:00.5";
+        env["QUANTLAB_Remote__HeartbeatInterval"] = "00:00:01";
+        env["QUANTLAB_Rental__SshUser"] = sshd.User;
+        env["QUANTLAB_Rental__RunningDeadline"] = "00:00:20";
+        env["QUANTLAB_Rental__ProvisioningBudget"] = "00:01:00";
+        env["QUANTLAB_DataRoot"] = "data";
+        env["QUANTLAB_StoreRoot"] = "store";
+        env["QUANTLAB_Provider"] = "vast";
+        env["VAST_API_URL"] = vast.BaseUrl;
+        env["VAST_API_KEY"] = vast.ApiKey;
+        env["QUANTLAB_Vast__PollInterval"] = "00:00:00.05";
+        env["QUANTLAB_Vast__ReconcileDelay"] = "00:00:00.05";
+        foreach (var endpoint in new[] { "SearchOffers", "CreateInstance", "GetInstance", "ListInstances", "DestroyInstance", "UpdateInstance", "AttachSshKey", "CurrentUser" })
+        {
+            env[$"QUANTLAB_Vast__Pacing__{endpoint}"] = "00:00:00";
+        }
+
+        return cli;
+    }
+
+    private static JsonElement SingleRun(CliResult result)
+    {
+        using var doc = JsonDocument.Parse(result.Stdout);
+        return Assert.Single(doc.RootElement.GetProperty("runs").EnumerateArray().ToList()).Clone();
+    }
+
+    private void AssertNothingLeftBilling()
+    {
+        Assert.Empty(vast.LiveInstances);
+        Assert.Equal(vast.CreatedInstanceIds.Order(), vast.DestroyedInstanceIds.Order());
+    }
+
+    [Fact]
+    public async Task A_night_on_a_rented_gpu_trains_stores_decides_destroys_and_records_the_cost()
+    {
+        vast.AddOffer(new FakeOffer { DphBase = 0.40 });
+        vast.AddOffer(new FakeOffer { DphBase = 0.30 });
+
+        var result = await NewCli().RunAsync("run-daily", "--symbol", "btcusdt", "--date", "2026-02-10", "--json");
+
+        Assert.True(result.ExitCode == ExitCodes.Ok, result.ToString());
+        var run = SingleRun(result);
+        Assert.Equal("succeeded", run.GetProperty("status").GetString());
+        Assert.NotEqual(JsonValueKind.Null, run.GetProperty("promotion").ValueKind);
+        var instance = Assert.Single(run.GetProperty("instances").EnumerateArray().ToList());
+        Assert.Equal("destroyed", instance.GetProperty("status").GetString());
+        Assert.True(run.GetProperty("cost_usd").GetDouble() > 0);
+        Assert.True(File.Exists(temp.Combine("store", "models", "candidates", "btcusdt", "2026-02-10", "_COMPLETE.json")));
+        AssertNothingLeftBilling();
+
+        var create = Assert.Single(vast.Calls, c => c.Method == "PUT" && c.Path.StartsWith("/api/v0/asks/", StringComparison.Ordinal));
+        Assert.Contains($"quantlab-ml:{run.GetProperty("job_id").GetString()}", create.Body, StringComparison.Ordinal);
+        Assert.Contains("CONTAINER_API_KEY", create.Body, StringComparison.Ordinal);
+        Assert.DoesNotContain(vast.ApiKey, create.Body, StringComparison.Ordinal);
+        Assert.DoesNotContain("AWS_", create.Body, StringComparison.Ordinal);
+        Assert.DoesNotContain(vast.ApiKey, result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_trainer_that_fails_on_the_rented_box_fails_the_run_and_the_instance_is_destroyed()
+    {
+        vast.AddOffer();
+        var cli = NewCli();
+        cli.Environment["QUANTLAB_Device"] = "cuda";
+
+        var result = await cli.RunAsync("run-daily", "--symbol", "btcusdt", "--date", "2026-02-10", "--json");
+
+        Assert.Equal(ExitCodes.Failed, result.ExitCode);
+        var run = SingleRun(result);
+        Assert.Equal("failed", run.GetProperty("status").GetString());
+        Assert.Contains("GPU", run.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Single(run.GetProperty("instances").EnumerateArray().ToList());
+        AssertNothingLeftBilling();
+    }
+
+    [Fact]
+    public async Task An_instance_that_exits_while_booting_is_destroyed_and_another_machine_is_used()
+    {
+        var bad = vast.AddOffer(new FakeOffer { DphBase = 0.20, MachineId = 7001, Schedule = FakeInstanceSchedule.EndsIn("exited") });
+        vast.AddOffer(new FakeOffer { DphBase = 0.30, MachineId = 7002 });
+
+        var result = await NewCli().RunAsync("run-daily", "--symbol", "btcusdt", "--date", "2026-02-10", "--json");
+
+        Assert.True(result.ExitCode == ExitCodes.Ok, result.ToString());
+        var instances = SingleRun(result).GetProperty("instances").EnumerateArray().ToList();
+        Assert.Equal(2, instances.Count);
+        Assert.Equal(2, vast.CreatedInstanceIds.Count);
+        Assert.True(bad > 0);
+        AssertNothingLeftBilling();
+    }
+
+    [Fact]
+    public async Task A_failed_create_that_still_made_an_instance_is_destroyed_and_the_next_offer_rented()
+    {
+        var first = vast.AddOffer(new FakeOffer { DphBase = 0.20 });
+        vast.AddOffer(new FakeOffer { DphBase = 0.30 });
+        vast.FailCreate(first, FakeCreateFailure.FailedWithContract);
+
+        var result = await NewCli().RunAsync("run-daily", "--symbol", "btcusdt", "--date", "2026-02-10", "--json");
+
+        Assert.True(result.ExitCode == ExitCodes.Ok, result.ToString());
+        Assert.Equal(2, vast.CreatedInstanceIds.Count);
+        AssertNothingLeftBilling();
+    }
+
+    [Fact]
+    public async Task When_ssh_never_becomes_ready_the_run_fails_and_nothing_is_left_billing()
+    {
+        vast.AddOffer();
+        vast.SshEndpoint = ("127.0.0.1", 9);
+        var cli = NewCli();
+        cli.Environment["QUANTLAB_Remote__Resilience__ReadinessTimeout"] = "00:00:05";
+        cli.Environment["QUANTLAB_Remote__ConnectTimeout"] = "00:00:02";
+
+        var result = await cli.RunAsync("run-daily", "--symbol", "btcusdt", "--date", "2026-02-10", "--json");
+
+        Assert.Equal(ExitCodes.Failed, result.ExitCode);
+        AssertNothingLeftBilling();
+    }
+
+    [Fact]
+    public async Task Sigterm_during_training_still_destroys_the_instance()
+    {
+        vast.AddOffer();
+        var cli = NewCli();
+        cli.Environment["QUANTLAB_Xgboost__NumBoostRound"] = "100000";
+        cli.Environment["QUANTLAB_Xgboost__EarlyStoppingRounds"] = "0";
+        cli.Environment["QUANTLAB_Xgboost__Eta"] = "0.001";
+        using var sigterm = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        var run = cli.RunWithTokenAsync(["run-daily", "--symbol", "btcusdt", "--date", "2026-02-10", "--json"], sigterm.Token);
+        var trainerStarted = Directory.CreateDirectory(temp.Combine("remote-root")).FullName;
+        for (var i = 0; i < 600 && !Directory.EnumerateFiles(trainerStarted, "heartbeat", SearchOption.AllDirectories).Any(); i++)
+        {
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+        }
+
+        Assert.True(Directory.EnumerateFiles(trainerStarted, "heartbeat", SearchOption.AllDirectories).Any(), "the trainer never started on the rented box");
+
+        await sigterm.CancelAsync();
+        var result = await run;
+
+        Assert.Equal(ExitCodes.Interrupted, result.ExitCode);
+        Assert.Single(vast.CreatedInstanceIds);
+        AssertNothingLeftBilling();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await vast.DisposeAsync();
+        temp.Dispose();
+    }
+}
