@@ -1,4 +1,5 @@
 using QuantLab.Ml.Dataset;
+using QuantLab.Ml.Operations;
 using QuantLab.Ml.Promotion;
 using QuantLab.Ml.Training;
 
@@ -37,6 +38,7 @@ public sealed record QuantLabOptions
     public DataWaitOptions DataWait { get; init; } = new();
     public EvaluationOptions Evaluation { get; init; } = new();
     public PromotionPolicyConfig Promotion { get; init; } = new();
+    public AlertOptions Alerts { get; init; } = new();
 
     public string EffectiveWorkDir =>
         WorkDir ?? (StoreRoot.Contains("://", StringComparison.Ordinal) ? Path.Combine(".quantlab", "runs") : Path.Combine(StoreRoot, "runs"));
