@@ -39,6 +39,7 @@ public sealed record QuantLabOptions
     public EvaluationOptions Evaluation { get; init; } = new();
     public PromotionPolicyConfig Promotion { get; init; } = new();
     public AlertOptions Alerts { get; init; } = new();
+    public MetricsOptions Metrics { get; init; } = new();
 
     public string EffectiveWorkDir =>
         WorkDir ?? (StoreRoot.Contains("://", StringComparison.Ordinal) ? Path.Combine(".quantlab", "runs") : Path.Combine(StoreRoot, "runs"));
