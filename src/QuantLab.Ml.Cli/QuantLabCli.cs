@@ -21,6 +21,7 @@ public static class QuantLabCli
         root.Subcommands.Add(ModelsCommand.Create(host));
         root.Subcommands.Add(DataCommand.Create(host));
         root.Subcommands.Add(StatusCommand.Create(host));
+        root.Subcommands.Add(ConfigCommand.Create(host));
         return root;
     }
 
