@@ -1,5 +1,6 @@
 using System.CommandLine;
 using QuantLab.Ml.Common;
+using QuantLab.Ml.Operations;
 using QuantLab.Ml.Pipeline;
 
 namespace QuantLab.Ml.Cli.Commands;
@@ -50,8 +51,12 @@ internal static class RunDailyCommand
                     Force = parse.GetValue(force),
                     WaitForData = parse.GetValue(wait) is { } w ? Durations.Parse(w, "--wait-for-data") : null,
                 };
-                var pipeline = new DailyPipeline(await Composition.PipelineAsync(ctx, ct).ConfigureAwait(false));
-                var result = await pipeline.RunAsync(request, ct).ConfigureAwait(false);
+                var reporter = NightlyReporter.Create(ctx.Options, () => Composition.Registry(ctx), StatusCommand.LiveInstances(ctx), ctx.Time, ctx.Log);
+                var result = await reporter.RunAsync(
+                    async token => await new DailyPipeline(await Composition.PipelineAsync(ctx, token).ConfigureAwait(false)).RunAsync(request, token).ConfigureAwait(false),
+                    request.DryRun,
+                    Path.GetFileName(ctx.RunDir),
+                    ct).ConfigureAwait(false);
                 if (parse.GetValue(json))
                 {
                     ctx.WriteJson(new { run_id = result.RunId, runs = result.Runs });

@@ -1,4 +1,5 @@
 using QuantLab.Ml.Dataset;
+using QuantLab.Ml.Operations;
 using QuantLab.Ml.Promotion;
 using QuantLab.Ml.Storage;
 using QuantLab.Ml.Training;
@@ -38,6 +39,8 @@ public sealed record QuantLabOptions
     public DataWaitOptions DataWait { get; init; } = new();
     public EvaluationOptions Evaluation { get; init; } = new();
     public PromotionPolicyConfig Promotion { get; init; } = new();
+    public AlertOptions Alerts { get; init; } = new();
+    public MetricsOptions Metrics { get; init; } = new();
 
     /// <summary>Endpoint, region, path style and transfer sizes for s3:// data and store roots.</summary>
     public S3Options S3 { get; init; } = new();

@@ -1,0 +1,63 @@
+using System.Text;
+using QuantLab.Ml.Common;
+
+namespace QuantLab.Ml.Operations;
+
+/// <summary>The JSON bodies of the three webhook shapes: generic (every field), Slack incoming webhook, Telegram sendMessage.</summary>
+public static class AlertPayloads
+{
+    public static string Render(Alert alert, AlertOptions options, DateTimeOffset at, string host, BuildInfo build)
+    {
+        ArgumentNullException.ThrowIfNull(alert);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(build);
+        return options.Format switch
+        {
+            AlertOptions.Slack => Json.Serialize(new { Text = Text(alert, host) }, indented: false),
+            AlertOptions.Telegram => Json.Serialize(
+                new { ChatId = options.TelegramChatId, Text = Text(alert, host), DisableWebPagePreview = true }, indented: false),
+            _ => Json.Serialize(
+                new
+                {
+                    Source = "quantlab-ml",
+                    alert.Kind,
+                    alert.Severity,
+                    alert.Summary,
+                    alert.Symbol,
+                    alert.Date,
+                    alert.JobId,
+                    alert.RunId,
+                    alert.InstanceId,
+                    alert.Detail,
+                    Host = host,
+                    At = at,
+                    build.Version,
+                    build.Commit,
+                    Text = Text(alert, host),
+                },
+                indented: false),
+        };
+    }
+
+    /// <summary>The human text of chat payloads: severity, host and summary first, ids after.</summary>
+    public static string Text(Alert alert, string host)
+    {
+        ArgumentNullException.ThrowIfNull(alert);
+        var text = new StringBuilder()
+            .Append('[').Append(alert.Severity.ToString().ToUpperInvariant()).Append("] quantlab-ml on ").Append(host).Append(": ").Append(alert.Summary);
+        if (!string.IsNullOrWhiteSpace(alert.Detail))
+        {
+            text.Append('\n').Append(alert.Detail);
+        }
+
+        foreach (var (name, value) in new[] { ("job", alert.JobId), ("run", alert.RunId), ("instance", alert.InstanceId) })
+        {
+            if (value is not null)
+            {
+                text.Append('\n').Append(name).Append(' ').Append(value);
+            }
+        }
+
+        return text.ToString();
+    }
+}

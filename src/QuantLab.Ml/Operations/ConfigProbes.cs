@@ -1,0 +1,8 @@
+namespace QuantLab.Ml.Operations;
+
+/// <summary>The probes this library provides; the CLI appends the ones of other parts (Vast API, S3 buckets) when they exist.</summary>
+public static class ConfigProbes
+{
+    public static IReadOnlyList<IConfigProbe> Standard() =>
+        [new PathsProbe(), new PythonProbe(), new FilesProbe(), new VastCredentialsProbe(), new AlertsProbe()];
+}

@@ -1,0 +1,89 @@
+using System.Diagnostics;
+using System.Runtime.Versioning;
+using System.Text.Json;
+using QuantLab.Ml.Tests.Support;
+
+namespace QuantLab.Ml.Tests.Operations;
+
+/// <summary>
+/// scripts/install.sh for real, into a temporary prefix: publish, trainer beside the executable, configuration kept, env
+/// file private, cron schedule rendered for this install, then --uninstall. ReadyToRun is skipped to stay near a minute
+/// on two cores (the R2R build is the same publish with one more property).
+/// </summary>
+[Trait("Category", "Integration")]
+[UnsupportedOSPlatform("windows")]
+public sealed class InstallScriptTests : IDisposable
+{
+    private readonly TempDir temp = new();
+
+    [Fact]
+    public async Task Installs_a_working_quantlab_ml_into_a_prefix_and_uninstalls_it()
+    {
+        var prefix = temp.Combine("opt");
+        var etc = temp.Combine("etc");
+        Directory.CreateDirectory(etc);
+        const string OwnConfig = """{ "Symbols": ["ethusdt"], "DataRoot": "/srv/compact" }""";
+        await File.WriteAllTextAsync(Path.Combine(etc, "quantlab-ml.json"), OwnConfig, TestContext.Current.CancellationToken);
+        var user = Environment.UserName;
+
+        var install = await RunAsync(
+            Script, "--prefix", prefix, "--bindir", temp.Combine("bin"), "--etc", etc, "--state", temp.Combine("state"), "--logdir", temp.Combine("log"),
+            "--user", user, "--schedule", "cron", "--cron-dir", temp.Combine("cron.d"), "--logrotate-dir", temp.Combine("logrotate.d"), "--no-ready-to-run");
+        Assert.True(install.Code == 0, install.Output);
+
+        // The symlink on PATH runs the single file, and the trainer sits beside the real executable.
+        var version = await RunAsync(temp.Combine("bin", "quantlab-ml"), "--version");
+        Assert.True(version.Code == 0, version.Output);
+        Assert.Matches(@"^quantlab-ml \d+\.\d+\.\d+\S* \(commit [0-9a-f]{12}\)", version.Output);
+        Assert.True(File.Exists(Path.Combine(prefix, "bin", "trainer", "quantlab_trainer", "__main__.py")));
+        Assert.False(File.Exists(Path.Combine(prefix, "bin", "quantlab-ml.dll")), "not a single-file build");
+
+        // An existing configuration is never overwritten; the secrets file is private.
+        Assert.Equal(OwnConfig, await File.ReadAllTextAsync(Path.Combine(etc, "quantlab-ml.json"), TestContext.Current.CancellationToken));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(etc, "quantlab-ml.env")));
+
+        // The cron wrapper loads the env file and the installed configuration, and finds the trainer through the symlinked install.
+        await File.AppendAllTextAsync(Path.Combine(etc, "quantlab-ml.env"), "QUANTLAB_WindowDays=3\n", TestContext.Current.CancellationToken);
+        var check = await RunAsync(Path.Combine(prefix, "bin", "quantlab-ml-cron"), "config", "check", "--json");
+        Assert.Contains("=== ", check.Output, StringComparison.Ordinal);
+        using (var report = JsonDocument.Parse(check.Stdout))
+        {
+            var values = report.RootElement.GetProperty("values").EnumerateArray().ToDictionary(v => v.GetProperty("key").GetString()!, v => v);
+            Assert.Equal("ethusdt", values["Symbols"].GetProperty("value").GetString());
+            Assert.Equal("env QUANTLAB_WindowDays", values["WindowDays"].GetProperty("source").GetString());
+            var trainer = report.RootElement.GetProperty("checks").EnumerateArray().Single(c => c.GetProperty("name").GetString() == "trainer package");
+            Assert.Equal("ok", trainer.GetProperty("status").GetString());
+        }
+
+        // The schedule is rendered for this install: its user, its wrapper, its logs.
+        var cron = await File.ReadAllTextAsync(temp.Combine("cron.d", "quantlab-ml"), TestContext.Current.CancellationToken);
+        Assert.Contains($"15 0 * * * {user} flock -n -E 75 /run/lock/quantlab-ml.lock {prefix}/bin/quantlab-ml-cron run-daily", cron, StringComparison.Ordinal);
+        Assert.Contains($">>{temp.Combine("log")}/run-daily.log", cron, StringComparison.Ordinal);
+
+        var uninstall = await RunAsync(Script, "--uninstall", "--prefix", prefix);
+        Assert.True(uninstall.Code == 0, uninstall.Output);
+        Assert.False(Directory.Exists(prefix));
+        Assert.False(File.Exists(temp.Combine("bin", "quantlab-ml")) || Directory.Exists(temp.Combine("bin", "quantlab-ml")));
+        Assert.False(File.Exists(temp.Combine("cron.d", "quantlab-ml")));
+        Assert.True(File.Exists(Path.Combine(etc, "quantlab-ml.json")), "uninstall without --purge keeps the configuration");
+    }
+
+    private static string Script => Path.Combine(TestEnvironment.RepoRoot, "scripts", "install.sh");
+
+    private static async Task<(int Code, string Output, string Stdout)> RunAsync(string file, params string[] args)
+    {
+        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var stderr = p.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await p.WaitForExitAsync(TestContext.Current.CancellationToken);
+        return (p.ExitCode, await stdout + await stderr, await stdout);
+    }
+
+    public void Dispose() => temp.Dispose();
+}
