@@ -60,7 +60,7 @@ internal static class Composition
             ctx.Time,
             ctx.Log),
         "vast" => new VastComputeProvider(
-            VastClient(ctx, requireKey: true),
+            VastClient(ctx, requireKey: false),
             OfferQuery.FromOptions(VastOptions(ctx)),
             VastProviderOptions.FromConfiguration(ctx.Config.Raw),
             new RemoteJobRunner(

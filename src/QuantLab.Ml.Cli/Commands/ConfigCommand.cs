@@ -15,7 +15,7 @@ internal static class ConfigCommand
     }
 
     /// <summary>The probes config check runs; parts that exist later add theirs here (the Vast API probe, the S3 bucket probe).</summary>
-    internal static IReadOnlyList<IConfigProbe> Probes() => ConfigProbes.Standard();
+    internal static IReadOnlyList<IConfigProbe> Probes() => [.. ConfigProbes.Standard(), new VastApiProbe()];
 
     private static Command Check(CliHost host)
     {

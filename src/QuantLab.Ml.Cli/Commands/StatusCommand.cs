@@ -8,11 +8,13 @@ namespace QuantLab.Ml.Cli.Commands;
 /// <summary>status: last run, production model and live machines per symbol; exit 1 when a last run failed or is stale (for monitors).</summary>
 internal static class StatusCommand
 {
-    /// <summary>The live-instance source; null until the Vast client provides one (status then says "unknown").</summary>
+    /// <summary>Our live Vast instances; null without a Vast key (status then says "unknown").</summary>
     internal static ILiveInstanceSource? LiveInstances(CommandContext ctx)
     {
-        _ = ctx;
-        return null;
+        var options = Composition.VastOptions(ctx);
+        return Ml.Vast.VastApiKey.Resolve(key => ctx.Host.Environment.GetValueOrDefault(key), options) is null
+            ? null
+            : new VastLiveInstanceSource(Composition.VastClient(ctx, requireKey: true));
     }
 
     public static Command Create(CliHost host)

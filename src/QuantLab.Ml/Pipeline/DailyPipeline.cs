@@ -177,6 +177,10 @@ public sealed class DailyPipeline(PipelineContext context)
 
         if (request.DryRun)
         {
+            var datasetBytes = new FileInfo(planned.Dataset.NpzPath).Length;
+            var rental = context.Provider is IRentalPlanner planner
+                ? await planner.EstimateAsync(spec, datasetBytes, ct).ConfigureAwait(false)
+                : null;
             return new SymbolRunResult
             {
                 Symbol = symbol, Date = date, JobId = spec.JobId, Status = RunStatus.Planned, DataNotes = dataNotes,
@@ -184,8 +188,9 @@ public sealed class DailyPipeline(PipelineContext context)
                 {
                     Provider = context.Provider.Name,
                     Job = spec,
-                    DatasetBytes = new FileInfo(planned.Dataset.NpzPath).Length,
+                    DatasetBytes = datasetBytes,
                     DataPartitions = spec.Partitions.Select(p => p.Key).ToList(),
+                    Rental = rental,
                 },
             };
         }

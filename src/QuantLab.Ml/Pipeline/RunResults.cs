@@ -84,4 +84,7 @@ public sealed record RunPlan
     public required JobSpec Job { get; init; }
     public required long DatasetBytes { get; init; }
     public required IReadOnlyList<string> DataPartitions { get; init; }
+
+    /// <summary>For a renting provider: the offer it would take and the estimated cost.</summary>
+    public RentalEstimate? Rental { get; init; }
 }

@@ -54,3 +54,24 @@ public class TrainerFailedException : Common.QuantLabException
     public TrainerFailedException(string message) : base(message) { }
     public TrainerFailedException(string message, Exception inner) : base(message, inner) { }
 }
+
+/// <summary>A provider that rents machines can say, before renting, what it would rent and what it would cost (dry runs).</summary>
+public interface IRentalPlanner
+{
+    Task<RentalEstimate> EstimateAsync(JobSpec spec, long datasetBytes, CancellationToken ct);
+}
+
+/// <summary>What a dry run would rent: the offer and the estimated cost (boot + expected training + transfer).</summary>
+public sealed record RentalEstimate
+{
+    public long? OfferId { get; init; }
+    public string? Gpu { get; init; }
+    public double? DollarsPerHour { get; init; }
+    public double? Reliability { get; init; }
+    public string? Location { get; init; }
+    public double? EstimatedMinutes { get; init; }
+    public double? EstimatedCostUsd { get; init; }
+
+    /// <summary>Why there is no offer (no match, search failed), or how the estimate was made.</summary>
+    public required string Note { get; init; }
+}

@@ -48,6 +48,9 @@ public sealed partial class VastClient
 
     public VastOptions Options { get; }
 
+    /// <summary>False when only the offer search is possible (no API key).</summary>
+    public bool HasApiKey => apiKey is not null;
+
     /// <summary>Checks the key: <c>GET /api/v0/users/current/</c>. Throws <see cref="VastAuthException"/> when it is rejected.</summary>
     public async Task<VastUser> GetCurrentUserAsync(CancellationToken ct)
     {

@@ -121,7 +121,8 @@ public sealed class OperatorCommandsEndToEndTests : IDisposable
         var training = events.Where(e => e.GetProperty("@mt").GetString()!.StartsWith("Training", StringComparison.Ordinal)).ToList();
         Assert.NotEmpty(training);
         Assert.All(training, e => Assert.Equal(run.GetProperty("runs")[0].GetProperty("job_id").GetString(), e.GetProperty("JobId").GetString()));
-        Assert.All(events, e => Assert.Equal("btcusdt", e.GetProperty("Symbol").GetString()));
+        Assert.All(events.Where(e => e.TryGetProperty("JobId", out _)), e => Assert.Equal("btcusdt", e.GetProperty("Symbol").GetString()));
+        Assert.All(events, e => Assert.Equal(runId, e.GetProperty("RunId").GetString()));
     }
 
     [Fact]

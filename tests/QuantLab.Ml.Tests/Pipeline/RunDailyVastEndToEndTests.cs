@@ -180,6 +180,28 @@ public sealed class RunDailyVastEndToEndTests(SshdFixture sshd) : IAsyncLifetime
         AssertNothingLeftBilling();
     }
 
+    [Fact]
+    public async Task A_dry_run_without_a_key_shows_the_offer_and_its_estimated_cost_and_rents_nothing()
+    {
+        vast.AddOffer(new FakeOffer { DphBase = 0.45 });
+        vast.AddOffer(new FakeOffer { DphBase = 0.25, Geolocation = "Oslo, NO" });
+        var cli = NewCli();
+        cli.Environment.Remove("VAST_API_KEY");
+
+        var plan = await cli.RunAsync("run-daily", "--symbol", "btcusdt", "--date", "2026-02-10", "--dry-run", "--json");
+
+        Assert.True(plan.ExitCode == ExitCodes.Ok, plan.ToString());
+        var rental = SingleRun(plan).GetProperty("plan").GetProperty("rental");
+        Assert.Equal("Oslo, NO", rental.GetProperty("location").GetString());
+        Assert.True(rental.GetProperty("estimated_cost_usd").GetDouble() > 0);
+        Assert.Empty(vast.CreatedInstanceIds);
+
+        var real = await cli.RunAsync("run-daily", "--symbol", "btcusdt", "--date", "2026-02-10", "--json");
+        Assert.Equal(ExitCodes.Failed, real.ExitCode);
+        Assert.Contains("no Vast API key", SingleRun(real).GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Empty(vast.CreatedInstanceIds);
+    }
+
     public async ValueTask DisposeAsync()
     {
         await vast.DisposeAsync();

@@ -20,7 +20,7 @@ public sealed class VastComputeProvider(
     InstanceRecords records,
     string runId,
     TimeProvider time,
-    ILogger log) : IComputeProvider
+    ILogger log) : IComputeProvider, IRentalPlanner
 {
     // Fields rather than captured parameters: the nested Rental reaches them through its owner.
     private readonly VastClient client = client;
@@ -34,8 +34,47 @@ public sealed class VastComputeProvider(
 
     public string Name => "vast";
 
+    public async Task<RentalEstimate> EstimateAsync(JobSpec spec, long datasetBytes, CancellationToken ct)
+    {
+        IReadOnlyList<VastOffer> offers;
+        try
+        {
+            offers = await client.SearchOffersAsync(query, ct).ConfigureAwait(false);
+        }
+        catch (QuantLabException ex)
+        {
+            return new RentalEstimate { Note = $"offers were not searched: {ex.Message}" };
+        }
+
+        var offer = offers.Count > 0 ? offers[0] : null;
+        if (offer is null)
+        {
+            return new RentalEstimate { Note = $"no offer matches {query.Describe()}" };
+        }
+
+        var minutes = (options.ExpectedBoot + options.ExpectedTraining).TotalMinutes;
+        var cost = RentalCost.Estimate(offer, options.ExpectedBoot, options.ExpectedTraining, datasetBytes + (2 << 20), 8 << 20);
+        return new RentalEstimate
+        {
+            OfferId = offer.Id,
+            Gpu = offer.GpuName,
+            DollarsPerHour = offer.DphTotal,
+            Reliability = offer.EffectiveReliability,
+            Location = offer.Geolocation,
+            EstimatedMinutes = minutes,
+            EstimatedCostUsd = cost.TotalUsd,
+            Note = $"{offers.Count} offers match; estimate = {options.ExpectedBoot.TotalMinutes:F0} min boot + {options.ExpectedTraining.TotalMinutes:F0} min training at dph_total, plus transfer at the offer's $/GB"
+                + (client.HasApiKey ? string.Empty : "; no Vast API key: a real run would stop here"),
+        };
+    }
+
     public async Task<TrainingResult> RunAsync(TrainingJob job, CancellationToken ct)
     {
+        if (!client.HasApiKey)
+        {
+            throw new UsageException("vast provider: no Vast API key (set VAST_API_KEY or Vast:ApiKeyFile); nothing was rented");
+        }
+
         var spec = job.Spec;
         var label = client.Options.LabelPrefix + spec.JobId;
         var provisioningDeadline = time.GetUtcNow() + options.ProvisioningBudget;

@@ -21,6 +21,12 @@ public sealed record VastProviderOptions
     /// <summary>Time one instance gets to reach running; then it is destroyed and its machine excluded.</summary>
     public TimeSpan RunningDeadline { get; init; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>Boot and bootstrap time assumed by the dry-run cost estimate.</summary>
+    public TimeSpan ExpectedBoot { get; init; } = TimeSpan.FromMinutes(4);
+
+    /// <summary>Training time assumed by the dry-run cost estimate.</summary>
+    public TimeSpan ExpectedTraining { get; init; } = TimeSpan.FromMinutes(3);
+
     /// <summary>Time a destroy (with its retries) may take after the run is over or cancelled.</summary>
     public TimeSpan DestroyBudget { get; init; } = TimeSpan.FromMinutes(2);
 

@@ -1,0 +1,62 @@
+using QuantLab.Ml.Vast;
+
+namespace QuantLab.Ml.Operations;
+
+/// <summary>With provider vast and a key present: asks Vast who we are (users/current), so a rejected key shows before the night.</summary>
+public sealed class VastApiProbe : IConfigProbe
+{
+    private const string Name = "vast api";
+
+    public async Task<IReadOnlyList<CheckResult>> ProbeAsync(ConfigProbeContext context, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (context.Options.Provider != "vast")
+        {
+            return [];
+        }
+
+        var options = VastOptions.Load(context.Config.Raw, key => context.Environment.GetValueOrDefault(key)).Validate();
+        var key = VastApiKey.Resolve(k => context.Environment.GetValueOrDefault(k), options);
+        if (key is null)
+        {
+            return [CheckResult.Skipped(Name, "no key to try (see the vast api key check)")];
+        }
+
+        using var http = new HttpClient { BaseAddress = options.BaseUri, Timeout = Timeout.InfiniteTimeSpan };
+        var client = new VastClient(http, options with { Backoff = options.Backoff with { MaxRetries = 1 } }, key, context.Time, context.Log);
+        try
+        {
+            var user = await client.GetCurrentUserAsync(ct).ConfigureAwait(false);
+            return [CheckResult.Ok(Name, $"{options.BaseUrl} accepts the key (user {user.Id}, credit {user.Credit:F2})")];
+        }
+        catch (VastApiException ex)
+        {
+            return [CheckResult.Fail(Name, ex.Message)];
+        }
+    }
+}
+
+/// <summary>Live instances for `status` and the metrics textfile: our labelled Vast instances, attributed to symbols by their job id.</summary>
+public sealed class VastLiveInstanceSource(VastClient client) : ILiveInstanceSource
+{
+    public async Task<IReadOnlyList<LiveInstance>> ListAsync(CancellationToken ct)
+    {
+        var prefix = client.Options.LabelPrefix;
+        var instances = await client.ListInstancesAsync(prefix, ct).ConfigureAwait(false);
+        return instances.Select(i =>
+        {
+            var jobId = i.Label is { } label && label.StartsWith(prefix, StringComparison.Ordinal) ? label[prefix.Length..] : null;
+            var parts = jobId?.Split('-');
+            return new LiveInstance
+            {
+                InstanceId = i.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                Provider = "vast",
+                JobId = jobId,
+                Symbol = parts is { Length: 4 } && parts[0] == "job" ? parts[1] : null,
+                State = i.ActualStatus,
+                StartedAt = i.Started,
+                DollarsPerHour = i.DphTotal,
+            };
+        }).ToList();
+    }
+}
