@@ -23,6 +23,7 @@ public static class QuantLabCli
         root.Subcommands.Add(DataCommand.Create(host));
         root.Subcommands.Add(OffersCommand.Create(host));
         root.Subcommands.Add(InstancesCommand.Create(host));
+        root.Subcommands.Add(RunsCommand.Create(host));
         root.Subcommands.Add(StatusCommand.Create(host));
         root.Subcommands.Add(ConfigCommand.Create(host));
         root.Options.OfType<VersionOption>().Single().Action = new VersionAction(host);

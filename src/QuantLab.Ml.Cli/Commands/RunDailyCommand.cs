@@ -21,10 +21,18 @@ internal static class RunDailyCommand
         var skipPromotion = new Option<bool>("--skip-promotion") { Description = "Store the candidate but never change production" };
         var force = new Option<bool>("--force") { Description = "Train again even when the same job already finished" };
         var wait = new Option<string?>("--wait-for-data") { Description = "Poll readiness up to this long (e.g. 4h) before giving up with exit 3" };
+        var parallel = new Option<int>("--parallel") { Description = "Run up to N symbols at once, each on its own machine (default 1: one after another)", DefaultValueFactory = _ => 1 };
+        parallel.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() is < 1 or > 64)
+            {
+                r.AddError("--parallel must be 1..64");
+            }
+        });
         var json = CommonOptions.Json();
         var command = new Command("run-daily", "Check data, build the dataset, train XGBoost, evaluate out of sample, store the candidate and promote it if it beats production.\n" + ExitCodes.HelpText)
         {
-            symbol, date, provider, data, store, window, dryRun, skipPromotion, force, wait, json,
+            symbol, date, provider, data, store, window, dryRun, skipPromotion, force, wait, parallel, json,
         };
         foreach (var option in SshOptions.All)
         {
@@ -50,6 +58,7 @@ internal static class RunDailyCommand
                     SkipPromotion = parse.GetValue(skipPromotion),
                     Force = parse.GetValue(force),
                     WaitForData = parse.GetValue(wait) is { } w ? Durations.Parse(w, "--wait-for-data") : null,
+                    Parallel = parse.GetValue(parallel),
                 };
                 var reporter = NightlyReporter.Create(ctx.Options, () => Composition.Registry(ctx), StatusCommand.LiveInstances(ctx), ctx.Time, ctx.Log);
                 var result = await reporter.RunAsync(

@@ -12,21 +12,44 @@ namespace QuantLab.Ml.Pipeline;
 public sealed class DailyPipeline(PipelineContext context)
 {
     private const int LatestLookbackDays = 14;
+    private readonly AuditTrail audit = new(context.RunDir, context.Time);
 
     /// <summary>Runs every requested symbol in turn; one symbol failing never stops the others.</summary>
     public async Task<RunDailyResult> RunAsync(RunDailyRequest request, CancellationToken ct)
     {
         var startedAt = context.Time.GetUtcNow();
-        var runs = new List<SymbolRunResult>();
-        foreach (var symbol in request.Symbols.Select(SymbolName.Parse).Distinct())
-        {
-            runs.Add(await RunSymbolAsync(symbol, request, ct).ConfigureAwait(false));
-        }
+        var symbols = request.Symbols.Select(SymbolName.Parse).Distinct().ToList();
+        var results = new SymbolRunResult[symbols.Count];
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, symbols.Count),
+            new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, request.Parallel), CancellationToken = ct },
+            async (i, token) => results[i] = await RunSymbolAsync(symbols[i], request, token).ConfigureAwait(false)).ConfigureAwait(false);
+        var runs = results.ToList();
 
         var result = new RunDailyResult { RunId = RunId, Runs = runs };
         if (!request.DryRun)
         {
+            foreach (var run in runs.Where(r => r.Instances.Count > 0))
+            {
+                foreach (var instance in run.Instances)
+                {
+                    audit.Note(new AuditEntry
+                    {
+                        Step = "rental", Symbol = run.Symbol, JobId = run.JobId, StartedAt = startedAt, EndedAt = context.Time.GetUtcNow(),
+                        Outcome = instance.Status, InstanceId = instance.InstanceId, CostUsd = instance.CostUsd, Error = instance.Error,
+                    });
+                }
+            }
+
             await WriteSummaryAsync(result, startedAt, ct).ConfigureAwait(false);
+            try
+            {
+                await audit.UploadAsync(context.Registry.Store, RunId, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (QuantLabException ex)
+            {
+                context.Log.Warning("Could not copy the audit trail to the store: {Reason}", ex.Message);
+            }
         }
 
         return result;
@@ -143,7 +166,7 @@ public sealed class DailyPipeline(PipelineContext context)
     private async Task<SymbolRunResult> RunDayAsync(string symbol, DateOnly date, RunDailyRequest request, Action<string> onJobId, CancellationToken ct)
     {
         var options = context.Options;
-        var report = await CheckDataAsync(symbol, date, request.WaitForData, ct).ConfigureAwait(false);
+        var report = await audit.StepAsync("data_check", symbol, null, () => CheckDataAsync(symbol, date, request.WaitForData, ct)).ConfigureAwait(false);
         var dataNotes = report.Reasons;
         if (report.Status == ReadinessStatus.NotReady)
         {
@@ -156,7 +179,7 @@ public sealed class DailyPipeline(PipelineContext context)
         }
 
         var jobDir = Path.Combine(context.RunDir, $"{symbol}-{TradingDate.Compact(date)}");
-        var planned = await JobPlanner.PlanAsync(options, context.Data, symbol, date, report.Partitions, jobDir, ct).ConfigureAwait(false);
+        var planned = await audit.StepAsync("dataset", symbol, null, () => JobPlanner.PlanAsync(options, context.Data, symbol, date, report.Partitions, jobDir, ct)).ConfigureAwait(false);
         var spec = planned.Spec;
         onJobId(spec.JobId);
         using var jobProperty = LogContext.PushProperty("JobId", spec.JobId);
@@ -232,7 +255,7 @@ public sealed class DailyPipeline(PipelineContext context)
 
         var outputDir = Path.Combine(jobDir, "out");
         context.Log.Information("Training {JobId} on provider {Provider}", spec.JobId, context.Provider.Name);
-        var training = await context.Provider.RunAsync(
+        var training = await audit.StepAsync("train", symbol, spec.JobId, () => context.Provider.RunAsync(
             new TrainingJob
             {
                 Spec = spec,
@@ -242,19 +265,29 @@ public sealed class DailyPipeline(PipelineContext context)
                 ProductionDataFile = champion?.DataFile,
                 OutputDir = outputDir,
             },
-            ct).ConfigureAwait(false);
+            ct)).ConfigureAwait(false);
         context.Log.Information("Trainer finished in {Seconds:F1} s on {Machine}", training.WallTime.TotalSeconds, training.Machine);
 
         var tried = await CandidatesTriedAsync(symbol, date, ct).ConfigureAwait(false);
         var evaluation = EvaluateStep.Evaluate(planned, outputDir, champion, tried, context.Evaluation, context.Policy);
         var files = await WriteEvaluationFilesAsync(planned, outputDir, evaluation, champion, ct).ConfigureAwait(false);
-        var candidate = await context.Registry.PutCandidateAsync(symbol, date, spec.JobId, files, ct).ConfigureAwait(false);
+        CandidateManifest candidate;
+        try
+        {
+            candidate = await audit.StepAsync("store_candidate", symbol, spec.JobId, () => context.Registry.PutCandidateAsync(symbol, date, spec.JobId, files, ct)).ConfigureAwait(false);
+        }
+        catch (QuantLabException ex)
+        {
+            // Any rented machine is already gone; what it produced must not be: say where it is for a retry.
+            throw new QuantLabException($"storing the candidate failed: {ex.Message}; the trained artifacts are kept in {outputDir}", ex);
+        }
+
         context.Log.Information(
             "Candidate stored at {Location}: directional accuracy {DirectionalAccuracy:F4} on {NDirectional}, sharpe {Sharpe:F2}, return {TotalReturn:P2}",
             context.Registry.Store.Root + "/" + ModelRegistry.CandidatePrefix(symbol, date),
             evaluation.Candidate.DirectionalAccuracy, evaluation.Candidate.NDirectional, evaluation.Candidate.Sharpe, evaluation.Candidate.TotalReturn);
 
-        var promotion = await PromoteAsync(candidate, evaluation.Decision, champion?.ETag, request.SkipPromotion, jobDir, ct).ConfigureAwait(false);
+        var promotion = await audit.StepAsync("promote", symbol, spec.JobId, () => PromoteAsync(candidate, evaluation.Decision, champion?.ETag, request.SkipPromotion, jobDir, ct)).ConfigureAwait(false);
         return new SymbolRunResult
         {
             Symbol = symbol,

@@ -17,4 +17,7 @@ public sealed record RunDailyRequest
 
     /// <summary>--wait-for-data: how long to keep polling readiness before giving up with "not ready".</summary>
     public TimeSpan? WaitForData { get; init; }
+
+    /// <summary>How many symbols run at once (each with its own machine when renting); 1 = one after another.</summary>
+    public int Parallel { get; init; } = 1;
 }

@@ -90,6 +90,38 @@ public sealed class RunDailyVastEndToEndTests(SshdFixture sshd) : IAsyncLifetime
         Assert.DoesNotContain(vast.ApiKey, create.Body, StringComparison.Ordinal);
         Assert.DoesNotContain("AWS_", create.Body, StringComparison.Ordinal);
         Assert.DoesNotContain(vast.ApiKey, result.Stderr, StringComparison.Ordinal);
+
+        var runId = JsonDocument.Parse(result.Stdout).RootElement.GetProperty("run_id").GetString()!;
+        var steps = File.ReadAllLines(temp.Combine("store", "runs", "audit", runId + ".jsonl"))
+            .Select(line => JsonDocument.Parse(line).RootElement.GetProperty("step").GetString())
+            .ToList();
+        Assert.Equal(["data_check", "dataset", "train", "store_candidate", "promote", "rental"], steps);
+
+        var runs = await NewCli().RunAsync("runs", "--json");
+        Assert.True(runs.ExitCode == ExitCodes.Ok, runs.ToString());
+        var entry = JsonDocument.Parse(runs.Stdout).RootElement.GetProperty("runs")[0].GetProperty("runs")[0];
+        Assert.Equal(run.GetProperty("cost_usd").GetDouble(), entry.GetProperty("cost_usd").GetDouble(), 9);
+        Assert.Equal("succeeded", entry.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task Two_symbols_in_parallel_each_get_their_own_machine_and_both_are_destroyed()
+    {
+        vast.AddOffer(new FakeOffer { DphBase = 0.30 });
+        vast.AddOffer(new FakeOffer { DphBase = 0.31 });
+        var sample = await NewCli().RunAsync("data", "sample", "--symbol", "ethusdt", "--from", "2026-02-10", "--hours", "6", "--seed", "32", "--out", "data");
+        Assert.True(sample.ExitCode == 0, sample.ToString());
+        var cli = NewCli();
+        cli.Environment["QUANTLAB_Xgboost__NumBoostRound"] = "20";
+
+        var result = await cli.RunAsync("run-daily", "--symbol", "btcusdt", "--symbol", "ethusdt", "--date", "2026-02-10", "--parallel", "2", "--json");
+
+        Assert.True(result.ExitCode == ExitCodes.Ok, result.ToString());
+        var runs = JsonDocument.Parse(result.Stdout).RootElement.GetProperty("runs").EnumerateArray().ToList();
+        Assert.Equal(["btcusdt", "ethusdt"], runs.Select(r => r.GetProperty("symbol").GetString()));
+        Assert.All(runs, r => Assert.Equal("succeeded", r.GetProperty("status").GetString()));
+        Assert.Equal(2, vast.CreatedInstanceIds.Count);
+        AssertNothingLeftBilling();
     }
 
     [Fact]
