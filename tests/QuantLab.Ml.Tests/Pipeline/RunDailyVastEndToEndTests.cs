@@ -187,6 +187,23 @@ public sealed class RunDailyVastEndToEndTests(SshdFixture sshd) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_trainer_over_its_runtime_limit_is_killed_the_run_fails_and_the_instance_is_destroyed()
+    {
+        vast.AddOffer();
+        var cli = NewCli();
+        cli.Environment["QUANTLAB_Xgboost__NumBoostRound"] = "100000";
+        cli.Environment["QUANTLAB_Xgboost__EarlyStoppingRounds"] = "0";
+        cli.Environment["QUANTLAB_Xgboost__Eta"] = "0.001";
+        cli.Environment["QUANTLAB_Remote__MaxRuntime"] = "00:00:04";
+
+        var result = await cli.RunAsync("run-daily", "--symbol", "btcusdt", "--date", "2026-02-10", "--json");
+
+        Assert.Equal(ExitCodes.Failed, result.ExitCode);
+        Assert.Contains("exceeded", SingleRun(result).GetProperty("error").GetString(), StringComparison.Ordinal);
+        AssertNothingLeftBilling();
+    }
+
+    [Fact]
     public async Task Sigterm_during_training_still_destroys_the_instance()
     {
         vast.AddOffer();
