@@ -38,6 +38,8 @@ internal static class RollbackCommand
                     ctx.Log.Information(
                         "Rolled {Symbol} back from {From} to {Version} (change {Sequence})",
                         s, before is { } b ? TradingDate.Iso(b.Manifest.Version) : "none", TradingDate.Iso(manifest.Version), manifest.Sequence);
+                    await Ml.Operations.WebhookAlertNotifier.Create(ctx.Options.Alerts, ctx.Time, ctx.Log)
+                        .NotifyAsync(Ml.Operations.Alert.RolledBack(manifest), ct).ConfigureAwait(false);
                     if (parse.GetValue(json))
                     {
                         ctx.WriteJson(new { symbol = s, from = before?.Manifest, to = manifest });

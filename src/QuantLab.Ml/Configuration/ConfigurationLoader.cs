@@ -147,6 +147,8 @@ public static class ConfigurationLoader
         o.Dataset.Validate();
         o.Xgboost.Validate();
         o.Promotion.Validate();
+        o.Alerts.Validate();
+        o.Metrics.Validate();
         if (o.WindowDays is < 1 or > 31)
         {
             throw new UsageException($"WindowDays must be 1..31, got {o.WindowDays}");

@@ -54,6 +54,22 @@ public sealed class RollbackCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_rollback_is_announced_on_the_alert_webhook()
+    {
+        await PromoteAsync((new DateOnly(2026, 1, 14), "model-one"), (new DateOnly(2026, 1, 15), "model-two"));
+        using var receiver = QuantLab.Ml.Tests.Operations.OpsTestKit.StartReceiver();
+        var cli = new CliRunner(temp.Path);
+        cli.Environment["QUANTLAB_Alerts__WebhookUrl"] = receiver.Url + "/hook";
+
+        var result = await cli.RunAsync("rollback", "--symbol", "btcusdt", "--store", StoreRoot, "--reason", "bad fills");
+
+        Assert.True(result.ExitCode == ExitCodes.Ok, result.ToString());
+        var posted = Assert.Single(receiver.LogEntries);
+        Assert.Contains("btcusdt", posted.RequestMessage.Body, StringComparison.Ordinal);
+        Assert.Contains("2026-01-14", posted.RequestMessage.Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Rollback_without_a_reason_still_records_one_and_goes_to_the_previous_version()
     {
         await PromoteAsync((new DateOnly(2026, 1, 14), "model-one"), (new DateOnly(2026, 1, 15), "model-two"));
