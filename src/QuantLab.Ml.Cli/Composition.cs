@@ -6,12 +6,16 @@ using QuantLab.Ml.Promotion;
 using QuantLab.Ml.Storage;
 using QuantLab.Ml.Training;
 using QuantLab.Ml.Training.Providers;
+using QuantLab.Ml.Vast;
 
 namespace QuantLab.Ml.Cli;
 
 /// <summary>Builds the parts a command needs from validated configuration (the only place that picks implementations).</summary>
 internal static class Composition
 {
+    // One HttpClient for the process (sockets are reused); the Vast client owns per-call timeouts, so this one has none.
+    private static readonly HttpClient VastHttp = new() { Timeout = Timeout.InfiniteTimeSpan };
+
     public static IArtifactStore Store(CommandContext ctx)
     {
         var root = ctx.Options.StoreRoot;
@@ -35,6 +39,14 @@ internal static class Composition
             ctx.Log),
         var other => throw new UsageException($"provider '{other}' is not available yet"),
     };
+
+    /// <summary>A Vast client from section Vast (VAST_API_URL overrides the base URL) with the key from VAST_API_KEY or Vast:ApiKeyFile.</summary>
+    public static VastClient Vast(CommandContext ctx)
+    {
+        string? Env(string key) => ctx.Host.Environment.GetValueOrDefault(key);
+        var options = VastOptions.Load(ctx.Config.Raw, Env);
+        return new VastClient(VastHttp, options, VastApiKey.Require(Env, options), ctx.Time, ctx.Log);
+    }
 
     public static EvaluationConfig Evaluation(CommandContext ctx) => EvaluationConfig.For(ctx.Options.Dataset, ctx.Options.Evaluation.CostBps);
 

@@ -20,6 +20,7 @@ public static class QuantLabCli
         root.Subcommands.Add(PromoteCommand.Create(host));
         root.Subcommands.Add(ModelsCommand.Create(host));
         root.Subcommands.Add(DataCommand.Create(host));
+        root.Subcommands.Add(ReapOrphansCommand.Create(host));
         return root;
     }
 
