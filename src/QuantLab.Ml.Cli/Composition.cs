@@ -2,6 +2,7 @@ using Amazon.S3;
 using QuantLab.Ml.Common;
 using QuantLab.Ml.Data;
 using QuantLab.Ml.Pipeline;
+using QuantLab.Ml.Reaping;
 using QuantLab.Ml.Remote;
 using QuantLab.Ml.Promotion;
 using QuantLab.Ml.Storage;
@@ -14,6 +15,9 @@ namespace QuantLab.Ml.Cli;
 /// <summary>Builds the parts a command needs from validated configuration (the only place that picks implementations).</summary>
 internal static class Composition
 {
+    // One HttpClient for the process (sockets are reused); the Vast client owns per-call timeouts, so this one has none.
+    private static readonly HttpClient VastHttp = new() { Timeout = Timeout.InfiniteTimeSpan };
+
     public static VastOptions VastOptions(CommandContext ctx) =>
         Ml.Vast.VastOptions.Load(ctx.Config.Raw, key => ctx.Host.Environment.GetValueOrDefault(key)).Validate();
 
@@ -23,8 +27,7 @@ internal static class Composition
         var options = VastOptions(ctx);
         Func<string, string?> env = key => ctx.Host.Environment.GetValueOrDefault(key);
         var key = requireKey ? VastApiKey.Require(env, options) : VastApiKey.Resolve(env, options);
-        var http = new HttpClient { BaseAddress = new Uri(options.BaseUrl), Timeout = Timeout.InfiniteTimeSpan };
-        return new VastClient(http, options, key, ctx.Time, ctx.Log);
+        return new VastClient(VastHttp, options, key, ctx.Time, ctx.Log);
     }
 
     public static IArtifactStore Store(CommandContext ctx)
@@ -75,6 +78,38 @@ internal static class Composition
         var other => throw new UsageException($"provider '{other}' is not available"),
     };
 
+    /// <summary>A Vast client from section Vast (VAST_API_URL overrides the base URL) with the key from VAST_API_KEY or Vast:ApiKeyFile.</summary>
+    /// <summary>A Vast client that must be able to change things (reaper, instances): a missing key is a usage error.</summary>
+    public static VastClient Vast(CommandContext ctx) => VastClient(ctx, requireKey: true);
+
+    /// <summary>The nightly run reaps its own leftovers before renting; a failed reap is loud but does not stop tonight's training.</summary>
+    private static async Task ReapBeforeRentingAsync(CommandContext ctx, CancellationToken ct)
+    {
+        var client = VastClient(ctx, requireKey: false);
+        if (!client.HasApiKey)
+        {
+            return;
+        }
+
+        try
+        {
+            var result = await new OrphanReaper(client, Store(ctx), ctx.Time, ctx.Log)
+                .ReapAsync(ReapRequest.For(ctx.Options.Runtime, client.Options.LabelPrefix), ct).ConfigureAwait(false);
+            if (result.DestroyFailures > 0)
+            {
+                ctx.Log.Error("{Failures} leftover Vast instances could not be destroyed before tonight's run; run `quantlab-ml reap-orphans`", result.DestroyFailures);
+            }
+            else if (result.Orphans.Count > 0)
+            {
+                ctx.Log.Warning("Destroyed {Count} leftover Vast instances before renting", result.Orphans.Count);
+            }
+        }
+        catch (QuantLabException ex)
+        {
+            ctx.Log.Error("Could not check for leftover Vast instances before renting: {Reason}", ex.Message);
+        }
+    }
+
     public static EvaluationConfig Evaluation(CommandContext ctx) => EvaluationConfig.For(ctx.Options.Dataset, ctx.Options.Evaluation.CostBps);
 
     public static Task<PipelineContext> PipelineAsync(CommandContext ctx, CancellationToken ct)
@@ -91,6 +126,7 @@ internal static class Composition
             Time = ctx.Time,
             Log = ctx.Log,
             RunDir = ctx.RunDir ?? throw new InvalidOperationException("run-daily needs a run folder"),
+            BeforeRenting = ctx.Options.Provider == "vast" ? token => ReapBeforeRentingAsync(ctx, token) : null,
         });
     }
 }

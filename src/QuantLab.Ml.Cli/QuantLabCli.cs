@@ -27,6 +27,7 @@ public static class QuantLabCli
         root.Subcommands.Add(StatusCommand.Create(host));
         root.Subcommands.Add(ConfigCommand.Create(host));
         root.Options.OfType<VersionOption>().Single().Action = new VersionAction(host);
+        root.Subcommands.Add(ReapOrphansCommand.Create(host));
         return root;
     }
 

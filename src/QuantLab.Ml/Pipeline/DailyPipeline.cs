@@ -19,6 +19,11 @@ public sealed class DailyPipeline(PipelineContext context)
     {
         var startedAt = context.Time.GetUtcNow();
         var symbols = request.Symbols.Select(SymbolName.Parse).Distinct().ToList();
+        if (!request.DryRun && context.BeforeRenting is { } beforeRenting)
+        {
+            await beforeRenting(ct).ConfigureAwait(false);
+        }
+
         var results = new SymbolRunResult[symbols.Count];
         await Parallel.ForEachAsync(
             Enumerable.Range(0, symbols.Count),

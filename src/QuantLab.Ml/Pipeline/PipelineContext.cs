@@ -22,6 +22,9 @@ public sealed record PipelineContext
     /// <summary>This invocation's folder: log file and one sub-folder per job.</summary>
     public required string RunDir { get; init; }
 
+    /// <summary>Run before anything is rented so a night starts clean (vast provider); null for providers that rent nothing.</summary>
+    public Func<CancellationToken, Task>? BeforeRenting { get; init; }
+
     /// <summary>Who changes production, for the history (user@host).</summary>
     public string Operator { get; init; } = $"{Environment.UserName}@{Environment.MachineName}";
 }

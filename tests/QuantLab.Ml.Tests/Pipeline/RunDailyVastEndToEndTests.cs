@@ -251,6 +251,81 @@ public sealed class RunDailyVastEndToEndTests(SshdFixture sshd) : IAsyncLifetime
         Assert.Empty(vast.CreatedInstanceIds);
     }
 
+    [Fact]
+    public async Task A_run_killed_with_sigkill_leaves_a_record_that_the_next_reap_orphans_uses_to_destroy_its_instance()
+    {
+        vast.AddOffer();
+        var cli = NewCli();
+        cli.Environment["QUANTLAB_Xgboost__NumBoostRound"] = "100000";
+        cli.Environment["QUANTLAB_Xgboost__EarlyStoppingRounds"] = "0";
+        cli.Environment["QUANTLAB_Xgboost__Eta"] = "0.001";
+        var psi = new System.Diagnostics.ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = temp.Path,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        // The CLI's own build output (its deps.json), built with the same configuration as these tests.
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd('/')).Parent!.Name;
+        var cliDll = Path.Combine(TestEnvironment.RepoRoot, "src", "QuantLab.Ml.Cli", "bin", configuration, "net10.0", "quantlab-ml.dll");
+        foreach (var arg in new[] { cliDll, "run-daily", "--symbol", "btcusdt", "--date", "2026-02-10" })
+        {
+            psi.ArgumentList.Add(arg);
+        }
+
+        foreach (var (key, value) in cli.Environment)
+        {
+            psi.Environment[key] = value;
+        }
+
+        var remoteRoot = Directory.CreateDirectory(temp.Combine("remote-root")).FullName;
+        using (var process = System.Diagnostics.Process.Start(psi)!)
+        {
+            var stderr = new System.Text.StringBuilder();
+            process.ErrorDataReceived += (_, e) => stderr.AppendLine(e.Data);
+            process.BeginErrorReadLine();
+            process.BeginOutputReadLine();
+            try
+            {
+                for (var i = 0; i < 900 && !process.HasExited && !Directory.EnumerateFiles(remoteRoot, "heartbeat", SearchOption.AllDirectories).Any(); i++)
+                {
+                    await Task.Delay(100, TestContext.Current.CancellationToken);
+                }
+
+                Assert.True(Directory.EnumerateFiles(remoteRoot, "heartbeat", SearchOption.AllDirectories).Any(), "training never started: " + stderr);
+            }
+            finally
+            {
+                process.Kill();
+                await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+            }
+        }
+
+        try
+        {
+            Assert.Single(vast.LiveInstances);
+
+            var reap = await cli.RunAsync("reap-orphans", "--json");
+
+            Assert.True(reap.ExitCode == ExitCodes.Ok, reap.ToString());
+            AssertNothingLeftBilling();
+            var record = Directory.EnumerateFiles(temp.Combine("store", "runs", "instances"), "*.json").Single();
+            using var doc = JsonDocument.Parse(File.ReadAllText(record));
+            Assert.Equal("reaped", doc.RootElement.GetProperty("status").GetString());
+        }
+        finally
+        {
+            // The trainer the killed run started on the "rented box" must not outlive the test.
+            foreach (var pgid in Directory.EnumerateFiles(remoteRoot, "pgid", SearchOption.AllDirectories))
+            {
+                var group = File.ReadAllText(pgid).Trim();
+                using var kill = System.Diagnostics.Process.Start("kill", ["-KILL", "--", "-" + group]);
+                await kill.WaitForExitAsync(TestContext.Current.CancellationToken);
+            }
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await vast.DisposeAsync();

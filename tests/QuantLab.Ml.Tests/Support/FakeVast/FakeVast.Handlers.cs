@@ -363,6 +363,12 @@ public sealed partial class FakeVast
                 return WriteJson(ctx, 404, Error("no_such_instance", $"Instance {id} not found."));
             }
 
+            if (i.IgnoredDestroys > 0)
+            {
+                i.IgnoredDestroys--;
+                return WriteJson(ctx, 200, new JsonObject { ["success"] = true });
+            }
+
             i.Destroyed = true;
         }
 

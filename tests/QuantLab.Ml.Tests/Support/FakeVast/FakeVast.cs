@@ -241,6 +241,18 @@ public sealed partial class FakeVast : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The next <paramref name="times"/> destroys of this instance answer success but leave it running and billing, so a
+    /// caller that trusts the answer without reading the instance again is caught.
+    /// </summary>
+    public void IgnoreDestroy(long instanceId, int times = 1)
+    {
+        lock (gate)
+        {
+            instances[instanceId].IgnoredDestroys += times;
+        }
+    }
+
     /// <summary>Sets an instance's schedule (e.g. to make a running one go offline).</summary>
     public void SetSchedule(long instanceId, FakeInstanceSchedule schedule)
     {
@@ -490,6 +502,9 @@ public sealed partial class FakeVast : IAsyncDisposable
         public bool Destroyed { get; set; }
         public bool Stopped { get; set; }
         public long MachineId { get; set; }
+
+        /// <summary>How many more destroys answer success and leave it alive.</summary>
+        public int IgnoredDestroys { get; set; }
 
         /// <summary>How many more v1 list calls leave this instance out.</summary>
         public int HiddenFromLists { get; set; }

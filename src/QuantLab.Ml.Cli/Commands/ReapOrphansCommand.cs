@@ -1,0 +1,55 @@
+using System.CommandLine;
+using QuantLab.Ml.Common;
+using QuantLab.Ml.Reaping;
+
+namespace QuantLab.Ml.Cli.Commands;
+
+/// <summary>reap-orphans: destroy the Vast instances of ours that no live run owns (cron runs it hourly and before each night).</summary>
+internal static class ReapOrphansCommand
+{
+    public static Command Create(CliHost host)
+    {
+        var dryRun = new Option<bool>("--dry-run") { Description = "Print what would be destroyed and why; destroy nothing" };
+        var maxAge = new Option<string?>("--max-age") { Description = "Destroy any instance of ours older than this, e.g. 90m (default: Runtime max runtime + margin)" };
+        var labelPrefix = new Option<string?>("--label-prefix") { Description = "Only instances whose label starts with this are ours (config Vast:LabelPrefix, default quantlab-ml:)" };
+        var store = CommonOptions.Store();
+        var json = CommonOptions.Json();
+        var command = new Command(
+            "reap-orphans",
+            "Destroy the Vast instances labelled with our prefix whose run ended, whose owner is gone, that are older than --max-age, "
+            + "or that have no run record after 15 minutes. Instances without our prefix are never touched.\n"
+            + "exit codes: 0 nothing left to reap, 1 a destroy failed or the instance list could not be read, 2 bad usage")
+        {
+            dryRun, maxAge, labelPrefix, store, json,
+        };
+        CommandAction.Set(
+            command,
+            host,
+            parse => CommandAction.Flags(parse, (store, "StoreRoot"), (labelPrefix, "Vast:LabelPrefix")),
+            withRunDir: false,
+            async (ctx, parse, ct) =>
+            {
+                var vast = Composition.Vast(ctx);
+                var request = ReapRequest.For(ctx.Options.Runtime, vast.Options.LabelPrefix, parse.GetValue(dryRun));
+                if (parse.GetValue(maxAge) is { } age)
+                {
+                    request = request with { MaxAge = Durations.Parse(age, "--max-age") };
+                }
+
+                var result = await new OrphanReaper(vast, Composition.Store(ctx), ctx.Time, ctx.Log).ReapAsync(request, ct).ConfigureAwait(false);
+                if (parse.GetValue(json))
+                {
+                    ctx.WriteJson(result);
+                }
+                else
+                {
+                    await ctx.Host.Out.WriteAsync(ReapTable.Render(result)).ConfigureAwait(false);
+                }
+
+                return ExitCodeOf(result);
+            });
+        return command;
+    }
+
+    internal static int ExitCodeOf(ReapResult result) => result.DestroyFailures > 0 ? ExitCodes.Failed : ExitCodes.Ok;
+}

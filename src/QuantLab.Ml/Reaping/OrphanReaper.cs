@@ -1,0 +1,219 @@
+using QuantLab.Ml.Storage;
+using QuantLab.Ml.Vast;
+using Serilog;
+
+namespace QuantLab.Ml.Reaping;
+
+/// <summary>
+/// Finds the instances of ours that no live run owns and destroys them: lists every instance of the account (a broken
+/// list aborts, it is never "nothing to reap"), judges each one carrying our label prefix by its run record, its run's
+/// lock and its age (<see cref="OrphanRules"/>), destroys the orphans, confirms each destroy by re-reading the instance,
+/// settles the run records (status reaped, cost) and writes one audit object to the store.
+/// </summary>
+public sealed class OrphanReaper
+{
+    /// <summary>Destroy-and-re-read rounds before an orphan is reported as possibly still billing.</summary>
+    internal const int DestroyAttempts = 3;
+
+    private readonly VastClient vast;
+    private readonly IArtifactStore store;
+    private readonly TimeProvider time;
+    private readonly ILogger log;
+
+    public OrphanReaper(VastClient vast, IArtifactStore store, TimeProvider time, ILogger log)
+    {
+        ArgumentNullException.ThrowIfNull(vast);
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(time);
+        ArgumentNullException.ThrowIfNull(log);
+        this.vast = vast;
+        this.store = store;
+        this.time = time;
+        this.log = log.ForContext<OrphanReaper>();
+    }
+
+    /// <summary>
+    /// One reap. Throws <see cref="ReapAbortedException"/> when the instance list or the run records cannot be read (nothing
+    /// is destroyed then). A failed destroy does not throw: that orphan gets outcome <see cref="ReapOutcome.DestroyFailed"/>
+    /// and the others go on.
+    /// </summary>
+    public async Task<ReapResult> ReapAsync(ReapRequest request, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        request.Validate();
+        var startedAt = time.GetUtcNow();
+
+        // The list comes first: when it is broken nothing else is worth doing, and nothing may be destroyed.
+        IReadOnlyList<VastInstance> all;
+        try
+        {
+            all = await vast.ListInstancesAsync(null, ct).ConfigureAwait(false);
+        }
+        catch (VastApiException ex)
+        {
+            throw new ReapAbortedException($"cannot list the Vast instances, so nothing was reaped: {ex.Message}", ex);
+        }
+
+        var ours = all.Where(i => i.Label?.StartsWith(request.LabelPrefix, StringComparison.Ordinal) == true).OrderBy(i => i.Id).ToList();
+        IReadOnlyList<InstanceRecord> records = [];
+        IReadOnlyList<LockRecord> locks = [];
+        try
+        {
+            if (ours.Count > 0)
+            {
+                records = await new InstanceRecords(store).ListAsync(ct).ConfigureAwait(false);
+                locks = await new JobLock(store, time).ListAsync(ct).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Without the records a live run's instance would look unowned: better reap nothing and say so.
+            throw new ReapAbortedException($"cannot read the run records and locks in {store.Root}, so nothing was reaped: {ex.Message}", ex);
+        }
+
+        var rules = new OrphanRules(records, locks, request, time.GetUtcNow());
+        var rows = InstanceTable.Rows(ours, time);
+        var orphans = new List<ReapEntry>();
+        var kept = new List<ReapEntry>();
+        var warnings = new List<string>();
+        for (var n = 0; n < ours.Count; n++)
+        {
+            var instance = ours[n];
+            var verdict = rules.Judge(instance);
+            var entry = Entry(rows[n], verdict);
+            if (!verdict.IsOrphan)
+            {
+                log.Debug("Keeping instance {InstanceId} {Label}: {Reason}", instance.Id, instance.Label, verdict.Reason);
+                kept.Add(entry);
+                continue;
+            }
+
+            if (request.DryRun)
+            {
+                log.Information("Would destroy orphan {InstanceId} {Label} ({Status}): {Reason}", instance.Id, instance.Label, entry.Status, verdict.Reason);
+                orphans.Add(entry);
+                continue;
+            }
+
+            log.Warning("Destroying orphan {InstanceId} {Label} ({Status}, about {CostSoFar} $ so far): {Reason}", instance.Id, instance.Label, entry.Status, entry.CostSoFar, verdict.Reason);
+            var (outcome, error) = await DestroyAsync(instance.Id, ct).ConfigureAwait(false);
+            orphans.Add(entry with { Outcome = outcome, Error = error });
+            if (verdict.Record is { } record && await SettleAsync(record, instance, outcome, error, ct).ConfigureAwait(false) is { } warning)
+            {
+                warnings.Add(warning);
+            }
+        }
+
+        var result = new ReapResult
+        {
+            StartedAt = startedAt,
+            FinishedAt = time.GetUtcNow(),
+            DryRun = request.DryRun,
+            LabelPrefix = request.LabelPrefix,
+            InstancesListed = all.Count,
+            Orphans = orphans,
+            Kept = kept,
+            Warnings = warnings,
+        };
+        if (!request.DryRun && await ReapAudit.TryWriteAsync(store, result, log, ct).ConfigureAwait(false) is { } auditWarning)
+        {
+            result = result with { Warnings = [.. warnings, auditWarning] };
+        }
+
+        log.Information(
+            "Reap done for label prefix {LabelPrefix}, {Listed} instances listed, {Ours} ours, {Orphans} orphans, {Failed} destroy failures, {Kept} kept{DryRun}",
+            request.LabelPrefix, all.Count, ours.Count, orphans.Count, result.DestroyFailures, kept.Count, request.DryRun ? " (dry run)" : string.Empty);
+        return result;
+    }
+
+    private static ReapEntry Entry(InstanceRow row, Verdict verdict) => new()
+    {
+        Id = row.Id,
+        Label = row.Label,
+        Status = row.Status,
+        AgeSeconds = row.AgeSeconds,
+        PricePerHour = row.PricePerHour,
+        CostSoFar = row.CostSoFar,
+        Rule = verdict.Rule,
+        Reason = verdict.Reason,
+        Outcome = verdict.IsOrphan ? ReapOutcome.WouldDestroy : ReapOutcome.Kept,
+        AttemptId = verdict.Record?.AttemptId,
+    };
+
+    // Destroy is idempotent, so a round that failed or left the instance visible is simply repeated after a poll interval.
+    private async Task<(ReapOutcome Outcome, string? Error)> DestroyAsync(long instanceId, CancellationToken ct)
+    {
+        var destroyedNow = false;
+        string? last = null;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                destroyedNow |= await vast.DestroyInstanceAsync(instanceId, ct).ConfigureAwait(false);
+                if (await vast.GetInstanceAsync(instanceId, ct).ConfigureAwait(false) is not { } still)
+                {
+                    return (destroyedNow ? ReapOutcome.Destroyed : ReapOutcome.AlreadyGone, null);
+                }
+
+                last = $"still there ({VastStatus.Display(still.ActualStatus)}) after the destroy";
+            }
+            catch (VastApiException ex) when (ex is not VastAuthException)
+            {
+                last = ex.Message;
+            }
+
+            if (attempt == DestroyAttempts)
+            {
+                log.Error("Orphan {InstanceId} may still be billing: {Attempts} destroys failed, the last: {Reason}", instanceId, attempt, last);
+                return (ReapOutcome.DestroyFailed, last);
+            }
+
+            log.Warning("Destroy of orphan {InstanceId} not confirmed (attempt {Attempt}): {Reason}", instanceId, attempt, last);
+            await Task.Delay(vast.Options.PollInterval, time, ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Marks the run record reaped (with the cost) or destroy_failed; returns a warning when the store refuses.</summary>
+    private async Task<string?> SettleAsync(InstanceRecord matched, VastInstance instance, ReapOutcome outcome, string? error, CancellationToken ct)
+    {
+        var records = new InstanceRecords(store);
+        try
+        {
+            // Read again: the owning run (or another reaper) may have settled it since the list.
+            var record = await records.GetAsync(matched.AttemptId, ct).ConfigureAwait(false) ?? matched;
+            var now = time.GetUtcNow();
+            InstanceRecord updated;
+            if (outcome == ReapOutcome.DestroyFailed)
+            {
+                updated = record with { Status = "destroy_failed", InstanceId = instance.Id, UpdatedAt = now, Error = $"reap-orphans could not destroy instance {instance.Id}: {error}" };
+            }
+            else if (outcome == ReapOutcome.AlreadyGone && record.IsSettled)
+            {
+                return null;
+            }
+            else
+            {
+                var dph = instance.DphTotal ?? record.DollarsPerHour;
+                var from = instance.Started ?? record.CreatedAt;
+                updated = record with
+                {
+                    Status = "reaped",
+                    InstanceId = instance.Id,
+                    UpdatedAt = now,
+                    DestroyedAt = now,
+                    DollarsPerHour = dph,
+                    CostUsd = dph is { } p && now > from ? Math.Round(p * (now - from).TotalHours, 4) : record.CostUsd,
+                };
+            }
+
+            await records.WriteAsync(updated, ct).ConfigureAwait(false);
+            log.Information("Run record {AttemptId} of instance {InstanceId} is now {Status}", updated.AttemptId, instance.Id, updated.Status);
+            return null;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            log.Warning(ex, "Could not settle run record {AttemptId} of instance {InstanceId}", matched.AttemptId, instance.Id);
+            return $"run record {matched.AttemptId} of instance {instance.Id} could not be settled: {ex.Message}";
+        }
+    }
+}

@@ -1,0 +1,123 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using QuantLab.Ml.Storage;
+using QuantLab.Ml.Vast;
+
+namespace QuantLab.Ml.Reaping;
+
+/// <summary>
+/// Decides whether one instance of ours is an orphan from its run record, its run's lock and its age, as of one moment.
+/// Rules in order: the run ended; older than the max age; no record and past the grace period; lock dead and owner gone.
+/// </summary>
+internal sealed partial class OrphanRules
+{
+    private static readonly string[] EndedStatuses = ["destroyed", "failed", "reaped", "destroy_failed"];
+
+    private readonly Dictionary<long, InstanceRecord> byInstanceId;
+    private readonly ILookup<string, InstanceRecord> byLabel;
+    private readonly Dictionary<(string Symbol, DateOnly Date), LockRecord> locks;
+    private readonly ReapRequest request;
+    private readonly DateTimeOffset now;
+
+    public OrphanRules(IReadOnlyList<InstanceRecord> records, IReadOnlyList<LockRecord> locks, ReapRequest request, DateTimeOffset now)
+    {
+        // Several attempts of one job share a label; the newest record of an instance id or a label speaks for it.
+        var newestFirst = records.OrderByDescending(r => r.CreatedAt).ToList();
+        byInstanceId = newestFirst.Where(r => r.InstanceId is not null).DistinctBy(r => r.InstanceId!.Value).ToDictionary(r => r.InstanceId!.Value);
+        byLabel = newestFirst.ToLookup(r => r.Label, StringComparer.Ordinal);
+        this.locks = locks.DistinctBy(l => (l.Symbol, l.Date)).ToDictionary(l => (l.Symbol, l.Date));
+        this.request = request;
+        this.now = now;
+    }
+
+    /// <summary>The run record of an instance: by instance id first, else the newest attempt with its label.</summary>
+    public InstanceRecord? RecordFor(VastInstance instance) =>
+        byInstanceId.GetValueOrDefault(instance.Id) ?? (instance.Label is null ? null : byLabel[instance.Label].FirstOrDefault());
+
+    public Verdict Judge(VastInstance instance)
+    {
+        var record = RecordFor(instance);
+        var started = instance.Started ?? record?.CreatedAt;
+        var age = started is { } s ? now - s : (TimeSpan?)null;
+
+        if (record is not null && EndedStatuses.Contains(record.Status, StringComparer.Ordinal))
+        {
+            return Orphan(OrphanRule.RunEnded, $"run record {record.AttemptId} says {record.Status}, but the instance still exists", record);
+        }
+
+        if (age > request.MaxAge)
+        {
+            return Orphan(OrphanRule.MaxAge, $"older than the max age of {Span(request.MaxAge)}", record);
+        }
+
+        if (record is null)
+        {
+            return age switch
+            {
+                null => Kept("no run record and no start date, so its age is unknown", null),
+                _ when age > request.NoRecordGrace => Orphan(OrphanRule.NoRecord, $"no run record, and older than the {Span(request.NoRecordGrace)} grace period", null),
+                _ => Kept($"no run record yet, but younger than the {Span(request.NoRecordGrace)} grace period", null),
+            };
+        }
+
+        var runLock = LockOf(record);
+        var lockStale = runLock is null ? null : Storage.JobLock.StaleReason(runLock, now);
+        if (runLock is not null && lockStale is null)
+        {
+            return Kept(string.Create(CultureInfo.InvariantCulture, $"run {record.RunId} holds its lock until {runLock.ExpiresAt:u}"), record);
+        }
+
+        var lockWhy = runLock is null ? LockMissing(record) : $"its lock is stale ({lockStale})";
+        var ownerWhy = OwnerGone(record, runLock);
+        return ownerWhy is null
+            ? Kept($"{lockWhy}, but its owner (pid {record.OwnerPid} on {record.OwnerHost}) may still be running", record)
+            : Orphan(OrphanRule.OwnerGone, $"{lockWhy} and {ownerWhy}", record);
+    }
+
+    /// <summary>The lock of the record's run: the lock of its job's symbol and date, when this run holds it.</summary>
+    private LockRecord? LockOf(InstanceRecord record) =>
+        JobKey(record.JobId) is { } key && locks.TryGetValue(key, out var l) && string.Equals(l.RunId, record.RunId, StringComparison.Ordinal) ? l : null;
+
+    private string LockMissing(InstanceRecord record) =>
+        JobKey(record.JobId) is { } key && locks.TryGetValue(key, out var other)
+            ? $"its job's lock is held by another run ({other.RunId})"
+            : "its run holds no lock";
+
+    private string? OwnerGone(InstanceRecord record, LockRecord? runLock)
+    {
+        if (OwnerProcess.IsGoneFromThisHost(record.OwnerHost, record.OwnerPid))
+        {
+            return string.Create(CultureInfo.InvariantCulture, $"its owner process {record.OwnerPid} on this host is gone");
+        }
+
+        // A run on another host cannot be checked; one older than max runtime + margin has outlived every limit.
+        var since = runLock?.AcquiredAt ?? record.CreatedAt;
+        return now - since > request.RunLimit
+            ? $"its run started {Span(now - since)} ago, beyond max runtime + margin ({Span(request.RunLimit)})"
+            : null;
+    }
+
+    /// <summary>(symbol, date) of a job id job-&lt;symbol&gt;-&lt;yyyyMMdd&gt;-&lt;hex&gt;, or null when it has another shape.</summary>
+    internal static (string Symbol, DateOnly Date)? JobKey(string? jobId)
+    {
+        var m = jobId is null ? null : JobIdPattern().Match(jobId);
+        return m is { Success: true } && DateOnly.TryParseExact(m.Groups[2].Value, "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date)
+            ? (m.Groups[1].Value, date)
+            : null;
+    }
+
+    [GeneratedRegex(@"^job-([a-z0-9]{2,20})-(\d{8})-[0-9a-f]+$", RegexOptions.CultureInvariant)]
+    private static partial Regex JobIdPattern();
+
+    private static string Span(TimeSpan span) => InstanceTable.FormatAge(span);
+
+    private static Verdict Orphan(OrphanRule rule, string reason, InstanceRecord? record) => new(rule, reason, record);
+
+    private static Verdict Kept(string reason, InstanceRecord? record) => new(null, reason, record);
+}
+
+/// <summary>An orphan rule and its reason, or (no rule) why the instance is kept; with the run record it was matched to.</summary>
+internal sealed record Verdict(OrphanRule? Rule, string Reason, InstanceRecord? Record)
+{
+    public bool IsOrphan => Rule is not null;
+}
