@@ -4,5 +4,5 @@ namespace QuantLab.Ml.Operations;
 public static class ConfigProbes
 {
     public static IReadOnlyList<IConfigProbe> Standard() =>
-        [new PathsProbe(), new PythonProbe(), new FilesProbe(), new VastCredentialsProbe(), new AlertsProbe()];
+        [new PathsProbe(), new S3Probe(), new PythonProbe(), new FilesProbe(), new VastCredentialsProbe(), new AlertsProbe()];
 }

@@ -36,7 +36,7 @@ public sealed class PathsProbe : IConfigProbe
     {
         if (IsRemote(root))
         {
-            return CheckResult.Skipped("data root", $"{root}: S3 is not probed by this build (no S3 probe wired)");
+            return CheckResult.Skipped("data root", $"{root}: checked by the s3 probe below");
         }
 
         if (FolderAccess.CannotRead(root) is { } problem)
@@ -53,7 +53,7 @@ public sealed class PathsProbe : IConfigProbe
     {
         if (IsRemote(dir))
         {
-            return CheckResult.Skipped(name, $"{dir}: S3 is not probed by this build (no S3 probe wired)");
+            return CheckResult.Skipped(name, $"{dir}: checked by the s3 probe below");
         }
 
         return FolderAccess.CannotWrite(dir) is { } problem
