@@ -37,6 +37,7 @@ internal static class ReapOrphansCommand
                 }
 
                 var result = await new OrphanReaper(vast, Composition.Store(ctx), ctx.Time, ctx.Log).ReapAsync(request, ct).ConfigureAwait(false);
+                await AlertAsync(ctx, result, ct).ConfigureAwait(false);
                 if (parse.GetValue(json))
                 {
                     ctx.WriteJson(result);
@@ -52,4 +53,26 @@ internal static class ReapOrphansCommand
     }
 
     internal static int ExitCodeOf(ReapResult result) => result.DestroyFailures > 0 ? ExitCodes.Failed : ExitCodes.Ok;
+
+    /// <summary>Every reaped instance was money leaking, and a failed destroy still is: both go to the alert webhook.</summary>
+    private static async Task AlertAsync(CommandContext ctx, ReapResult result, CancellationToken ct)
+    {
+        if (result.DryRun)
+        {
+            return;
+        }
+
+        var notifier = Ml.Operations.WebhookAlertNotifier.Create(ctx.Options.Alerts, ctx.Time, ctx.Log);
+        foreach (var orphan in result.Orphans)
+        {
+            var id = orphan.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var alert = orphan.Outcome == ReapOutcome.DestroyFailed
+                ? Ml.Operations.Alert.InstanceLeaked(id, orphan.Label, orphan.Error ?? orphan.Reason)
+                : orphan.Outcome == ReapOutcome.Destroyed ? Ml.Operations.Alert.InstanceReaped(id, orphan.Label, orphan.Reason) : null;
+            if (alert is not null)
+            {
+                await notifier.NotifyAsync(alert, ct).ConfigureAwait(false);
+            }
+        }
+    }
 }

@@ -51,6 +51,25 @@ public sealed class ReapOrphansCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_reaped_instance_is_announced_on_the_alert_webhook_and_a_dry_run_is_not()
+    {
+        var (instance, _) = await KilledRunAsync();
+        using var receiver = QuantLab.Ml.Tests.Operations.OpsTestKit.StartReceiver();
+        var dry = bed.Cli();
+        dry.Environment["QUANTLAB_Alerts__WebhookUrl"] = receiver.Url + "/hook";
+        await dry.RunAsync("reap-orphans", "--dry-run");
+        Assert.Empty(receiver.LogEntries);
+
+        var real = bed.Cli();
+        real.Environment["QUANTLAB_Alerts__WebhookUrl"] = receiver.Url + "/hook";
+        var reap = await real.RunAsync("reap-orphans");
+
+        Assert.True(reap.ExitCode == ExitCodes.Ok, reap.ToString());
+        var posted = Assert.Single(receiver.LogEntries);
+        Assert.Contains(instance.ToString(CultureInfo.InvariantCulture), posted.RequestMessage.Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_dry_run_prints_one_line_per_orphan_with_its_columns_and_destroys_nothing()
     {
         var (instance, _) = await KilledRunAsync();
