@@ -326,6 +326,30 @@ public sealed class RunDailyVastEndToEndTests(SshdFixture sshd) : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task A_second_run_for_a_job_that_a_live_run_holds_rents_nothing_and_exits_cleanly()
+    {
+        vast.AddOffer();
+        var holder = new QuantLab.Ml.Storage.LockRecord
+        {
+            Symbol = "btcusdt",
+            Date = new DateOnly(2026, 2, 10),
+            RunId = "run-overlapping",
+            OwnerHost = Environment.MachineName,
+            OwnerPid = Environment.ProcessId,
+            AcquiredAt = DateTimeOffset.UnixEpoch,
+            ExpiresAt = DateTimeOffset.MaxValue.AddDays(-1),
+        };
+        Directory.CreateDirectory(temp.Combine("store", "locks"));
+        await File.WriteAllTextAsync(temp.Combine("store", "locks", "btcusdt-20260210.json"), QuantLab.Ml.Common.Json.Serialize(holder), TestContext.Current.CancellationToken);
+
+        var result = await NewCli().RunAsync("run-daily", "--symbol", "btcusdt", "--date", "2026-02-10", "--json");
+
+        Assert.True(result.ExitCode == ExitCodes.Ok, result.ToString());
+        Assert.Equal("skipped", SingleRun(result).GetProperty("status").GetString());
+        Assert.Empty(vast.CreatedInstanceIds);
+    }
+
     public async ValueTask DisposeAsync()
     {
         await vast.DisposeAsync();
