@@ -30,19 +30,11 @@ public static class ReapAudit
     }
 
     /// <summary>Every audit object in the store, oldest first.</summary>
-    public static async Task<IReadOnlyList<ReapAuditRecord>> ListAsync(IArtifactStore store, CancellationToken ct)
+    public static Task<IReadOnlyList<ReapAuditRecord>> ListAsync(IArtifactStore store, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(store);
-        var result = new List<ReapAuditRecord>();
-        foreach (var key in await store.ListAsync(Prefix, ct).ConfigureAwait(false))
-        {
-            if (await store.ReadTextAsync(key, ct).ConfigureAwait(false) is { } text)
-            {
-                result.Add(Json.Deserialize<ReapAuditRecord>(text.Content, key));
-            }
-        }
-
-        return result;
+        // runs/audit/ also holds the run-daily audit trails (<run-id>.jsonl): only the reap objects are read here.
+        return store.ReadAllAsync<ReapAuditRecord>(Prefix + "reap-", k => k.EndsWith(".json", StringComparison.Ordinal), ct);
     }
 
     internal static ReapAuditRecord Of(ReapResult result) => new()

@@ -23,17 +23,8 @@ public sealed class InstanceRecords(IArtifactStore store)
     /// <summary>Every record, oldest first.</summary>
     public async Task<IReadOnlyList<InstanceRecord>> ListAsync(CancellationToken ct)
     {
-        var result = new List<InstanceRecord>();
-        foreach (var key in await store.ListAsync(Prefix, ct).ConfigureAwait(false))
-        {
-            var text = await store.ReadTextAsync(key, ct).ConfigureAwait(false);
-            if (text is not null)
-            {
-                result.Add(Json.Deserialize<InstanceRecord>(text.Content, key));
-            }
-        }
-
-        return result.OrderBy(r => r.CreatedAt).ToList();
+        var records = await store.ReadAllAsync<InstanceRecord>(Prefix, null, ct).ConfigureAwait(false);
+        return records.OrderBy(r => r.CreatedAt).ToList();
     }
 
     private static string KeyOf(string attemptId)

@@ -76,20 +76,7 @@ public sealed class JobLock(IArtifactStore store, TimeProvider time)
     }
 
     /// <summary>Every lock in the store (for the reaper).</summary>
-    public async Task<IReadOnlyList<LockRecord>> ListAsync(CancellationToken ct)
-    {
-        var result = new List<LockRecord>();
-        foreach (var key in await store.ListAsync("locks/", ct).ConfigureAwait(false))
-        {
-            var text = await store.ReadTextAsync(key, ct).ConfigureAwait(false);
-            if (text is not null)
-            {
-                result.Add(Json.Deserialize<LockRecord>(text.Content, key));
-            }
-        }
-
-        return result;
-    }
+    public Task<IReadOnlyList<LockRecord>> ListAsync(CancellationToken ct) => store.ReadAllAsync<LockRecord>("locks/", null, ct);
 
     /// <summary>Why a lock no longer protects anything, or null when its owner may still be working.</summary>
     public static string? StaleReason(LockRecord holder, DateTimeOffset now)

@@ -32,18 +32,8 @@ public sealed class ModelRegistry(IArtifactStore store, TimeProvider time)
     public async Task<IReadOnlyList<CandidateManifest>> ListCandidatesAsync(string symbol, CancellationToken ct)
     {
         var prefix = $"models/candidates/{SymbolName.Parse(symbol)}/";
-        var keys = await store.ListAsync(prefix, ct).ConfigureAwait(false);
-        var result = new List<CandidateManifest>();
-        foreach (var key in keys.Where(k => k.EndsWith("/" + CompleteMarker, StringComparison.Ordinal)))
-        {
-            var text = await store.ReadTextAsync(key, ct).ConfigureAwait(false);
-            if (text is not null)
-            {
-                result.Add(Json.Deserialize<CandidateManifest>(text.Content, key));
-            }
-        }
-
-        return result.OrderBy(c => c.Date).ToList();
+        var candidates = await store.ReadAllAsync<CandidateManifest>(prefix, k => k.EndsWith("/" + CompleteMarker, StringComparison.Ordinal), ct).ConfigureAwait(false);
+        return candidates.OrderBy(c => c.Date).ToList();
     }
 
     /// <summary>
@@ -176,18 +166,8 @@ public sealed class ModelRegistry(IArtifactStore store, TimeProvider time)
     /// <summary>Every change of production (promotions and rollbacks), oldest first.</summary>
     public async Task<IReadOnlyList<ProductionManifest>> GetHistoryAsync(string symbol, CancellationToken ct)
     {
-        var keys = await store.ListAsync($"{ProductionPrefix(symbol)}changes/", ct).ConfigureAwait(false);
-        var result = new List<ProductionManifest>();
-        foreach (var key in keys)
-        {
-            var text = await store.ReadTextAsync(key, ct).ConfigureAwait(false);
-            if (text is not null)
-            {
-                result.Add(Json.Deserialize<ProductionManifest>(text.Content, key));
-            }
-        }
-
-        return result.OrderBy(m => m.Sequence).ToList();
+        var changes = await store.ReadAllAsync<ProductionManifest>($"{ProductionPrefix(symbol)}changes/", null, ct).ConfigureAwait(false);
+        return changes.OrderBy(m => m.Sequence).ToList();
     }
 
     private async Task SwapPointerAsync(ProductionManifest manifest, string? expectedETag, string workDir, CancellationToken ct)

@@ -15,17 +15,9 @@ public sealed class RunLog(IArtifactStore store)
     public async Task<IReadOnlyList<RunSummary>> ListAsync(int last, CancellationToken ct)
     {
         var keys = await store.ListAsync(Prefix, ct).ConfigureAwait(false);
-        var result = new List<RunSummary>();
-        foreach (var key in keys.Where(k => k.EndsWith(".json", StringComparison.Ordinal)).OrderDescending(StringComparer.Ordinal).Take(last))
-        {
-            var text = await store.ReadTextAsync(key, ct).ConfigureAwait(false);
-            if (text is not null)
-            {
-                result.Add(Json.Deserialize<RunSummary>(text.Content, key));
-            }
-        }
-
-        return result;
+        var newest = keys.Where(k => k.EndsWith(".json", StringComparison.Ordinal)).OrderDescending(StringComparer.Ordinal).Take(last).ToHashSet(StringComparer.Ordinal);
+        var summaries = await store.ReadAllAsync<RunSummary>(Prefix, newest.Contains, ct).ConfigureAwait(false);
+        return summaries.OrderByDescending(s => s.StartedAt).ThenByDescending(s => s.RunId, StringComparer.Ordinal).ToList();
     }
 }
 
