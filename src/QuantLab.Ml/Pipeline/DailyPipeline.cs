@@ -281,7 +281,7 @@ public sealed class DailyPipeline(PipelineContext context)
         {
             candidate = await audit.StepAsync("store_candidate", symbol, spec.JobId, () => context.Registry.PutCandidateAsync(symbol, date, spec.JobId, files, ct)).ConfigureAwait(false);
         }
-        catch (QuantLabException ex)
+        catch (Exception ex) when (ex is QuantLabException or IOException or UnauthorizedAccessException)
         {
             // Any rented machine is already gone; what it produced must not be: say where it is for a retry.
             throw new QuantLabException($"storing the candidate failed: {ex.Message}; the trained artifacts are kept in {outputDir}", ex);

@@ -350,6 +350,52 @@ public sealed class RunDailyVastEndToEndTests(SshdFixture sshd) : IAsyncLifetime
         Assert.Empty(vast.CreatedInstanceIds);
     }
 
+    [Fact]
+    public async Task An_offer_that_vanished_before_create_is_skipped_for_the_next_one()
+    {
+        var gone = vast.AddOffer(new FakeOffer { DphBase = 0.20 });
+        vast.AddOffer(new FakeOffer { DphBase = 0.30 });
+        vast.FailCreate(gone, FakeCreateFailure.OfferGone410);
+
+        var result = await NewCli().RunAsync("run-daily", "--symbol", "btcusdt", "--date", "2026-02-10", "--json");
+
+        Assert.True(result.ExitCode == ExitCodes.Ok, result.ToString());
+        Assert.Single(vast.CreatedInstanceIds);
+        AssertNothingLeftBilling();
+    }
+
+    [Fact]
+    public async Task An_instance_stuck_loading_is_destroyed_at_its_deadline_and_another_machine_is_used()
+    {
+        vast.AddOffer(new FakeOffer { DphBase = 0.20, MachineId = 8001, Schedule = FakeInstanceSchedule.StuckLoading() });
+        vast.AddOffer(new FakeOffer { DphBase = 0.30, MachineId = 8002 });
+        var cli = NewCli();
+        cli.Environment["QUANTLAB_Rental__RunningDeadline"] = "00:00:02";
+
+        var result = await cli.RunAsync("run-daily", "--symbol", "btcusdt", "--date", "2026-02-10", "--json");
+
+        Assert.True(result.ExitCode == ExitCodes.Ok, result.ToString());
+        Assert.Equal(2, vast.CreatedInstanceIds.Count);
+        AssertNothingLeftBilling();
+    }
+
+    [Fact]
+    public async Task When_storing_the_candidate_fails_after_the_destroy_the_run_fails_and_says_where_the_artifacts_are()
+    {
+        vast.AddOffer();
+        Directory.CreateDirectory(temp.Combine("store", "models"));
+        await File.WriteAllTextAsync(temp.Combine("store", "models", "candidates"), "not a folder: uploads must fail", TestContext.Current.CancellationToken);
+
+        var result = await NewCli().RunAsync("run-daily", "--symbol", "btcusdt", "--date", "2026-02-10", "--json");
+
+        Assert.Equal(ExitCodes.Failed, result.ExitCode);
+        var error = SingleRun(result).GetProperty("error").GetString()!;
+        Assert.Contains("the trained artifacts are kept in ", error, StringComparison.Ordinal);
+        var kept = error[(error.IndexOf("kept in ", StringComparison.Ordinal) + "kept in ".Length)..].Trim();
+        Assert.True(File.Exists(Path.Combine(kept, "model.bin")), error);
+        AssertNothingLeftBilling();
+    }
+
     public async ValueTask DisposeAsync()
     {
         await vast.DisposeAsync();
