@@ -15,7 +15,7 @@ cli() { dotnet src/QuantLab.Ml.Cli/bin/Release/net10.0/quantlab-ml.dll "$@"; }
 day=$(date -u -d yesterday +%Y-%m-%d)
 if [ ! -f sample-data/compacted/_state.json ]; then
   echo "generating sample compact data for btcusdt, $day (6 hours at 4 updates/s)" >&2
-  cli data sample --symbol btcusdt --from "$day" --days 1 --hours 6 --out sample-data >&2
+  cli data sample --symbol btcusdt --from "$day" --days 1 --hours 6 --seed 11 --out sample-data >&2
 fi
 
 export QUANTLAB_Trainer__Python=$PY
