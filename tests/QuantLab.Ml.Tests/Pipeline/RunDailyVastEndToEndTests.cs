@@ -396,6 +396,37 @@ public sealed class RunDailyVastEndToEndTests(SshdFixture sshd) : IAsyncLifetime
         AssertNothingLeftBilling();
     }
 
+    [Fact]
+    public async Task Artifacts_that_do_not_match_the_hosts_manifest_fail_the_run_and_the_instance_is_destroyed()
+    {
+        vast.AddOffer();
+        var package = temp.Combine("tampering-trainer");
+        CopyTree(Path.Combine(TestEnvironment.RepoRoot, "tests", "QuantLab.Ml.Tests", "Remote", "FakeTrainer"), package);
+        await File.WriteAllTextAsync(Path.Combine(package, "quantlab_trainer", "mode.txt"), "tamper", TestContext.Current.CancellationToken);
+        var cli = NewCli();
+        cli.Environment["QUANTLAB_Trainer__PackageDir"] = package;
+
+        var result = await cli.RunAsync("run-daily", "--symbol", "btcusdt", "--date", "2026-02-10", "--json");
+
+        Assert.Equal(ExitCodes.Failed, result.ExitCode);
+        Assert.Contains("trainer output model.bin failed its sha256 check", SingleRun(result).GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.False(File.Exists(temp.Combine("store", "models", "candidates", "btcusdt", "2026-02-10", "_COMPLETE.json")));
+        AssertNothingLeftBilling();
+    }
+
+    private static void CopyTree(string from, string to)
+    {
+        foreach (var dir in Directory.EnumerateDirectories(from, "*", SearchOption.AllDirectories).Prepend(from))
+        {
+            Directory.CreateDirectory(dir.Replace(from, to, StringComparison.Ordinal));
+        }
+
+        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories).Where(f => !f.Contains("__pycache__", StringComparison.Ordinal)))
+        {
+            File.Copy(file, file.Replace(from, to, StringComparison.Ordinal));
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await vast.DisposeAsync();

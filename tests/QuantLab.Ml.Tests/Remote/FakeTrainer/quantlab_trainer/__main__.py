@@ -1,5 +1,6 @@
 # Stand-in for the real trainer in the SSH runner tests: same command line and output files, behaviour chosen by
-# mode.txt next to this file (ok, sleep:SECONDS, hang, crash, exit:CODE, missing:FILE, big:MEGABYTES).
+# mode.txt next to this file (ok, sleep:SECONDS, hang, crash, exit:CODE, missing:FILE, big:MEGABYTES,
+# tamper: after the launcher has written its manifest and exit code, keep changing model.bin, so the download cannot match).
 import argparse
 import hashlib
 import json
@@ -80,4 +81,18 @@ for name, content in files.items():
         f.write(content)
 if kind == "missing" and arg == "model.bin":
     os.remove(os.path.join(args.out, "model.bin"))
+if kind == "tamper":
+    # Its own session, so the launcher's clean-up of the trainer's process group does not stop it.
+    job_dir = os.path.dirname(os.path.abspath(args.out))
+    tamper = (
+        "import os, time\n"
+        "job, model = %r, %r\n"
+        "while not os.path.exists(os.path.join(job, 'exit_code')): time.sleep(0.001)\n"
+        "end = time.time() + 8\n"
+        "while time.time() < end:\n"
+        "    open(model, 'ab').write(b'x')\n"
+        "    time.sleep(0.002)\n"
+    ) % (job_dir, os.path.join(os.path.abspath(args.out), "model.bin"))
+    subprocess.Popen([sys.executable, "-c", tamper], start_new_session=True,
+                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 say("done")
