@@ -11,10 +11,8 @@ internal static class StatusCommand
     /// <summary>Our live Vast instances; null without a Vast key (status then says "unknown").</summary>
     internal static ILiveInstanceSource? LiveInstances(CommandContext ctx)
     {
-        var options = Composition.VastOptions(ctx);
-        return Ml.Vast.VastApiKey.Resolve(key => ctx.Host.Environment.GetValueOrDefault(key), options) is null
-            ? null
-            : new VastLiveInstanceSource(Composition.VastClient(ctx, requireKey: true));
+        var client = Composition.VastClient(ctx, requireKey: false);
+        return client.HasApiKey ? new VastLiveInstanceSource(client) : null;
     }
 
     public static Command Create(CliHost host)

@@ -9,14 +9,7 @@ namespace QuantLab.Ml.Tests.Dataset;
 [Trait("Category", "Unit")]
 public sealed class DatasetBuilderTests
 {
-    private static readonly DatasetConfig Config = new()
-    {
-        ReturnWindows = [1, 5, 30],
-        VolatilityWindows = [10, 30],
-        ImbalanceMeanWindows = [10],
-        UpdateCountWindows = [10],
-        HorizonBars = 5,
-    };
+    private static readonly DatasetConfig Config = TickSeries.SmallConfig;
 
     [Fact]
     public void Writes_train_valid_and_test_features_and_names_but_never_the_test_labels()

@@ -8,14 +8,7 @@ namespace QuantLab.Ml.Tests.Dataset;
 [Trait("Category", "Integration")]
 public sealed class NumpyInteropTests
 {
-    private static readonly DatasetConfig Config = new()
-    {
-        ReturnWindows = [1, 5, 30],
-        VolatilityWindows = [10, 30],
-        ImbalanceMeanWindows = [10],
-        UpdateCountWindows = [10],
-        HorizonBars = 5,
-    };
+    private static readonly DatasetConfig Config = TickSeries.SmallConfig;
 
     [Fact]
     public async Task Numpy_loads_the_dataset_with_the_expected_dtypes_shapes_names_and_values()

@@ -1,4 +1,5 @@
 using QuantLab.Ml.Data;
+using QuantLab.Ml.Dataset;
 
 namespace QuantLab.Ml.Tests.Dataset;
 
@@ -7,6 +8,16 @@ internal sealed class TickSeries
 {
     /// <summary>2026-01-01T00:00:00Z in Unix milliseconds.</summary>
     public const long Jan1 = 1_767_225_600_000;
+
+    /// <summary>Short windows and horizon, so a few thousand ticks make a dataset with every part.</summary>
+    public static readonly DatasetConfig SmallConfig = new()
+    {
+        ReturnWindows = [1, 5, 30],
+        VolatilityWindows = [10, 30],
+        ImbalanceMeanWindows = [10],
+        UpdateCountWindows = [10],
+        HorizonBars = 5,
+    };
 
     private readonly List<long> ts = [];
     private readonly List<double> bid = [];

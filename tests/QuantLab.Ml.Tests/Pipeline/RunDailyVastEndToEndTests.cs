@@ -54,6 +54,16 @@ public sealed class RunDailyVastEndToEndTests(SshdFixture sshd) : IAsyncLifetime
         return cli;
     }
 
+    /// <summary>A job that trains far longer than any test waits: no early stopping, a tiny learning rate, many rounds.</summary>
+    private CliRunner SlowTrainingCli()
+    {
+        var cli = NewCli();
+        cli.Environment["QUANTLAB_Xgboost__NumBoostRound"] = "100000";
+        cli.Environment["QUANTLAB_Xgboost__EarlyStoppingRounds"] = "0";
+        cli.Environment["QUANTLAB_Xgboost__Eta"] = "0.001";
+        return cli;
+    }
+
     private static JsonElement SingleRun(CliResult result)
     {
         using var doc = JsonDocument.Parse(result.Stdout);
@@ -190,10 +200,7 @@ public sealed class RunDailyVastEndToEndTests(SshdFixture sshd) : IAsyncLifetime
     public async Task A_trainer_over_its_runtime_limit_is_killed_the_run_fails_and_the_instance_is_destroyed()
     {
         vast.AddOffer();
-        var cli = NewCli();
-        cli.Environment["QUANTLAB_Xgboost__NumBoostRound"] = "100000";
-        cli.Environment["QUANTLAB_Xgboost__EarlyStoppingRounds"] = "0";
-        cli.Environment["QUANTLAB_Xgboost__Eta"] = "0.001";
+        var cli = SlowTrainingCli();
         cli.Environment["QUANTLAB_Remote__MaxRuntime"] = "00:00:04";
 
         var result = await cli.RunAsync("run-daily", "--symbol", "btcusdt", "--date", "2026-02-10", "--json");
@@ -207,10 +214,7 @@ public sealed class RunDailyVastEndToEndTests(SshdFixture sshd) : IAsyncLifetime
     public async Task Sigterm_during_training_still_destroys_the_instance()
     {
         vast.AddOffer();
-        var cli = NewCli();
-        cli.Environment["QUANTLAB_Xgboost__NumBoostRound"] = "100000";
-        cli.Environment["QUANTLAB_Xgboost__EarlyStoppingRounds"] = "0";
-        cli.Environment["QUANTLAB_Xgboost__Eta"] = "0.001";
+        var cli = SlowTrainingCli();
         using var sigterm = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         var run = cli.RunWithTokenAsync(["run-daily", "--symbol", "btcusdt", "--date", "2026-02-10", "--json"], sigterm.Token);
         var trainerStarted = Directory.CreateDirectory(temp.Combine("remote-root")).FullName;
@@ -255,10 +259,7 @@ public sealed class RunDailyVastEndToEndTests(SshdFixture sshd) : IAsyncLifetime
     public async Task A_run_killed_with_sigkill_leaves_a_record_that_the_next_reap_orphans_uses_to_destroy_its_instance()
     {
         vast.AddOffer();
-        var cli = NewCli();
-        cli.Environment["QUANTLAB_Xgboost__NumBoostRound"] = "100000";
-        cli.Environment["QUANTLAB_Xgboost__EarlyStoppingRounds"] = "0";
-        cli.Environment["QUANTLAB_Xgboost__Eta"] = "0.001";
+        var cli = SlowTrainingCli();
         var psi = new System.Diagnostics.ProcessStartInfo("dotnet")
         {
             WorkingDirectory = temp.Path,
@@ -401,7 +402,7 @@ public sealed class RunDailyVastEndToEndTests(SshdFixture sshd) : IAsyncLifetime
     {
         vast.AddOffer();
         var package = temp.Combine("tampering-trainer");
-        CopyTree(Path.Combine(TestEnvironment.RepoRoot, "tests", "QuantLab.Ml.Tests", "Remote", "FakeTrainer"), package);
+        TestFiles.CopyDirectory(Path.Combine(TestEnvironment.RepoRoot, "tests", "QuantLab.Ml.Tests", "Remote", "FakeTrainer"), package);
         await File.WriteAllTextAsync(Path.Combine(package, "quantlab_trainer", "mode.txt"), "tamper", TestContext.Current.CancellationToken);
         var cli = NewCli();
         cli.Environment["QUANTLAB_Trainer__PackageDir"] = package;
@@ -412,19 +413,6 @@ public sealed class RunDailyVastEndToEndTests(SshdFixture sshd) : IAsyncLifetime
         Assert.Contains("trainer output model.bin failed its sha256 check", SingleRun(result).GetProperty("error").GetString(), StringComparison.Ordinal);
         Assert.False(File.Exists(temp.Combine("store", "models", "candidates", "btcusdt", "2026-02-10", "_COMPLETE.json")));
         AssertNothingLeftBilling();
-    }
-
-    private static void CopyTree(string from, string to)
-    {
-        foreach (var dir in Directory.EnumerateDirectories(from, "*", SearchOption.AllDirectories).Prepend(from))
-        {
-            Directory.CreateDirectory(dir.Replace(from, to, StringComparison.Ordinal));
-        }
-
-        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories).Where(f => !f.Contains("__pycache__", StringComparison.Ordinal)))
-        {
-            File.Copy(file, file.Replace(from, to, StringComparison.Ordinal));
-        }
     }
 
     public async ValueTask DisposeAsync()

@@ -1,3 +1,4 @@
+using QuantLab.Ml.Tests.Support;
 using System.Security.Cryptography;
 using QuantLab.Ml.Common;
 using QuantLab.Ml.Data;
@@ -41,7 +42,7 @@ internal sealed class RemoteTestBed : IDisposable
         var work = Directory.CreateTempSubdirectory("quantlab-remote-test-").FullName;
         var jobId = "job-btcusdt-20260115-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
         var bed = new RemoteTestBed(sshd, work, jobId, Path.Combine(work, remoteRootName));
-        CopyDirectory(packageDir ?? Path.Combine(sshd.RepoRoot, "tests", "QuantLab.Ml.Tests", "Remote", "FakeTrainer"), bed.PackageDir);
+        TestFiles.CopyDirectory(packageDir ?? Path.Combine(sshd.RepoRoot, "tests", "QuantLab.Ml.Tests", "Remote", "FakeTrainer"), bed.PackageDir);
         File.WriteAllText(Path.Combine(bed.PackageDir, "quantlab_trainer", "mode.txt"), mode);
         var jobFile = Path.Combine(work, "job.json");
         File.WriteAllText(jobFile, Json.Serialize(Spec(jobId)));
@@ -146,20 +147,4 @@ internal sealed class RemoteTestBed : IDisposable
         }
     }
 
-    private static void CopyDirectory(string from, string to)
-    {
-        foreach (var dir in Directory.EnumerateDirectories(from, "*", SearchOption.AllDirectories))
-        {
-            Directory.CreateDirectory(Path.Combine(to, Path.GetRelativePath(from, dir)));
-        }
-
-        Directory.CreateDirectory(to);
-        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
-        {
-            if (!file.Contains("__pycache__", StringComparison.Ordinal))
-            {
-                File.Copy(file, Path.Combine(to, Path.GetRelativePath(from, file)));
-            }
-        }
-    }
 }
