@@ -26,7 +26,10 @@ public sealed record RemoteRunnerOptions
     /// <summary>SSH keep-alive interval, so a dead connection is noticed between polls.</summary>
     public TimeSpan KeepAliveInterval { get; init; } = TimeSpan.FromSeconds(15);
 
-    /// <summary>How often the runner checks the detached trainer and tails its log.</summary>
+    /// <summary>
+    /// How often the runner checks the detached trainer and tails its log. Each check waits on the host up to this long
+    /// for the trainer to finish, so a finished trainer is noticed within 0.2 s whatever the interval.
+    /// </summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>How often the launcher on the host touches its heartbeat file.</summary>
@@ -73,6 +76,9 @@ public sealed record RemoteRunnerOptions
         Check(BootstrapTimeout > TimeSpan.Zero, "BootstrapTimeout must be positive");
         Check(KeepAliveInterval > TimeSpan.Zero, "KeepAliveInterval must be positive");
         Check(PollInterval > TimeSpan.Zero, "PollInterval must be positive");
+
+        // A status poll waits on the host for up to PollInterval (rounded up to whole seconds) before it answers.
+        Check(TimeSpan.FromSeconds(Math.Ceiling(PollInterval.TotalSeconds)) + TimeSpan.FromSeconds(5) <= OperationTimeout, "PollInterval must be at least 5 s shorter than OperationTimeout");
         Check(HeartbeatInterval >= TimeSpan.FromSeconds(1), "HeartbeatInterval must be at least 1 s");
         Check(KillGrace >= TimeSpan.Zero, "KillGrace must not be negative");
         Check(RemoteWatchdogGrace >= TimeSpan.Zero, "RemoteWatchdogGrace must not be negative");

@@ -114,9 +114,18 @@ internal static class RemoteScripts
 
     /// <summary>$1 job folder, $2 log offset, $3 max log bytes, $4 log file under out/. Prints key=value lines, a "--" line, then the next piece of the log.</summary>
     public const string Status = Alive + """
-        d=$1 offset=$2 max=$3 log=out/$4
+        d=$1 offset=$2 max=$3 log=out/$4 wait=${5:-0}
         cd -- "$d" 2>/dev/null || { echo missing=1; echo --; exit 0; }
         read_pgid .
+        # Long poll: wait here (up to $wait s) for the trainer to finish or vanish, so the end of a short training is
+        # seen within 0.2 s instead of at the next poll, without more round trips.
+        i=0
+        while [ ! -e exit_code ] && [ "$i" -lt "$((wait * 5))" ]; do
+          [ -n "$pg" ] || read_pgid .
+          if [ -n "$pg" ] && [ "$(alive)" -eq 0 ]; then break; fi
+          sleep 0.2
+          i=$((i + 1))
+        done
         a=$(alive)
         # Read the exit code after counting processes: a launcher that finishes in between is then seen as finished, not vanished.
         printf 'alive=%s\n' "$a"
