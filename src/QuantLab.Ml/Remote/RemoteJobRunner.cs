@@ -53,40 +53,65 @@ public sealed partial class RemoteJobRunner
     public async Task<RemoteRunResult> RunAsync(RemoteTarget target, TrainingJob job, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(target);
+        var maxRuntime = CheckJob(job);
+        var log = baseLog.ForContext("JobId", job.Spec.JobId).ForContext("Machine", target.Machine);
+        using var conn = new SshConnection(target, options, time, log);
+        var host = new HostSession();
+        await ConnectAsync(conn, target, log, ct);
+        return await RunJobAsync(conn, target, job, maxRuntime, host, log, ct);
+    }
+
+    /// <summary>Checks what can be checked before touching the host; returns the job's runtime limit.</summary>
+    private TimeSpan CheckJob(TrainingJob job)
+    {
         ArgumentNullException.ThrowIfNull(job);
         var jobId = RemoteJobId.Parse(job.Spec.JobId);
         CheckLocalFiles(job);
         CheckOutputNames(job.Spec.Outputs);
         var maxRuntime = options.MaxRuntime ?? TimeSpan.FromMinutes(job.Spec.Runtime.MaxRuntimeMinutes);
-        if (maxRuntime <= TimeSpan.Zero)
-        {
-            throw new UsageException($"job {jobId}: runtime.max_runtime_minutes must be positive");
-        }
+        return maxRuntime > TimeSpan.Zero ? maxRuntime : throw new UsageException($"job {jobId}: runtime.max_runtime_minutes must be positive");
+    }
 
-        var log = baseLog.ForContext("JobId", jobId).ForContext("Machine", target.Machine);
-        var started = time.GetTimestamp();
-        Directory.CreateDirectory(job.OutputDir);
-        ClearStaleOutputs(job);
-        using var conn = new SshConnection(target, options, time, log);
-        var step = "connect";
+    private static async Task ConnectAsync(SshConnection conn, RemoteTarget target, ILogger log, CancellationToken ct)
+    {
         try
         {
             log.Information("connecting to {Endpoint} (host keys: {HostKeyPolicy})", target.Endpoint.ToString(), target.HostKeys.Description);
             await conn.OpenAsync(ct);
             log.Information("ssh ready on {Endpoint}, host key {HostKeyFingerprint}", target.Endpoint.ToString(), target.HostKeys.TrustedFingerprint);
+        }
+        catch (Exception ex) when (IsTransportFailure(ex))
+        {
+            throw new RemoteCommandException($"ssh to {target.Endpoint} failed during connect: {SshResilience.Describe(ex)}", ex);
+        }
+    }
 
-            step = "prepare job folder";
+    private static bool IsTransportFailure(Exception ex) => ex is SshException or SocketException or IOException or TimeoutException or ObjectDisposedException;
+
+    /// <summary>One job on an open connection: its folder, upload, the host's one bootstrap, training and the verified download.</summary>
+    private async Task<RemoteRunResult> RunJobAsync(
+        SshConnection conn, RemoteTarget target, TrainingJob job, TimeSpan maxRuntime, HostSession host, ILogger log, CancellationToken ct)
+    {
+        var jobId = job.Spec.JobId;
+        var started = time.GetTimestamp();
+        var reconnectsBefore = conn.Reconnects;
+        Directory.CreateDirectory(job.OutputDir);
+        ClearStaleOutputs(job);
+        var step = "prepare job folder";
+        try
+        {
             var layout = await PrepareAsync(conn, jobId, job.Spec.Outputs.Log, log, ct);
-            if (options.CleanJobsOlderThan is { } age)
+            if (options.CleanJobsOlderThan is { } age && !host.Cleaned)
             {
                 step = "clean old job folders";
                 await CleanOldJobsAsync(conn, layout, jobId, age, log, ct);
+                host.Cleaned = true;
             }
 
             step = "upload";
             var upload = await UploadBundleAsync(conn, layout, job, log, ct);
             step = "bootstrap";
-            var bootstrap = await BootstrapAsync(conn, layout, log, ct);
+            var bootstrap = host.Bootstrap ??= await BootstrapAsync(conn, layout, log, ct);
 
             step = "train";
             var trainerStarted = time.GetTimestamp();
@@ -113,7 +138,7 @@ public sealed partial class RemoteJobRunner
                 RemoteJobDir = layout.JobDir,
                 OutputDir = job.OutputDir,
                 Bootstrap = bootstrap,
-                Reconnects = conn.Reconnects,
+                Reconnects = conn.Reconnects - reconnectsBefore,
                 Upload = upload,
                 Download = download,
                 TrainerSeconds = Math.Round(trainerSeconds, 3),
@@ -128,11 +153,18 @@ public sealed partial class RemoteJobRunner
                 result.Reconnects);
             return result;
         }
-        catch (Exception ex) when (ex is SshException or SocketException or IOException or TimeoutException or ObjectDisposedException)
+        catch (Exception ex) when (IsTransportFailure(ex))
         {
             // Whatever SSH.NET or the network threw after retries were exhausted becomes one line for the operator.
             throw new RemoteCommandException($"ssh to {target.Endpoint} failed during {step}: {SshResilience.Describe(ex)}", ex);
         }
+    }
+
+    /// <summary>What one host keeps between the jobs of a batch: its bootstrap (done once) and whether old folders were cleaned.</summary>
+    private sealed class HostSession
+    {
+        public BootstrapReport? Bootstrap { get; set; }
+        public bool Cleaned { get; set; }
     }
 
     /// <summary>Deletes job folders on the host untouched for longer than <paramref name="olderThan"/> (never the current job's).</summary>
@@ -395,7 +427,7 @@ public sealed partial class RemoteJobRunner
         var launcherDeadline = TimeSpan.FromSeconds(Math.Max(30, options.PollInterval.TotalSeconds * 5));
         while (true)
         {
-            var status = await PollAsync(conn, layout, tail, log, ct);
+            var status = await PollAsync(conn, layout, tail, log, ct, wait: true);
             if (status.ExitCode is { } code)
             {
                 await DrainLogAsync(conn, layout, tail, status, log, ct);
@@ -441,15 +473,21 @@ public sealed partial class RemoteJobRunner
                 return new TrainerOutcome(null, TimedOut: true);
             }
 
-            await Task.Delay(options.PollInterval, time, ct);
+            // The poll itself waited on the host; it came back early only because the trainer's processes are gone,
+            // and that is looked at once more after a short pause before it counts as a crash.
+            if (status.Pgid is not null && status.Alive == 0)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(500), time, ct);
+            }
         }
     }
 
-    private async Task<TrainerStatus> PollAsync(SshConnection conn, JobLayout layout, LogTail tail, ILogger log, CancellationToken ct)
+    private async Task<TrainerStatus> PollAsync(SshConnection conn, JobLayout layout, LogTail tail, ILogger log, CancellationToken ct, bool wait = false)
     {
         var offset = tail.Offset.ToString(CultureInfo.InvariantCulture);
         var max = options.LogChunkBytes.ToString(CultureInfo.InvariantCulture);
-        var command = ShellQuote.Script(RemoteScripts.Status, layout.JobDir, offset, max, layout.LogName);
+        var waitSeconds = wait ? ((long)Math.Ceiling(options.PollInterval.TotalSeconds)).ToString(CultureInfo.InvariantCulture) : "0";
+        var command = ShellQuote.Script(RemoteScripts.Status, layout.JobDir, offset, max, layout.LogName, waitSeconds);
         var result = await RunCheckedAsync(conn, "status poll", command, ct);
         var status = TrainerStatus.Parse(result.Stdout);
         foreach (var line in tail.Feed(status.LogChunk))

@@ -45,6 +45,9 @@ public sealed record TrainingResult
 
     /// <summary>Machine description for the run record (e.g. "local", "ssh root@gpu-box:22", "vast 12345 RTX 4090").</summary>
     public required string Machine { get; init; }
+
+    /// <summary>The trainer's own wall time on the machine, when the provider measured it apart from transfers.</summary>
+    public double? TrainerSeconds { get; init; }
 }
 
 /// <summary>The trainer exited non-zero, timed out or its outputs are missing or corrupt.</summary>

@@ -4,7 +4,7 @@ using Serilog;
 namespace QuantLab.Ml.Training.Providers;
 
 /// <summary>The ssh provider: runs the trainer on one fixed host through <see cref="RemoteJobRunner"/>; outputs land where the local provider puts them.</summary>
-public sealed class SshComputeProvider : IComputeProvider
+public sealed class SshComputeProvider : IBatchComputeProvider
 {
     private readonly SshProviderOptions options;
     private readonly TrainerPackage package;
@@ -36,10 +36,35 @@ public sealed class SshComputeProvider : IComputeProvider
 
     public string Name => "ssh";
 
+    public int MaxMachines => 1;
+
+    /// <summary>The host is already there and paid for: no $/h, only a connection and a bootstrap check to set up.</summary>
+    public Task<MachinePrice> PriceAsync(CancellationToken ct) =>
+        Task.FromResult(new MachinePrice { DollarsPerHour = 0, Setup = TimeSpan.FromSeconds(5), Note = $"own host {endpoint}: no rental cost" });
+
     public async Task<TrainingResult> RunAsync(TrainingJob job, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(job);
         using var key = SshPrivateKey.FromFile(options.KeyFile, options.Passphrase());
+        var result = await Runner().RunAsync(Target(key), job, ct);
+        return new TrainingResult { OutputDir = job.OutputDir, WallTime = result.WallTime, Machine = result.Machine, TrainerSeconds = result.TrainerSeconds };
+    }
+
+    /// <summary>The jobs one after another on the one host, over one connection and one bootstrap.</summary>
+    public async Task<IReadOnlyList<JobOutcome>> RunBatchAsync(BatchRequest batch, Func<JobOutcome, Task> onOutcome, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        using var key = SshPrivateKey.FromFile(options.KeyFile, options.Passphrase());
+        return await Runner().RunBatchAsync(Target(key), batch.Jobs, onOutcome, ct);
+    }
+
+    private RemoteJobRunner Runner() => new(package, options.Remote with
+    {
+        CleanJobsOlderThan = options.CleanJobsOlderThanDays > 0 ? TimeSpan.FromDays(options.CleanJobsOlderThanDays) : null,
+    }, time, log);
+
+    private RemoteTarget Target(SshPrivateKey key)
+    {
         HostKeyPolicy hostKeys;
         if (options.KnownHostsFile is { } knownHosts)
         {
@@ -52,13 +77,6 @@ public sealed class SshComputeProvider : IComputeProvider
             log.Warning("no known_hosts file configured for {Endpoint} (--known-hosts / Ssh:KnownHostsFile); trusting the first host key seen in this run", endpoint.ToString());
         }
 
-        var runnerOptions = options.Remote with
-        {
-            CleanJobsOlderThan = options.CleanJobsOlderThanDays > 0 ? TimeSpan.FromDays(options.CleanJobsOlderThanDays) : null,
-        };
-        var runner = new RemoteJobRunner(package, runnerOptions, time, log);
-        var target = new RemoteTarget { Endpoint = endpoint, Key = key, HostKeys = hostKeys, MachineName = "ssh " + endpoint };
-        var result = await runner.RunAsync(target, job, ct);
-        return new TrainingResult { OutputDir = job.OutputDir, WallTime = result.WallTime, Machine = result.Machine };
+        return new RemoteTarget { Endpoint = endpoint, Key = key, HostKeys = hostKeys, MachineName = "ssh " + endpoint };
     }
 }

@@ -1,6 +1,7 @@
 # Stand-in for the real trainer in the SSH runner tests: same command line and output files, behaviour chosen by
 # mode.txt next to this file (ok, sleep:SECONDS, hang, crash, exit:CODE, missing:FILE, big:MEGABYTES,
 # tamper: after the launcher has written its manifest and exit code, keep changing model.bin, so the download cannot match).
+# A file mode-<job id>.txt beside it overrides mode.txt for that one job (batches with one bad job).
 import argparse
 import hashlib
 import json
@@ -31,6 +32,10 @@ def say(message):
 
 
 job = json.load(open(args.job))
+job_mode_file = os.path.join(here, "mode-%s.txt" % job["job_id"])
+if os.path.exists(job_mode_file):
+    mode = open(job_mode_file).read().strip()
+    kind, _, arg = mode.partition(":")
 data = open(args.data, "rb").read()
 say("fake trainer: job %s mode %s pid %d pgid %d" % (job["job_id"], mode, os.getpid(), os.getpgid(0)))
 say("dataset sha256 %s" % hashlib.sha256(data).hexdigest())
