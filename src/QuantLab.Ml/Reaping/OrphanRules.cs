@@ -45,7 +45,14 @@ internal sealed partial class OrphanRules
             return Orphan(OrphanRule.RunEnded, $"run record {record.AttemptId} says {record.Status}, but the instance still exists", record);
         }
 
-        if (age > request.MaxAge)
+        // A batch trains many jobs and may outlive one job's max age; its own recorded deadline bounds it instead.
+        var batchDeadline = record is { JobIds: not null, DeadlineAt: { } d } ? d : (DateTimeOffset?)null;
+        if (batchDeadline is { } until && now > until)
+        {
+            return Orphan(OrphanRule.MaxAge, string.Create(CultureInfo.InvariantCulture, $"its batch's deadline {until:u} has passed"), record);
+        }
+
+        if (age > request.MaxAge && batchDeadline is null)
         {
             return Orphan(OrphanRule.MaxAge, $"older than the max age of {Span(request.MaxAge)}", record);
         }
@@ -60,30 +67,47 @@ internal sealed partial class OrphanRules
             };
         }
 
-        var runLock = LockOf(record);
-        var lockStale = runLock is null ? null : Storage.JobLock.StaleReason(runLock, now);
-        if (runLock is not null && lockStale is null)
+        // A batch instance trains several jobs: it is still wanted while its run holds any of their locks.
+        var runLocks = LocksOf(record);
+        var live = runLocks.FirstOrDefault(l => Storage.JobLock.StaleReason(l, now) is null);
+        if (live is not null)
         {
-            return Kept(string.Create(CultureInfo.InvariantCulture, $"run {record.RunId} holds its lock until {runLock.ExpiresAt:u}"), record);
+            return Kept(string.Create(CultureInfo.InvariantCulture, $"run {record.RunId} holds its lock until {live.ExpiresAt:u}"), record);
         }
 
-        var lockWhy = runLock is null ? LockMissing(record) : $"its lock is stale ({lockStale})";
-        var ownerWhy = OwnerGone(record, runLock);
+        var lockWhy = runLocks.Count == 0
+            ? LockMissing(record)
+            : $"its lock is stale ({Storage.JobLock.StaleReason(runLocks[0], now)})";
+        var ownerWhy = OwnerGone(record, runLocks.Count == 0 ? null : runLocks.Min(l => l.AcquiredAt));
         return ownerWhy is null
             ? Kept($"{lockWhy}, but its owner (pid {record.OwnerPid} on {record.OwnerHost}) may still be running", record)
             : Orphan(OrphanRule.OwnerGone, $"{lockWhy} and {ownerWhy}", record);
     }
 
-    /// <summary>The lock of the record's run: the lock of its job's symbol and date, when this run holds it.</summary>
-    private LockRecord? LockOf(InstanceRecord record) =>
-        JobKey(record.JobId) is { } key && locks.TryGetValue(key, out var l) && string.Equals(l.RunId, record.RunId, StringComparison.Ordinal) ? l : null;
+    /// <summary>The locks of the record's jobs (one, or a batch's) that its run holds.</summary>
+    private List<LockRecord> LocksOf(InstanceRecord record) =>
+        record.Jobs
+            .Select(JobKey)
+            .Where(k => k is not null)
+            .Select(k => locks.GetValueOrDefault(k!.Value))
+            .Where(l => l is not null && string.Equals(l.RunId, record.RunId, StringComparison.Ordinal))
+            .Select(l => l!)
+            .ToList();
 
-    private string LockMissing(InstanceRecord record) =>
-        JobKey(record.JobId) is { } key && locks.TryGetValue(key, out var other)
-            ? $"its job's lock is held by another run ({other.RunId})"
-            : "its run holds no lock";
+    private string LockMissing(InstanceRecord record)
+    {
+        foreach (var key in record.Jobs.Select(JobKey))
+        {
+            if (key is { } k && locks.TryGetValue(k, out var other))
+            {
+                return $"its job's lock is held by another run ({other.RunId})";
+            }
+        }
 
-    private string? OwnerGone(InstanceRecord record, LockRecord? runLock)
+        return "its run holds no lock";
+    }
+
+    private string? OwnerGone(InstanceRecord record, DateTimeOffset? lockAcquiredAt)
     {
         if (OwnerProcess.IsGoneFromThisHost(record.OwnerHost, record.OwnerPid))
         {
@@ -91,7 +115,13 @@ internal sealed partial class OrphanRules
         }
 
         // A run on another host cannot be checked; one older than max runtime + margin has outlived every limit.
-        var since = runLock?.AcquiredAt ?? record.CreatedAt;
+        // A batch has its own limit (its record's deadline), longer than one job's.
+        if (record.JobIds is not null && record.DeadlineAt is { } deadline)
+        {
+            return now > deadline ? $"its batch's deadline {deadline:u} has passed" : null;
+        }
+
+        var since = lockAcquiredAt ?? record.CreatedAt;
         return now - since > request.RunLimit
             ? $"its run started {Span(now - since)} ago, beyond max runtime + margin ({Span(request.RunLimit)})"
             : null;

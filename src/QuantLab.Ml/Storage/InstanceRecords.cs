@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using QuantLab.Ml.Common;
 
 namespace QuantLab.Ml.Storage;
@@ -46,8 +47,16 @@ public sealed record InstanceRecord
 
     /// <summary>The label the instance carries on Vast (&lt;prefix&gt;&lt;job-id&gt;).</summary>
     public required string Label { get; init; }
+    /// <summary>The job the instance was rented for, or the batch id when it trains several jobs (see <see cref="JobIds"/>).</summary>
     public required string JobId { get; init; }
+
+    /// <summary>The jobs of a batch, in the order they train; null for a single job.</summary>
+    public IReadOnlyList<string>? JobIds { get; init; }
     public required string RunId { get; init; }
+
+    /// <summary>Every job this instance trains: the batch's jobs, or the one job.</summary>
+    [JsonIgnore]
+    public IReadOnlyList<string> Jobs => JobIds ?? [JobId];
 
     /// <summary>Host name and process id of the quantlab-ml process that rented it.</summary>
     public required string OwnerHost { get; init; }

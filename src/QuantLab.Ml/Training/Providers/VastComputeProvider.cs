@@ -20,7 +20,7 @@ public sealed class VastComputeProvider(
     InstanceRecords records,
     string runId,
     TimeProvider time,
-    ILogger log) : IComputeProvider, IRentalPlanner
+    ILogger log) : IBatchComputeProvider, IRentalPlanner
 {
     // Fields rather than captured parameters: the nested Rental reaches them through its owner.
     private readonly VastClient client = client;
@@ -68,18 +68,158 @@ public sealed class VastComputeProvider(
         };
     }
 
+    /// <summary>Batches run on as many instances at once as the night's plan asks for; the account's limits are the real cap.</summary>
+    public int MaxMachines => int.MaxValue;
+
+    public async Task<MachinePrice> PriceAsync(CancellationToken ct)
+    {
+        var setup = options.ExpectedBoot;
+        IReadOnlyList<VastOffer> offers;
+        try
+        {
+            offers = await client.SearchOffersAsync(query, ct).ConfigureAwait(false);
+        }
+        catch (QuantLabException ex)
+        {
+            return new MachinePrice { DollarsPerHour = 0, Setup = setup, Note = $"offers were not searched ({ex.Message}): costs below are 0" };
+        }
+
+        if (offers.Count == 0)
+        {
+            return new MachinePrice { DollarsPerHour = 0, Setup = setup, Note = $"no offer matches {query.Describe()}: costs below are 0" };
+        }
+
+        var offer = offers[0];
+        var dph = offer.PricePerHour(query.DiskGb) ?? 0;
+        return new MachinePrice
+        {
+            DollarsPerHour = dph,
+            Setup = setup,
+
+            // The instance downloads our datasets: that is its inbound traffic, priced as inet_down_cost.
+            UploadUsdPerGb = offer.InetDownCost ?? 0,
+            Note = string.Create(
+                System.Globalization.CultureInfo.InvariantCulture,
+                $"offer {offer.Id}: {offer.GpuName} at {dph:F3} $/h, {offers.Count} offers match; set-up {setup.TotalMinutes:F0} min per instance")
+                + (client.HasApiKey ? string.Empty : "; no Vast API key: a real run would stop here"),
+        };
+    }
+
     public async Task<TrainingResult> RunAsync(TrainingJob job, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        var spec = job.Spec;
+        return await RentAsync(
+            new RentalSubject(spec.JobId, [spec.JobId], spec.Runtime.Hard),
+            async (target, rental, token) =>
+            {
+                var result = await runner.RunAsync(target, job, token).ConfigureAwait(false);
+                rental.UploadedBytes = result.Upload.Bytes;
+                rental.DownloadedBytes = result.Download.Bytes;
+                rental.Succeeded = true;
+                return new TrainingResult { OutputDir = job.OutputDir, WallTime = result.WallTime, Machine = result.Machine, TrainerSeconds = result.TrainerSeconds };
+            },
+            ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// One instance for the whole batch: rented, labelled and recorded like a single job's, the jobs trained one after
+    /// another over one connection, destroyed as soon as the last job's outputs are down. When no instance can be had,
+    /// every job fails with the reason; a lost instance makes its unfinished jobs Lost (the pipeline may re-queue them).
+    /// </summary>
+    public async Task<IReadOnlyList<JobOutcome>> RunBatchAsync(BatchRequest batch, Func<JobOutcome, Task> onOutcome, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        ArgumentNullException.ThrowIfNull(onOutcome);
+        var reported = new List<JobOutcome>();
+        async Task Report(JobOutcome outcome)
+        {
+            lock (reported)
+            {
+                reported.Add(outcome);
+            }
+
+            await onOutcome(outcome).ConfigureAwait(false);
+        }
+
+        try
+        {
+            await RentAsync(
+                new RentalSubject(batch.BatchId, batch.Jobs.Select(j => j.Spec.JobId).ToList(), batch.HardLimit),
+                async (target, rental, token) =>
+                {
+                    string? vastSays = null;
+                    var outcomes = await runner.RunBatchAsync(
+                        target,
+                        batch.Jobs,
+                        async outcome =>
+                        {
+                            if (outcome.Status == JobOutcomeStatus.Lost)
+                            {
+                                vastSays ??= await DescribeLostAsync(rental.InstanceId).ConfigureAwait(false);
+                                outcome = outcome with { Error = outcome.Error + vastSays };
+                            }
+
+                            await Report(outcome).ConfigureAwait(false);
+                        },
+                        token).ConfigureAwait(false);
+                    rental.Succeeded = outcomes.All(o => o.Status != JobOutcomeStatus.Lost);
+                    if (!rental.Succeeded)
+                    {
+                        rental.Error = "instance lost: " + outcomes.First(o => o.Status == JobOutcomeStatus.Lost).Error;
+                    }
+
+                    return true;
+                },
+                ct).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is QuantLabException and not VastInstanceLeakedException && !ct.IsCancellationRequested)
+        {
+            // No instance could be rented (or it failed before the first job): every job not yet reported fails with why.
+            foreach (var job in batch.Jobs.Where(j => !reported.Any(o => o.Job == j)))
+            {
+                await Report(JobOutcome.Failed(job, ex.Message)).ConfigureAwait(false);
+            }
+        }
+
+        return reported;
+    }
+
+    /// <summary>What Vast says about an instance whose SSH went away, for the lost jobs' error; never throws.</summary>
+    private async Task<string> DescribeLostAsync(long? instanceId)
+    {
+        if (instanceId is not { } id)
+        {
+            return string.Empty;
+        }
+
+        try
+        {
+            using var budget = new CancellationTokenSource(TimeSpan.FromSeconds(30), time);
+            var instance = await client.GetInstanceAsync(id, budget.Token).ConfigureAwait(false);
+            return instance is null ? $" (Vast no longer lists instance {id})" : $" (Vast reports instance {id} as {instance.ActualStatus ?? "unknown"})";
+        }
+        catch (Exception ex) when (ex is QuantLabException or OperationCanceledException or HttpRequestException)
+        {
+            return string.Empty;
+        }
+    }
+
+    /// <summary>
+    /// Rents one usable instance for <paramref name="subject"/> (trying other offers within the provisioning budget), runs
+    /// <paramref name="work"/> on it over SSH and destroys it in every case, on a budget of its own.
+    /// </summary>
+    private async Task<T> RentAsync<T>(RentalSubject subject, Func<RemoteTarget, Rental, CancellationToken, Task<T>> work, CancellationToken ct)
     {
         if (!client.HasApiKey)
         {
             throw new UsageException("vast provider: no Vast API key (set VAST_API_KEY or Vast:ApiKeyFile); nothing was rented");
         }
 
-        var spec = job.Spec;
-        var label = client.Options.LabelPrefix + spec.JobId;
+        var label = client.Options.LabelPrefix + subject.Id;
         var provisioningDeadline = time.GetUtcNow() + options.ProvisioningBudget;
         var excludedMachines = new HashSet<long>();
-        using var key = await EphemeralSshKey.CreateAsync(spec.JobId, ct).ConfigureAwait(false);
+        using var key = await EphemeralSshKey.CreateAsync(subject.Id, ct).ConfigureAwait(false);
         var failures = new List<string>();
         for (var attempt = 1; attempt <= options.MaxInstanceAttempts; attempt++)
         {
@@ -88,7 +228,7 @@ public sealed class VastComputeProvider(
                 break;
             }
 
-            var rental = new Rental(this, spec, label, $"{spec.JobId}-{attempt}");
+            var rental = new Rental(this, subject, label, $"{subject.Id}-{attempt}");
             await rental.RecordAsync("creating", null, ct).ConfigureAwait(false);
             try
             {
@@ -123,16 +263,7 @@ public sealed class VastComputeProvider(
                     HostKeys = HostKeyPolicy.PinFirstSeen(),
                     MachineName = $"vast {rental.InstanceId} {rental.Offer?.GpuName}",
                 };
-                var result = await runner.RunAsync(target, job, ct).ConfigureAwait(false);
-                rental.UploadedBytes = result.Upload.Bytes;
-                rental.DownloadedBytes = result.Download.Bytes;
-                rental.Succeeded = true;
-                return new TrainingResult
-                {
-                    OutputDir = job.OutputDir,
-                    WallTime = result.WallTime,
-                    Machine = target.MachineName,
-                };
+                return await work(target, rental, ct).ConfigureAwait(false);
             }
             catch (Exception ex) when (rental.Error is null)
             {
@@ -153,7 +284,10 @@ public sealed class VastComputeProvider(
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 
     /// <summary>One create attempt: its record, its instance, its teardown and its cost.</summary>
-    private sealed class Rental(VastComputeProvider owner, JobSpec spec, string label, string attemptId)
+    /// <summary>What an instance is rented for: one job, or a batch of jobs under its own id.</summary>
+    private sealed record RentalSubject(string Id, IReadOnlyList<string> JobIds, TimeSpan HardLimit);
+
+    private sealed class Rental(VastComputeProvider owner, RentalSubject subject, string label, string attemptId)
     {
         private readonly DateTimeOffset createdAt = owner.time.GetUtcNow();
         private DateTimeOffset? billedFrom;
@@ -179,8 +313,8 @@ public sealed class VastComputeProvider(
                         Image = options.Image,
                         DiskGb = owner.query.DiskGb,
                         Label = label,
-                        Onstart = VastWatchdog.OnstartScript(spec.Runtime.Hard, owner.client.Options.BaseUrl),
-                        Env = new Dictionary<string, string> { ["QUANTLAB_JOB_ID"] = spec.JobId },
+                        Onstart = VastWatchdog.OnstartScript(subject.HardLimit, owner.client.Options.BaseUrl),
+                        Env = new Dictionary<string, string> { ["QUANTLAB_JOB_ID"] = subject.Id },
                     },
                     ExcludedMachineIds = excludedMachines,
                 },
@@ -190,7 +324,7 @@ public sealed class VastComputeProvider(
             billedFrom = owner.time.GetUtcNow();
             owner.log.Information(
                 "Rented Vast instance {InstanceId} ({Gpu}, {DollarsPerHour:F3} $/h, machine {MachineId}) for {JobId} as {Label}",
-                InstanceId, Offer.GpuName, Offer.DphTotal, Offer.MachineId, spec.JobId, label);
+                InstanceId, Offer.GpuName, Offer.DphTotal, Offer.MachineId, subject.Id, label);
             await RecordAsync("created", null, ct).ConfigureAwait(false);
         }
 
@@ -241,7 +375,8 @@ public sealed class VastComputeProvider(
                 {
                     AttemptId = attemptId,
                     Label = label,
-                    JobId = spec.JobId,
+                    JobId = subject.Id,
+                    JobIds = subject.JobIds.Count == 1 && subject.JobIds[0] == subject.Id ? null : subject.JobIds,
                     RunId = owner.runId,
                     OwnerHost = Environment.MachineName,
                     OwnerPid = Environment.ProcessId,
@@ -254,7 +389,7 @@ public sealed class VastComputeProvider(
                     DollarsPerHour = Offer?.DphTotal,
                     InetDownCostPerGb = Offer?.InetDownCost,
                     InetUpCostPerGb = Offer?.InetUpCost,
-                    DeadlineAt = createdAt + spec.Runtime.Hard,
+                    DeadlineAt = createdAt + subject.HardLimit,
                     DestroyedAt = destroyedAt,
                     CostUsd = Cost?.TotalUsd,
                     Error = Error,
