@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using QuantLab.Ml.Common;
 using QuantLab.Ml.Operations;
 using QuantLab.Ml.Pipeline;
@@ -29,10 +30,19 @@ internal static class RunDailyCommand
                 r.AddError("--parallel must be 1..64");
             }
         });
+        var instances = new Option<int?>("--instances") { Description = "Several symbols: pack them onto at most K machines at once, the cheapest K that finishes before the deadline (ssh, vast; default Batch:MaxInstances = 4)" };
+        instances.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int?>() is < 1 or > 64)
+            {
+                r.AddError("--instances must be 1..64");
+            }
+        });
+        var deadline = new Option<string?>("--deadline") { Description = "UTC time of day the night must be done by, HH:mm (default Batch:Deadline = 06:00)" };
         var json = CommonOptions.Json();
         var command = new Command("run-daily", "Check data, build the dataset, train XGBoost, evaluate out of sample, store the candidate and promote it if it beats production.\n" + ExitCodes.HelpText)
         {
-            symbol, date, provider, data, store, window, dryRun, skipPromotion, force, wait, parallel, json,
+            symbol, date, provider, data, store, window, dryRun, skipPromotion, force, wait, parallel, instances, deadline, json,
         };
         foreach (var option in SshOptions.All)
         {
@@ -59,6 +69,8 @@ internal static class RunDailyCommand
                     Force = parse.GetValue(force),
                     WaitForData = parse.GetValue(wait) is { } w ? Durations.Parse(w, "--wait-for-data") : null,
                     Parallel = parse.GetValue(parallel),
+                    Instances = parse.GetValue(instances),
+                    Deadline = parse.GetValue(deadline) is { } dl ? ParseDeadline(dl) : null,
                 };
                 var reporter = NightlyReporter.Create(ctx.Options, () => Composition.Registry(ctx), StatusCommand.LiveInstances(ctx), ctx.Time, ctx.Log);
                 var result = await reporter.RunAsync(
@@ -68,7 +80,7 @@ internal static class RunDailyCommand
                     ct).ConfigureAwait(false);
                 if (parse.GetValue(json))
                 {
-                    ctx.WriteJson(new { run_id = result.RunId, runs = result.Runs });
+                    ctx.WriteJson(new { run_id = result.RunId, runs = result.Runs, night = result.Night });
                 }
                 else
                 {
@@ -79,6 +91,11 @@ internal static class RunDailyCommand
             });
         return command;
     }
+
+    private static TimeOnly ParseDeadline(string text) =>
+        TimeOnly.TryParseExact(text, ["HH:mm", "H:mm"], CultureInfo.InvariantCulture, DateTimeStyles.None, out var t)
+            ? t
+            : throw new UsageException($"--deadline: '{text.ReplaceLineEndings(" ")}' is not a UTC time of day like 06:00");
 
     internal static int ExitCodeOf(RunDailyResult result) =>
         result.Runs.Any(r => r.Status == RunStatus.Failed) ? ExitCodes.Failed

@@ -64,6 +64,24 @@ internal static class RunReport
                 output.WriteLine(string.Create(inv, $"  error       {error}"));
             }
         }
+
+        if (result.Night is { } night)
+        {
+            WriteNight(output, night);
+        }
+    }
+
+    /// <summary>The night's plan and its batches, after the per-symbol lines.</summary>
+    private static void WriteNight(TextWriter output, NightReport night)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        output.WriteLine();
+        output.WriteLine(string.Create(inv, $"night plan ({night.PriceNote})"));
+        output.Write(night.Text);
+        foreach (var batch in night.Batches)
+        {
+            output.WriteLine(string.Create(inv, $"batch {batch.BatchId}{(batch.Requeue ? " (re-queue)" : string.Empty)}: {batch.Trained} trained, {batch.Failed} failed, {batch.Lost} lost: {string.Join(", ", batch.Symbols)}"));
+        }
     }
 
     private static string Status(RunStatus status) => status switch

@@ -135,15 +135,33 @@ public static class ConfigurationLoader
             DataRoot = Local(o.DataRoot, cwd),
             StoreRoot = Local(o.StoreRoot, cwd),
             WorkDir = o.WorkDir is null ? null : Path.GetFullPath(o.WorkDir, cwd),
-            Symbols = o.Symbols.Select(SymbolName.Parse).Distinct().ToList(),
+            SymbolsFile = o.SymbolsFile is null ? null : Path.GetFullPath(o.SymbolsFile, cwd),
+            Symbols = (o.SymbolsFile is null ? o.Symbols : ReadSymbolsFile(Path.GetFullPath(o.SymbolsFile, cwd))).Select(SymbolName.Parse).Distinct().ToList(),
             Exchange = ExchangeName.Parse(o.Exchange),
             Stream = ExchangeName.Parse(o.Stream, "stream"),
             Trainer = o.Trainer with { PackageDir = o.Trainer.PackageDir is null ? null : Path.GetFullPath(o.Trainer.PackageDir, cwd) },
         };
     }
 
+    /// <summary>One symbol per line; blank lines and '#' comments are skipped.</summary>
+    private static List<string> ReadSymbolsFile(string path)
+    {
+        try
+        {
+            return File.ReadLines(path)
+                .Select(line => (line.IndexOf('#', StringComparison.Ordinal) is var hash and >= 0 ? line[..hash] : line).Trim())
+                .Where(line => line.Length > 0)
+                .ToList();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"SymbolsFile {path} cannot be read: {ex.Message}", ex);
+        }
+    }
+
     private static void Validate(QuantLabOptions o)
     {
+        o.Batch.Validate();
         o.Dataset.Validate();
         o.Xgboost.Validate();
         o.Promotion.Validate();

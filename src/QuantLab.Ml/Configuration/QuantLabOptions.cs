@@ -11,6 +11,9 @@ public sealed record QuantLabOptions
 {
     /// <summary>Symbols run-daily trains when no --symbol is given.</summary>
     public IReadOnlyList<string> Symbols { get; init; } = ["btcusdt"];
+
+    /// <summary>A file with one symbol per line ('#' starts a comment); when set, its symbols replace Symbols.</summary>
+    public string? SymbolsFile { get; init; }
     public string Exchange { get; init; } = "binance";
     public string Stream { get; init; } = "bbo";
 
@@ -41,6 +44,9 @@ public sealed record QuantLabOptions
     public PromotionPolicyConfig Promotion { get; init; } = new();
     public AlertOptions Alerts { get; init; } = new();
     public MetricsOptions Metrics { get; init; } = new();
+
+    /// <summary>How a night of several symbols is packed onto machines (ssh and vast providers).</summary>
+    public Pipeline.NightOptions Batch { get; init; } = new();
 
     /// <summary>Endpoint, region, path style and transfer sizes for s3:// data and store roots.</summary>
     public S3Options S3 { get; init; } = new();

@@ -9,7 +9,7 @@ using Serilog.Context;
 namespace QuantLab.Ml.Pipeline;
 
 /// <summary>The nightly run: data check → dataset → job spec → train → evaluate → store candidate → promote, per symbol.</summary>
-public sealed class DailyPipeline(PipelineContext context)
+public sealed partial class DailyPipeline(PipelineContext context)
 {
     private const int LatestLookbackDays = 14;
     private readonly AuditTrail audit = new(context.RunDir, context.Time);
@@ -24,14 +24,23 @@ public sealed class DailyPipeline(PipelineContext context)
             await beforeRenting(ct).ConfigureAwait(false);
         }
 
-        var results = new SymbolRunResult[symbols.Count];
-        await Parallel.ForEachAsync(
-            Enumerable.Range(0, symbols.Count),
-            new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, request.Parallel), CancellationToken = ct },
-            async (i, token) => results[i] = await RunSymbolAsync(symbols[i], request, token).ConfigureAwait(false)).ConfigureAwait(false);
-        var runs = results.ToList();
+        List<SymbolRunResult> runs;
+        NightReport? night = null;
+        if (RunsAsNight(symbols.Count, request))
+        {
+            (runs, night) = await RunNightAsync(symbols, request, ct).ConfigureAwait(false);
+        }
+        else
+        {
+            var results = new SymbolRunResult[symbols.Count];
+            await Parallel.ForEachAsync(
+                Enumerable.Range(0, symbols.Count),
+                new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, request.Parallel), CancellationToken = ct },
+                async (i, token) => results[i] = await RunSymbolAsync(symbols[i], request, token).ConfigureAwait(false)).ConfigureAwait(false);
+            runs = results.ToList();
+        }
 
-        var result = new RunDailyResult { RunId = RunId, Runs = runs };
+        var result = new RunDailyResult { RunId = RunId, Runs = runs, Night = night };
         if (!request.DryRun)
         {
             foreach (var run in runs.Where(r => r.Instances.Count > 0))
@@ -82,6 +91,8 @@ public sealed class DailyPipeline(PipelineContext context)
                 Error = r.Error,
                 CostUsd = r.CostUsd,
                 Machine = r.Instances.FirstOrDefault(i => i.Status is "destroyed")?.Gpu,
+                TrainRows = r.TrainRows,
+                TrainerSeconds = r.TrainerSeconds,
             }).ToList(),
         };
         try
@@ -107,21 +118,31 @@ public sealed class DailyPipeline(PipelineContext context)
             var result = await RunDayAsync(symbol, date.Value, request, id => jobId = id, ct).ConfigureAwait(false);
             return await WithRentalsAsync(result with { DurationSeconds = context.Time.GetElapsedTime(started).TotalSeconds }).ConfigureAwait(false);
         }
-        catch (DataNotReadyException ex)
-        {
-            context.Log.Warning("Data not ready for {Symbol}: {Reason}", symbol, ex.Message);
-            return Outcome(symbol, date, jobId, RunStatus.NotReady, ex.Message, started);
-        }
-        catch (QuantLabException ex)
-        {
-            context.Log.Error("Run for {Symbol} failed: {Reason}", symbol, ex.Message);
-            return await WithRentalsAsync(Outcome(symbol, date, jobId, RunStatus.Failed, ex.Message, started)).ConfigureAwait(false);
-        }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            context.Log.Debug(ex, "Unexpected failure of {Symbol}", symbol);
-            context.Log.Error("Run for {Symbol} failed unexpectedly: {Reason}", symbol, ex.Message);
-            return await WithRentalsAsync(Outcome(symbol, date, jobId, RunStatus.Failed, $"unexpected {ex.GetType().Name}: {ex.Message}", started)).ConfigureAwait(false);
+            return await FailureAsync(symbol, date, jobId, ex, started).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>One symbol's failure as its result, with what it rented.</summary>
+    private Task<SymbolRunResult> FailureAsync(string symbol, DateOnly? date, string? jobId, Exception ex, long started) =>
+        WithRentalsAsync(FailureOf(symbol, date, jobId, ex, started));
+
+    /// <summary>One symbol's failure as its result: not ready (data), failed (expected, one line) or failed unexpectedly.</summary>
+    private SymbolRunResult FailureOf(string symbol, DateOnly? date, string? jobId, Exception ex, long started)
+    {
+        switch (ex)
+        {
+            case DataNotReadyException:
+                context.Log.Warning("Data not ready for {Symbol}: {Reason}", symbol, ex.Message);
+                return Outcome(symbol, date, jobId, RunStatus.NotReady, ex.Message, started);
+            case QuantLabException:
+                context.Log.Error("Run for {Symbol} failed: {Reason}", symbol, ex.Message);
+                return Outcome(symbol, date, jobId, RunStatus.Failed, ex.Message, started);
+            default:
+                context.Log.Debug(ex, "Unexpected failure of {Symbol}", symbol);
+                context.Log.Error("Run for {Symbol} failed unexpectedly: {Reason}", symbol, ex.Message);
+                return Outcome(symbol, date, jobId, RunStatus.Failed, $"unexpected {ex.GetType().Name}: {ex.Message}", started);
         }
     }
 
@@ -136,7 +157,7 @@ public sealed class DailyPipeline(PipelineContext context)
         try
         {
             var records = await new InstanceRecords(context.Registry.Store).ListAsync(CancellationToken.None).ConfigureAwait(false);
-            var mine = records.Where(r => r.JobId == result.JobId && r.RunId == RunId).ToList();
+            var mine = records.Where(r => r.RunId == RunId && r.Jobs.Contains(result.JobId, StringComparer.Ordinal)).ToList();
             return result with
             {
                 Instances = mine.Select(r => new RentedInstance
@@ -147,8 +168,12 @@ public sealed class DailyPipeline(PipelineContext context)
                     Status = r.Status,
                     CostUsd = r.CostUsd,
                     Error = r.Error,
+                    BatchId = r.JobIds is null ? null : r.JobId,
+                    BatchJobs = r.JobIds?.Count,
                 }).ToList(),
-                CostUsd = mine.Count == 0 ? null : mine.Sum(r => r.CostUsd ?? 0),
+
+                // A batch's instance is shared by its jobs: each carries an equal share of its cost.
+                CostUsd = mine.Count == 0 ? null : mine.Sum(r => (r.CostUsd ?? 0) / r.Jobs.Count),
             };
         }
         catch (QuantLabException ex)
@@ -169,6 +194,34 @@ public sealed class DailyPipeline(PipelineContext context)
     };
 
     private async Task<SymbolRunResult> RunDayAsync(string symbol, DateOnly date, RunDailyRequest request, Action<string> onJobId, CancellationToken ct)
+    {
+        var prepared = await PrepareDayAsync(symbol, date, request, context.Options.Runtime.Hard, onJobId, ct).ConfigureAwait(false);
+        if (prepared.Final is { } final)
+        {
+            return final;
+        }
+
+        var day = prepared.Day!;
+        try
+        {
+            var champion = await ChampionStep.PrepareAsync(context, day.Planned, day.JobDir, ct).ConfigureAwait(false);
+            var job = TrainingJobOf(day, champion);
+            context.Log.Information("Training {JobId} on provider {Provider}", job.Spec.JobId, context.Provider.Name);
+            var training = await audit.StepAsync("train", symbol, job.Spec.JobId, () => context.Provider.RunAsync(job, ct)).ConfigureAwait(false);
+            return await EvaluateAndPromoteAsync(day, champion, training, request, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            await day.Locks.ReleaseAsync(day.Lock, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Everything before training: data check, dataset and job spec, the already-done check, the dry-run plan and the
+    /// job lock (held for <paramref name="lockFor"/>). Returns the final result when the day stops here.
+    /// </summary>
+    private async Task<DayPreparation> PrepareDayAsync(
+        string symbol, DateOnly date, RunDailyRequest request, TimeSpan lockFor, Action<string> onJobId, CancellationToken ct)
     {
         var options = context.Options;
         var report = await audit.StepAsync("data_check", symbol, null, () => CheckDataAsync(symbol, date, request.WaitForData, ct)).ConfigureAwait(false);
@@ -196,20 +249,22 @@ public sealed class DailyPipeline(PipelineContext context)
         if (existing is not null && existing.JobId == spec.JobId && !request.Force)
         {
             context.Log.Information("Job {JobId} already finished; skipping (use --force to train again)", spec.JobId);
-            return new SymbolRunResult
+            return DayPreparation.Done(new SymbolRunResult
             {
                 Symbol = symbol, Date = date, JobId = spec.JobId, Status = RunStatus.Skipped, DataNotes = dataNotes,
                 Error = null,
-            };
+            });
         }
 
         if (request.DryRun)
         {
             var datasetBytes = new FileInfo(planned.Dataset.NpzPath).Length;
-            var rental = context.Provider is IRentalPlanner planner
+
+            // A night of many symbols is priced once for the whole plan, not one offer search per symbol.
+            var rental = context.Provider is IRentalPlanner planner && !request.PlanAsNight
                 ? await planner.EstimateAsync(spec, datasetBytes, ct).ConfigureAwait(false)
                 : null;
-            return new SymbolRunResult
+            return DayPreparation.Done(new SymbolRunResult
             {
                 Symbol = symbol, Date = date, JobId = spec.JobId, Status = RunStatus.Planned, DataNotes = dataNotes,
                 Plan = new RunPlan
@@ -220,17 +275,17 @@ public sealed class DailyPipeline(PipelineContext context)
                     DataPartitions = spec.Partitions.Select(p => p.Key).ToList(),
                     Rental = rental,
                 },
-            };
+            });
         }
 
         var locks = new JobLock(context.Registry.Store, context.Time);
-        var attempt = await locks.TryAcquireAsync(symbol, date, RunId, options.Runtime.Hard, ct).ConfigureAwait(false);
+        var attempt = await locks.TryAcquireAsync(symbol, date, RunId, lockFor, ct).ConfigureAwait(false);
         if (!attempt.Acquired)
         {
             var holder = attempt.Holder!;
             var why = $"another run ({holder.RunId} on {holder.OwnerHost}, pid {holder.OwnerPid}) holds the lock for {symbol} {TradingDate.Iso(date)} until {holder.ExpiresAt:u}";
             context.Log.Warning("Skipping {Symbol} {Date}: {Reason}", symbol, TradingDate.Iso(date), why);
-            return new SymbolRunResult { Symbol = symbol, Date = date, JobId = spec.JobId, Status = RunStatus.Skipped, DataNotes = dataNotes, Error = why };
+            return DayPreparation.Done(new SymbolRunResult { Symbol = symbol, Date = date, JobId = spec.JobId, Status = RunStatus.Skipped, DataNotes = dataNotes, Error = why });
         }
 
         if (attempt.TakenOverBecause is { } staleBecause)
@@ -238,39 +293,39 @@ public sealed class DailyPipeline(PipelineContext context)
             context.Log.Warning("Took over the lock of run {RunId}: {Reason}", attempt.Holder?.RunId, staleBecause);
         }
 
-        try
+        return DayPreparation.Ready(new PreparedDay
         {
-            return await TrainEvaluateAndPromoteAsync(planned, jobDir, dataNotes, request, ct).ConfigureAwait(false);
-        }
-        finally
-        {
-            await locks.ReleaseAsync(attempt, CancellationToken.None).ConfigureAwait(false);
-        }
+            Planned = planned,
+            JobDir = jobDir,
+            DataNotes = dataNotes,
+            Locks = locks,
+            Lock = attempt,
+        });
     }
+
+    private static TrainingJob TrainingJobOf(PreparedDay day, ChampionSetup? champion) => new()
+    {
+        Spec = day.Planned.Spec,
+        JobFile = day.Planned.JobFile,
+        DatasetFile = day.Planned.Dataset.NpzPath,
+        ProductionModelFile = champion?.ModelFile,
+        ProductionDataFile = champion?.DataFile,
+        OutputDir = Path.Combine(day.JobDir, "out"),
+    };
 
     private string RunId => Path.GetFileName(context.RunDir);
 
-    private async Task<SymbolRunResult> TrainEvaluateAndPromoteAsync(
-        PlannedJob planned, string jobDir, IReadOnlyList<string> dataNotes, RunDailyRequest request, CancellationToken ct)
+    /// <summary>After training: evaluation, the candidate in the store and the promotion decision, for one day.</summary>
+    private async Task<SymbolRunResult> EvaluateAndPromoteAsync(
+        PreparedDay day, ChampionSetup? champion, TrainingResult training, RunDailyRequest request, CancellationToken ct)
     {
+        var planned = day.Planned;
+        var jobDir = day.JobDir;
+        var dataNotes = day.DataNotes;
         var spec = planned.Spec;
         var symbol = spec.Symbol;
         var date = spec.Date;
-        var champion = await ChampionStep.PrepareAsync(context, planned, jobDir, ct).ConfigureAwait(false);
-
-        var outputDir = Path.Combine(jobDir, "out");
-        context.Log.Information("Training {JobId} on provider {Provider}", spec.JobId, context.Provider.Name);
-        var training = await audit.StepAsync("train", symbol, spec.JobId, () => context.Provider.RunAsync(
-            new TrainingJob
-            {
-                Spec = spec,
-                JobFile = planned.JobFile,
-                DatasetFile = planned.Dataset.NpzPath,
-                ProductionModelFile = champion?.ModelFile,
-                ProductionDataFile = champion?.DataFile,
-                OutputDir = outputDir,
-            },
-            ct)).ConfigureAwait(false);
+        var outputDir = training.OutputDir;
         context.Log.Information("Trainer finished in {Seconds:F1} s on {Machine}", training.WallTime.TotalSeconds, training.Machine);
 
         var tried = await CandidatesTriedAsync(symbol, date, ct).ConfigureAwait(false);
@@ -300,6 +355,8 @@ public sealed class DailyPipeline(PipelineContext context)
             JobId = spec.JobId,
             Status = RunStatus.Succeeded,
             DataNotes = dataNotes,
+            TrainRows = spec.Counts.Train,
+            TrainerSeconds = training.TrainerSeconds ?? training.WallTime.TotalSeconds,
             Candidate = new CandidateResult
             {
                 Metrics = evaluation.Candidate,

@@ -9,6 +9,9 @@ public sealed record RunDailyResult
 {
     public required string RunId { get; init; }
     public required IReadOnlyList<SymbolRunResult> Runs { get; init; }
+
+    /// <summary>For a night of several symbols on a batching provider: how they were (or would be) packed onto machines.</summary>
+    public NightReport? Night { get; init; }
 }
 
 /// <summary>Status of one symbol's run.</summary>
@@ -43,8 +46,12 @@ public sealed record SymbolRunResult
     /// <summary>Machines rented for this job (vast provider): id, GPU, $/h, how each ended and what it cost.</summary>
     public IReadOnlyList<RentedInstance> Instances { get; init; } = [];
 
-    /// <summary>What the rentals of this run cost in total (null when nothing was rented).</summary>
+    /// <summary>What the rentals of this run cost in total (null when nothing was rented); a batch's cost is shared equally by its jobs.</summary>
     public double? CostUsd { get; init; }
+
+    /// <summary>Rows the model was trained on, and the trainer's own seconds: the history the night planner learns from.</summary>
+    public long? TrainRows { get; init; }
+    public double? TrainerSeconds { get; init; }
 }
 
 /// <summary>One rented machine as reported in the run's output.</summary>
@@ -56,6 +63,10 @@ public sealed record RentedInstance
     public required string Status { get; init; }
     public double? CostUsd { get; init; }
     public string? Error { get; init; }
+
+    /// <summary>The batch the instance trained (with this job), and how many jobs it had; null for a single-job rental.</summary>
+    public string? BatchId { get; init; }
+    public int? BatchJobs { get; init; }
 }
 
 /// <summary>The candidate's evaluation on the held-out test part.</summary>

@@ -48,6 +48,10 @@ public sealed record RunSummaryEntry
     public double? Sharpe { get; init; }
     public double DurationSeconds { get; init; }
     public string? Machine { get; init; }
+
+    /// <summary>Rows trained on and the trainer's own seconds, for the night planner's estimates.</summary>
+    public long? TrainRows { get; init; }
+    public double? TrainerSeconds { get; init; }
     public double? CostUsd { get; init; }
     public string? Error { get; init; }
 }

@@ -26,33 +26,7 @@ public sealed class RunDailyVastEndToEndTests(SshdFixture sshd) : IAsyncLifetime
         Assert.True(sample.ExitCode == 0, sample.ToString());
     }
 
-    private CliRunner NewCli()
-    {
-        var cli = new CliRunner(temp.Path);
-        var env = cli.Environment;
-        env["QUANTLAB_Trainer__Python"] = TestEnvironment.Python;
-        env["QUANTLAB_Trainer__PackageDir"] = TestEnvironment.TrainerPackageDir;
-        env["QUANTLAB_Remote__Python"] = sshd.Python;
-        env["QUANTLAB_Remote__Root"] = temp.Combine("remote-root");
-        env["QUANTLAB_Remote__PollInterval"] = "00:00:00.5";
-        env["QUANTLAB_Remote__HeartbeatInterval"] = "00:00:01";
-        env["QUANTLAB_Rental__SshUser"] = sshd.User;
-        env["QUANTLAB_Rental__RunningDeadline"] = "00:00:20";
-        env["QUANTLAB_Rental__ProvisioningBudget"] = "00:01:00";
-        env["QUANTLAB_DataRoot"] = "data";
-        env["QUANTLAB_StoreRoot"] = "store";
-        env["QUANTLAB_Provider"] = "vast";
-        env["VAST_API_URL"] = vast.BaseUrl;
-        env["VAST_API_KEY"] = vast.ApiKey;
-        env["QUANTLAB_Vast__PollInterval"] = "00:00:00.05";
-        env["QUANTLAB_Vast__ReconcileDelay"] = "00:00:00.05";
-        foreach (var endpoint in new[] { "SearchOffers", "CreateInstance", "GetInstance", "ListInstances", "DestroyInstance", "UpdateInstance", "AttachSshKey", "CurrentUser" })
-        {
-            env[$"QUANTLAB_Vast__Pacing__{endpoint}"] = "00:00:00";
-        }
-
-        return cli;
-    }
+    private CliRunner NewCli() => VastCli.Create(temp, vast, sshd);
 
     /// <summary>A job that trains far longer than any test waits: no early stopping, a tiny learning rate, many rounds.</summary>
     private CliRunner SlowTrainingCli()
@@ -115,7 +89,7 @@ public sealed class RunDailyVastEndToEndTests(SshdFixture sshd) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Two_symbols_in_parallel_each_get_their_own_machine_and_both_are_destroyed()
+    public async Task Two_symbols_share_one_machine_when_that_makes_the_deadline_and_it_is_destroyed()
     {
         vast.AddOffer(new FakeOffer { DphBase = 0.30 });
         vast.AddOffer(new FakeOffer { DphBase = 0.31 });
@@ -124,13 +98,16 @@ public sealed class RunDailyVastEndToEndTests(SshdFixture sshd) : IAsyncLifetime
         var cli = NewCli();
         cli.Environment["QUANTLAB_Xgboost__NumBoostRound"] = "20";
 
-        var result = await cli.RunAsync("run-daily", "--symbol", "btcusdt", "--symbol", "ethusdt", "--date", "2026-02-10", "--parallel", "2", "--json");
+        // A deadline that just passed is tomorrow's: one machine has all the time it needs, and it is the cheapest.
+        var deadline = (TimeProvider.System.GetUtcNow() - TimeSpan.FromMinutes(2)).ToString("HH:mm", System.Globalization.CultureInfo.InvariantCulture);
+        var result = await cli.RunAsync("run-daily", "--symbol", "btcusdt", "--symbol", "ethusdt", "--date", "2026-02-10", "--deadline", deadline, "--json");
 
         Assert.True(result.ExitCode == ExitCodes.Ok, result.ToString());
         var runs = JsonDocument.Parse(result.Stdout).RootElement.GetProperty("runs").EnumerateArray().ToList();
         Assert.Equal(["btcusdt", "ethusdt"], runs.Select(r => r.GetProperty("symbol").GetString()));
         Assert.All(runs, r => Assert.Equal("succeeded", r.GetProperty("status").GetString()));
-        Assert.Equal(2, vast.CreatedInstanceIds.Count);
+        Assert.Single(vast.CreatedInstanceIds);
+        Assert.All(runs, r => Assert.Equal("destroyed", Assert.Single(r.GetProperty("instances").EnumerateArray().ToList()).GetProperty("status").GetString()));
         AssertNothingLeftBilling();
     }
 

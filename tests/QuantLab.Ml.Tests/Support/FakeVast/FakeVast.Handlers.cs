@@ -485,7 +485,7 @@ public sealed partial class FakeVast
     {
         var step = i.Current;
         var running = step.Status == "running";
-        var (host, port) = SshEndpoint;
+        var (host, port) = SshEndpointFor?.Invoke(i.Id) ?? SshEndpoint;
         var ports = running && SshMode == FakeSshMode.Direct
             ? new JsonObject { ["22/tcp"] = new JsonArray(new JsonObject { ["HostIp"] = "0.0.0.0", ["HostPort"] = port.ToString(CultureInfo.InvariantCulture) }) }
             : null;

@@ -86,6 +86,9 @@ public sealed partial class FakeVast : IAsyncDisposable
 
     public FakeSshMode SshMode { get; set; } = FakeSshMode.Direct;
 
+    /// <summary>A per-instance SSH endpoint (e.g. a relay a test can cut to lose that one machine); null = <see cref="SshEndpoint"/>.</summary>
+    public Func<long, (string Host, int Port)?>? SshEndpointFor { get; set; }
+
     /// <summary>When set, an attached SSH key is appended here (the loopback sshd's authorized_keys), as Vast installs it on the box.</summary>
     public string? AuthorizedKeysFile { get; set; }
 

@@ -1,0 +1,347 @@
+using System.Collections.Concurrent;
+using QuantLab.Ml.Common;
+using QuantLab.Ml.Pipeline.Batching;
+using QuantLab.Ml.Storage;
+using QuantLab.Ml.Training;
+using Serilog.Context;
+
+namespace QuantLab.Ml.Pipeline;
+
+/// <summary>
+/// A night of several symbols on a provider that can batch: every symbol prepared (data, dataset, lock, champion), the
+/// jobs packed onto the cheapest number of machines that finishes before the deadline, each machine training its jobs
+/// one after another, each symbol evaluated and promoted on its own as soon as its outputs are back, and the
+/// unfinished jobs of a lost machine run once more on a new one.
+/// </summary>
+public sealed partial class DailyPipeline
+{
+    /// <summary>Several symbols on a provider that batches them: one set-up per machine instead of one per symbol.</summary>
+    private bool RunsAsNight(int symbols, RunDailyRequest request) =>
+        context.Provider is IBatchComputeProvider && (symbols > 1 || request.Instances is not null);
+
+    private async Task<(List<SymbolRunResult> Runs, NightReport? Night)> RunNightAsync(IReadOnlyList<string> symbols, RunDailyRequest request, CancellationToken ct)
+    {
+        var provider = (IBatchComputeProvider)context.Provider;
+        var settings = context.Options.Batch;
+        var night = request with { PlanAsNight = true };
+        var now = context.Time.GetUtcNow();
+        var deadline = NightDeadline.Next(request.Deadline ?? settings.Deadline, now);
+        var margin = TimeSpan.FromMinutes(context.Options.Runtime.MarginMinutes);
+        var lockFor = Max(context.Options.Runtime.Hard, deadline - now + margin);
+        var results = new ConcurrentDictionary<string, SymbolRunResult>(StringComparer.Ordinal);
+        var ready = new ConcurrentDictionary<string, NightJob>(StringComparer.Ordinal);
+        try
+        {
+            await Parallel.ForEachAsync(
+                symbols,
+                new ParallelOptions { MaxDegreeOfParallelism = Math.Max(Math.Max(1, request.Parallel), Math.Min(4, Environment.ProcessorCount)), CancellationToken = ct },
+                async (symbol, token) =>
+                {
+                    if (await PrepareNightJobAsync(symbol, night, lockFor, token).ConfigureAwait(false) is { } outcome)
+                    {
+                        if (outcome.Job is { } job)
+                        {
+                            ready[job.Spec.JobId] = outcome.Job;
+                        }
+                        else
+                        {
+                            results[symbol] = outcome.Result!;
+                        }
+                    }
+                }).ConfigureAwait(false);
+
+            var items = request.DryRun
+                ? results.Values.Where(r => r.Status == RunStatus.Planned).Select(r => (r.Symbol, r.JobId!, r.Plan!.DatasetBytes, r.Plan.Job.Counts.Train)).ToList()
+                : ready.Values.Select(j => (j.Symbol, j.Spec.JobId, new FileInfo(j.Job.DatasetFile).Length, j.Spec.Counts.Train)).ToList();
+            if (items.Count == 0)
+            {
+                return (Ordered(symbols, results), null);
+            }
+
+            var history = await TrainingHistoryAsync(settings.HistoryRuns, ct).ConfigureAwait(false);
+            var batchItems = items
+                .OrderBy(i => i.Item1, StringComparer.Ordinal)
+                .Select(i =>
+                {
+                    var (seconds, source) = TrainingTimeEstimate.Estimate(
+                        i.Item4, history.GetValueOrDefault(i.Item1, []), settings.SecondsPerMillionRows, settings.MinimumTrainingSeconds);
+                    return new BatchItem { Symbol = i.Item1, JobId = i.Item2, DatasetBytes = i.Item3, ExpectedTrainingSeconds = seconds, EstimateSource = source };
+                })
+                .ToList();
+            var price = await provider.PriceAsync(ct).ConfigureAwait(false);
+            var cost = new NightCostModel
+            {
+                DollarsPerHour = price.DollarsPerHour,
+                InstanceSetup = price.Setup,
+                PerJobOverhead = settings.PerJobOverhead,
+                UploadUsdPerGb = price.UploadUsdPerGb,
+            };
+            var maxInstances = Math.Min(request.Instances ?? settings.MaxInstances, provider.MaxMachines);
+            var plan = NightPlanner.Plan(batchItems, cost, maxInstances, now, deadline);
+            var report = new NightReport { Plan = plan, Text = NightPlanTable.Render(plan), PriceNote = price.Note };
+            context.Log.Information(
+                "Night plan: {Jobs} jobs on {Instances} instances, expected {WallMinutes:F1} min and {CostUsd:F2} $; {Reason}",
+                batchItems.Count, plan.Chosen.Instances, plan.Chosen.Wall.TotalMinutes, plan.Chosen.CostUsd, plan.Reason);
+            if (request.DryRun)
+            {
+                return (Ordered(symbols, results), report);
+            }
+
+            var batches = await TrainNightAsync(provider, plan, ready, results, deadline, margin, request, ct).ConfigureAwait(false);
+            return (Ordered(symbols, results), report with { Batches = batches });
+        }
+        finally
+        {
+            foreach (var job in ready.Values)
+            {
+                await job.Day.Locks.ReleaseAsync(job.Day.Lock, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>One symbol up to training: its job ready to run, or its final result (not ready, skipped, planned, failed).</summary>
+    private async Task<NightPreparation?> PrepareNightJobAsync(string symbol, RunDailyRequest request, TimeSpan lockFor, CancellationToken ct)
+    {
+        using var symbolProperty = LogContext.PushProperty("Symbol", symbol);
+        var started = context.Time.GetTimestamp();
+        DateOnly? date = null;
+        string? jobId = null;
+        PreparedDay? day = null;
+        try
+        {
+            date = await ResolveDateAsync(symbol, request, ct).ConfigureAwait(false);
+            var prepared = await PrepareDayAsync(symbol, date.Value, request, lockFor, id => jobId = id, ct).ConfigureAwait(false);
+            if (prepared.Final is { } final)
+            {
+                return new NightPreparation(null, final with { DurationSeconds = context.Time.GetElapsedTime(started).TotalSeconds });
+            }
+
+            day = prepared.Day!;
+            var champion = await ChampionStep.PrepareAsync(context, day.Planned, day.JobDir, ct).ConfigureAwait(false);
+            return new NightPreparation(new NightJob { Symbol = symbol, Started = started, Day = day, Champion = champion, Job = TrainingJobOf(day, champion) }, null);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            if (day is not null)
+            {
+                await day.Locks.ReleaseAsync(day.Lock, CancellationToken.None).ConfigureAwait(false);
+            }
+
+            return new NightPreparation(null, FailureOf(symbol, date, jobId, ex, started));
+        }
+    }
+
+    /// <summary>
+    /// Trains the plan's batches in parallel, one machine each, and evaluates every job as soon as it is back; the jobs of
+    /// a lost machine run once more, all together on one new machine, when the deadline still allows it.
+    /// </summary>
+    private async Task<IReadOnlyList<BatchReport>> TrainNightAsync(
+        IBatchComputeProvider provider,
+        NightPlan plan,
+        IReadOnlyDictionary<string, NightJob> ready,
+        ConcurrentDictionary<string, SymbolRunResult> results,
+        DateTimeOffset deadline,
+        TimeSpan margin,
+        RunDailyRequest request,
+        CancellationToken ct)
+    {
+        var evaluations = new List<Task>();
+        var reports = new ConcurrentBag<BatchReport>();
+        var lost = new ConcurrentQueue<(NightJob Job, string Error)>();
+        var runTag = RunId.StartsWith("run-", StringComparison.Ordinal) ? RunId[4..] : RunId;
+
+        async Task RunOneAsync(string batchId, IReadOnlyList<NightJob> jobs, bool lastChance, bool requeue)
+        {
+            var started = context.Time.GetUtcNow();
+            var hardLimit = BatchHardLimit(jobs.Count, deadline, margin);
+            context.Log.Information(
+                "Batch {BatchId}: {Jobs} jobs ({Symbols}) on one machine, hard limit {HardLimitMinutes:F0} min",
+                batchId, jobs.Count, string.Join(", ", jobs.Select(j => j.Symbol)), hardLimit.TotalMinutes);
+            Task OnOutcome(JobOutcome outcome)
+            {
+                var job = ready[outcome.Job.Spec.JobId];
+                audit.Note(new AuditEntry
+                {
+                    Step = "train", Symbol = job.Symbol, JobId = job.Spec.JobId, StartedAt = started, EndedAt = context.Time.GetUtcNow(),
+                    Outcome = outcome.Status switch { JobOutcomeStatus.Trained => "ok", JobOutcomeStatus.Lost => "lost", _ => "failed" },
+                    Error = outcome.Error,
+                });
+                switch (outcome.Status)
+                {
+                    case JobOutcomeStatus.Trained:
+                        // Evaluation and promotion overlap the next job's training; they never hold the machine.
+                        lock (evaluations)
+                        {
+                            evaluations.Add(Task.Run(() => EvaluateNightJobAsync(job, outcome.Result!, results, request, ct), CancellationToken.None));
+                        }
+
+                        break;
+                    case JobOutcomeStatus.Lost when !lastChance:
+                        context.Log.Warning("{Symbol} lost with its machine ({Reason}); it will be re-queued", job.Symbol, outcome.Error);
+                        lost.Enqueue((job, outcome.Error ?? "machine lost"));
+                        break;
+                    default:
+                        var why = outcome.Status != JobOutcomeStatus.Lost ? outcome.Error ?? "failed"
+                            : requeue ? $"machine lost again after a re-queue: {outcome.Error}"
+                            : $"machine lost (Batch:RequeueLost is off): {outcome.Error}";
+                        results[job.Symbol] = FailureOf(job.Symbol, job.Spec.Date, job.Spec.JobId, new TrainerFailedException(why), job.Started);
+                        break;
+                }
+
+                return Task.CompletedTask;
+            }
+
+            var outcomes = await provider.RunBatchAsync(new BatchRequest { BatchId = batchId, Jobs = jobs.Select(j => j.Job).ToList(), HardLimit = hardLimit }, OnOutcome, ct)
+                .ConfigureAwait(false);
+            reports.Add(new BatchReport
+            {
+                BatchId = batchId,
+                Symbols = jobs.Select(j => j.Symbol).ToList(),
+                Trained = outcomes.Count(o => o.Status == JobOutcomeStatus.Trained),
+                Failed = outcomes.Count(o => o.Status == JobOutcomeStatus.Failed),
+                Lost = outcomes.Count(o => o.Status == JobOutcomeStatus.Lost),
+                Requeue = requeue,
+            });
+        }
+
+        await Task.WhenAll(plan.Chosen.Assignments.Select(a =>
+            RunOneAsync($"batch-{runTag}-{a.Index + 1}", a.Items.Select(i => ready[i.JobId]).ToList(), lastChance: !context.Options.Batch.RequeueLost, requeue: false))).ConfigureAwait(false);
+
+        if (!lost.IsEmpty)
+        {
+            var again = lost.Select(l => l.Job).ToList();
+            var expectedEnd = context.Time.GetUtcNow() + plan.Chosen.Assignments.Select(a => a.Expected).Max();
+            if (expectedEnd <= deadline)
+            {
+                context.Log.Warning("Re-queueing {Jobs} jobs of a lost machine on a new one: {Symbols}", again.Count, string.Join(", ", again.Select(j => j.Symbol)));
+                await RunOneAsync($"batch-{runTag}-requeue", again, lastChance: true, requeue: true).ConfigureAwait(false);
+            }
+            else
+            {
+                foreach (var (job, error) in lost)
+                {
+                    results[job.Symbol] = FailureOf(job.Symbol, job.Spec.Date, job.Spec.JobId,
+                        new TrainerFailedException($"{error}; not re-queued: it would not finish before the deadline {deadline:u}"), job.Started);
+                }
+            }
+        }
+
+        Task[] pending;
+        lock (evaluations)
+        {
+            pending = [.. evaluations];
+        }
+
+        await Task.WhenAll(pending).ConfigureAwait(false);
+        foreach (var (symbol, result) in results)
+        {
+            results[symbol] = await WithRentalsAsync(result).ConfigureAwait(false);
+        }
+
+        return reports.OrderBy(r => r.BatchId, StringComparer.Ordinal).ToList();
+    }
+
+    private async Task EvaluateNightJobAsync(
+        NightJob job, TrainingResult training, ConcurrentDictionary<string, SymbolRunResult> results, RunDailyRequest request, CancellationToken ct)
+    {
+        using var symbolProperty = LogContext.PushProperty("Symbol", job.Symbol);
+        using var jobProperty = LogContext.PushProperty("JobId", job.Spec.JobId);
+        try
+        {
+            var result = await EvaluateAndPromoteAsync(job.Day, job.Champion, training, request, ct).ConfigureAwait(false);
+            results[job.Symbol] = result with { DurationSeconds = context.Time.GetElapsedTime(job.Started).TotalSeconds };
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            results[job.Symbol] = FailureOf(job.Symbol, job.Spec.Date, job.Spec.JobId, ex, job.Started);
+        }
+    }
+
+    /// <summary>
+    /// How long a batch's machine may live: each job's runtime limit plus the margin, but never past the deadline plus
+    /// the margin (a lost orchestrator must not leave a night's worth of limits billing), and never less than one job's.
+    /// </summary>
+    private TimeSpan BatchHardLimit(int jobs, DateTimeOffset deadline, TimeSpan margin)
+    {
+        var runtime = context.Options.Runtime;
+        var all = (TimeSpan.FromMinutes(runtime.MaxRuntimeMinutes) * jobs) + margin;
+        var byDeadline = deadline - context.Time.GetUtcNow() + margin;
+        return Max(runtime.Hard, all < byDeadline ? all : byDeadline);
+    }
+
+    /// <summary>Per symbol, what past runs took to train (rows and trainer seconds), newest runs first.</summary>
+    private async Task<Dictionary<string, List<PastTraining>>> TrainingHistoryAsync(int runs, CancellationToken ct)
+    {
+        var history = new Dictionary<string, List<PastTraining>>(StringComparer.Ordinal);
+        if (runs == 0)
+        {
+            return history;
+        }
+
+        try
+        {
+            foreach (var summary in await new RunLog(context.Registry.Store).ListAsync(runs, ct).ConfigureAwait(false))
+            {
+                foreach (var entry in summary.Runs.Where(e => e.TrainRows is > 0 && e.TrainerSeconds is > 0))
+                {
+                    if (!history.TryGetValue(entry.Symbol, out var list))
+                    {
+                        history[entry.Symbol] = list = [];
+                    }
+
+                    list.Add(new PastTraining { TrainRows = entry.TrainRows!.Value, TrainerSeconds = entry.TrainerSeconds!.Value, FinishedAt = summary.FinishedAt });
+                }
+            }
+        }
+        catch (QuantLabException ex)
+        {
+            context.Log.Warning("Could not read past runs for training estimates, using dataset sizes: {Reason}", ex.Message);
+        }
+
+        return history;
+    }
+
+    private static List<SymbolRunResult> Ordered(IReadOnlyList<string> symbols, ConcurrentDictionary<string, SymbolRunResult> results) =>
+        symbols.Where(results.ContainsKey).Select(s => results[s]).ToList();
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    /// <summary>A symbol whose job is ready to train tonight.</summary>
+    private sealed record NightJob
+    {
+        public required string Symbol { get; init; }
+        public required long Started { get; init; }
+        public required PreparedDay Day { get; init; }
+        public required ChampionSetup? Champion { get; init; }
+        public required TrainingJob Job { get; init; }
+        public JobSpec Spec => Job.Spec;
+    }
+
+    private sealed record NightPreparation(NightJob? Job, SymbolRunResult? Result);
+}
+
+/// <summary>The night's plan (packing, wall time and cost for each number of machines) and how its batches went.</summary>
+public sealed record NightReport
+{
+    public required NightPlan Plan { get; init; }
+
+    /// <summary>The plan as the table --dry-run prints.</summary>
+    public required string Text { get; init; }
+
+    /// <summary>Where the $/h came from (the offer), or why costs are unknown.</summary>
+    public required string PriceNote { get; init; }
+    public IReadOnlyList<BatchReport> Batches { get; init; } = [];
+}
+
+/// <summary>One machine's batch: its symbols and how their jobs ended there.</summary>
+public sealed record BatchReport
+{
+    public required string BatchId { get; init; }
+    public required IReadOnlyList<string> Symbols { get; init; }
+    public required int Trained { get; init; }
+    public required int Failed { get; init; }
+    public required int Lost { get; init; }
+
+    /// <summary>This batch re-ran the unfinished jobs of a lost machine.</summary>
+    public bool Requeue { get; init; }
+}

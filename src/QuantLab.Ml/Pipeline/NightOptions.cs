@@ -1,0 +1,49 @@
+using QuantLab.Ml.Common;
+
+namespace QuantLab.Ml.Pipeline;
+
+/// <summary>
+/// How a night of several symbols is packed onto machines (configuration section "Batch"): at most MaxInstances
+/// machines at once, the cheapest number of them that finishes before the deadline, symbols trained one after another
+/// on each, and the unfinished symbols of a lost machine run once more on a new one.
+/// </summary>
+public sealed record NightOptions
+{
+    /// <summary>The most machines one night may use at once (--instances).</summary>
+    public int MaxInstances { get; init; } = 4;
+
+    /// <summary>UTC time of day the night must be done by (--deadline); the planner picks the cheapest plan that makes it.</summary>
+    public TimeOnly Deadline { get; init; } = new(6, 0);
+
+    /// <summary>Per-symbol time on a machine besides training: upload, start, polls, download.</summary>
+    public TimeSpan PerJobOverhead { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Expected trainer seconds per million training rows when a symbol has no history yet.</summary>
+    public double SecondsPerMillionRows { get; init; } = 120;
+
+    /// <summary>No symbol is expected to train faster than this.</summary>
+    public double MinimumTrainingSeconds { get; init; } = 5;
+
+    /// <summary>Run the unfinished symbols of a lost machine once more on a new machine, when the deadline allows.</summary>
+    public bool RequeueLost { get; init; } = true;
+
+    /// <summary>Past run summaries read for the per-symbol training history.</summary>
+    public int HistoryRuns { get; init; } = 14;
+
+    public void Validate()
+    {
+        static void Check(bool ok, string message)
+        {
+            if (!ok)
+            {
+                throw new UsageException("Batch:" + message);
+            }
+        }
+
+        Check(MaxInstances is >= 1 and <= 64, $"MaxInstances must be 1..64, got {MaxInstances}");
+        Check(PerJobOverhead >= TimeSpan.Zero, "PerJobOverhead must not be negative");
+        Check(SecondsPerMillionRows > 0, "SecondsPerMillionRows must be positive");
+        Check(MinimumTrainingSeconds >= 0, "MinimumTrainingSeconds must not be negative");
+        Check(HistoryRuns is >= 0 and <= 365, "HistoryRuns must be 0..365");
+    }
+}

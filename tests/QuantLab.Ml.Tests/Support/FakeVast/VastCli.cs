@@ -1,0 +1,35 @@
+using QuantLab.Ml.Tests.Support.Sshd;
+
+namespace QuantLab.Ml.Tests.Support.FakeVast;
+
+/// <summary>A CLI wired to the fake Vast.ai whose instances' SSH is the loopback sshd, with test-sized timings.</summary>
+public static class VastCli
+{
+    public static CliRunner Create(TempDir temp, FakeVast vast, SshdFixture sshd)
+    {
+        var cli = new CliRunner(temp.Path);
+        var env = cli.Environment;
+        env["QUANTLAB_Trainer__Python"] = TestEnvironment.Python;
+        env["QUANTLAB_Trainer__PackageDir"] = TestEnvironment.TrainerPackageDir;
+        env["QUANTLAB_Remote__Python"] = sshd.Python;
+        env["QUANTLAB_Remote__Root"] = temp.Combine("remote-root");
+        env["QUANTLAB_Remote__PollInterval"] = "00:00:00.5";
+        env["QUANTLAB_Remote__HeartbeatInterval"] = "00:00:01";
+        env["QUANTLAB_Rental__SshUser"] = sshd.User;
+        env["QUANTLAB_Rental__RunningDeadline"] = "00:00:20";
+        env["QUANTLAB_Rental__ProvisioningBudget"] = "00:01:00";
+        env["QUANTLAB_DataRoot"] = "data";
+        env["QUANTLAB_StoreRoot"] = "store";
+        env["QUANTLAB_Provider"] = "vast";
+        env["VAST_API_URL"] = vast.BaseUrl;
+        env["VAST_API_KEY"] = vast.ApiKey;
+        env["QUANTLAB_Vast__PollInterval"] = "00:00:00.05";
+        env["QUANTLAB_Vast__ReconcileDelay"] = "00:00:00.05";
+        foreach (var endpoint in new[] { "SearchOffers", "CreateInstance", "GetInstance", "ListInstances", "DestroyInstance", "UpdateInstance", "AttachSshKey", "CurrentUser" })
+        {
+            env[$"QUANTLAB_Vast__Pacing__{endpoint}"] = "00:00:00";
+        }
+
+        return cli;
+    }
+}
