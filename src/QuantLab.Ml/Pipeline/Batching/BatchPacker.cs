@@ -1,29 +1,25 @@
 namespace QuantLab.Ml.Pipeline.Batching;
 
-/// <summary>
-/// Longest-processing-time-first packing: the longest job goes to the least loaded instance, which keeps the longest
-/// instance within 4/3 of the best possible. Deterministic: the same jobs in any order give the same packing.
-/// </summary>
+/// <summary>Packs a night's jobs onto a fixed number of instances, longest first onto the least loaded one.</summary>
 public static class BatchPacker
 {
+    /// <summary>
+    /// Longest-processing-time-first: items sorted by expected training seconds descending, then Symbol, then JobId (ordinal),
+    /// so the same jobs in any order pack the same way; each goes to the instance with the least expected load so far
+    /// (ties: lowest index). Never more instances than items, no empty instance; within an instance items keep their
+    /// assignment order. No items → no assignments.
+    /// </summary>
     public static IReadOnlyList<InstanceAssignment> Pack(IReadOnlyList<BatchItem> items, int instances, NightCostModel cost)
     {
-        ArgumentNullException.ThrowIfNull(items);
-        ArgumentNullException.ThrowIfNull(cost);
+        BatchInputs.Validate(items, nameof(items));
+        BatchInputs.Validate(cost, nameof(cost));
         ArgumentOutOfRangeException.ThrowIfLessThan(instances, 1);
-        foreach (var item in items)
-        {
-            ArgumentOutOfRangeException.ThrowIfNegative(item.ExpectedTrainingSeconds, nameof(items));
-        }
 
-        var bins = Math.Min(instances, items.Count);
-        var loads = new double[bins];
-        var placed = new List<BatchItem>[bins];
-        for (var i = 0; i < bins; i++)
-        {
-            placed[i] = [];
-        }
+        var count = Math.Min(instances, items.Count);
+        var queues = Enumerable.Range(0, count).Select(_ => new List<BatchItem>()).ToList();
 
+        // Loads in TimeSpan (whole ticks) so comparisons and the reported Expected are exact and agree with each other.
+        var loads = new TimeSpan[count];
         var ordered = items
             .OrderByDescending(i => i.ExpectedTrainingSeconds)
             .ThenBy(i => i.Symbol, StringComparer.Ordinal)
@@ -31,7 +27,7 @@ public static class BatchPacker
         foreach (var item in ordered)
         {
             var target = 0;
-            for (var i = 1; i < bins; i++)
+            for (var i = 1; i < count; i++)
             {
                 if (loads[i] < loads[target])
                 {
@@ -39,12 +35,14 @@ public static class BatchPacker
                 }
             }
 
-            placed[target].Add(item);
-            loads[target] += cost.JobSeconds(item);
+            queues[target].Add(item);
+            loads[target] += Duration(item, cost);
         }
 
-        return placed
-            .Select((jobs, i) => new InstanceAssignment { Index = i, Items = jobs, Expected = cost.InstanceSetup + TimeSpan.FromSeconds(loads[i]) })
-            .ToList();
+        return queues.Select((q, i) => new InstanceAssignment { Index = i, Items = q, Expected = cost.InstanceSetup + loads[i] }).ToList();
     }
+
+    /// <summary>What one job adds to its instance: training plus the fixed per-job overhead.</summary>
+    private static TimeSpan Duration(BatchItem item, NightCostModel cost) =>
+        TimeSpan.FromSeconds(item.ExpectedTrainingSeconds) + cost.PerJobOverhead;
 }

@@ -1,13 +1,13 @@
 namespace QuantLab.Ml.Pipeline.Batching;
 
-/// <summary>The night's deadline as a moment: the next time the UTC time of day comes round.</summary>
+/// <summary>Turns the configured time-of-day deadline into the instant tonight's run must finish by.</summary>
 public static class NightDeadline
 {
-    /// <summary>With 06:00: at 00:15 it is today's 06:00, at 07:00 tomorrow's; exactly at 06:00 it is now.</summary>
+    /// <summary>The next <paramref name="deadlineUtc"/> (UTC) at or after <paramref name="now"/>: with 06:00, 00:15 → today 06:00, 07:00 → tomorrow 06:00.</summary>
     public static DateTimeOffset Next(TimeOnly deadlineUtc, DateTimeOffset now)
     {
         var utc = now.ToUniversalTime();
-        var today = new DateTimeOffset(DateOnly.FromDateTime(utc.UtcDateTime).ToDateTime(deadlineUtc), TimeSpan.Zero);
+        var today = new DateTimeOffset(DateOnly.FromDateTime(utc.UtcDateTime), deadlineUtc, TimeSpan.Zero);
         return today >= utc ? today : today.AddDays(1);
     }
 }

@@ -2,63 +2,88 @@ using System.Globalization;
 
 namespace QuantLab.Ml.Pipeline.Batching;
 
-/// <summary>
-/// Prices the night for every number of instances from 1 to the most allowed, and picks the cheapest that finishes by
-/// the deadline (fewer instances on a tie); when none does, the fastest, and says by how much it misses.
-/// </summary>
+/// <summary>Chooses how many instances a night rents: the cheapest packing that finishes by the deadline, else the fastest.</summary>
 public static class NightPlanner
 {
-    public static NightPlan Plan(IReadOnlyList<BatchItem> items, NightCostModel cost, int maxInstances, DateTimeOffset start, DateTimeOffset deadline)
+    /// <summary>
+    /// Options for K = 1..min(<paramref name="maxInstances"/>, items); Chosen = the cheapest option that finishes by the
+    /// deadline (ties → fewer instances); if none does, the fastest (ties → cheaper, then fewer) with a Reason that says
+    /// by how much it misses. A deadline equal to the finish counts as met.
+    /// </summary>
+    /// <exception cref="ArgumentException">No items: the caller never plans zero jobs.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxInstances"/> below 1.</exception>
+    public static NightPlan Plan(
+        IReadOnlyList<BatchItem> items, NightCostModel cost, int maxInstances, DateTimeOffset start, DateTimeOffset deadline)
     {
-        ArgumentNullException.ThrowIfNull(items);
-        ArgumentNullException.ThrowIfNull(cost);
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxInstances, 1);
+        BatchInputs.Validate(items, nameof(items));
+        BatchInputs.Validate(cost, nameof(cost));
         if (items.Count == 0)
         {
-            throw new ArgumentException("a night needs at least one job", nameof(items));
+            throw new ArgumentException("A night plan needs at least one job.", nameof(items));
         }
 
-        var uploadUsd = items.Sum(i => i.DatasetBytes) / 1e9 * cost.UploadUsdPerGb;
-        var options = new List<PackingOption>();
-        for (var k = 1; k <= Math.Min(maxInstances, items.Count); k++)
-        {
-            var assignments = BatchPacker.Pack(items, k, cost);
-            var wall = assignments.Max(a => a.Expected);
-            var finishes = start + wall;
-            options.Add(new PackingOption
-            {
-                Instances = assignments.Count,
-                Assignments = assignments,
-                Wall = wall,
-                CostUsd = (assignments.Sum(a => a.Expected.TotalHours) * cost.DollarsPerHour) + uploadUsd,
-                FinishesAt = finishes,
-                MeetsDeadline = finishes <= deadline,
-            });
-        }
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxInstances, 1);
 
-        var inTime = options.Where(o => o.MeetsDeadline).ToList();
-        var inv = CultureInfo.InvariantCulture;
-        if (inTime.Count > 0)
-        {
-            var chosen = inTime.OrderBy(o => Math.Round(o.CostUsd, 6)).ThenBy(o => o.Instances).First();
-            return new NightPlan
-            {
-                Options = options,
-                Chosen = chosen,
-                Start = start,
-                Deadline = deadline,
-                Reason = string.Create(inv, $"{chosen.Instances} instance(s) is the cheapest plan that finishes by {deadline:yyyy-MM-dd HH:mm} UTC (expected {chosen.FinishesAt:yyyy-MM-dd HH:mm}, ${chosen.CostUsd:F2})"),
-            };
-        }
+        var uploadUsd = items.Sum(i => (double)i.DatasetBytes) / 1e9 * cost.UploadUsdPerGb;
+        var options = Enumerable.Range(1, Math.Min(maxInstances, items.Count))
+            .Select(k => Option(BatchPacker.Pack(items, k, cost), cost, uploadUsd, start, deadline))
+            .ToList();
 
-        var fastest = options.OrderBy(o => o.Wall).ThenBy(o => Math.Round(o.CostUsd, 6)).First();
+        var meeting = options.Where(o => o.MeetsDeadline).ToList();
+        var chosen = meeting.Count > 0
+            ? meeting.OrderBy(o => o.CostUsd).ThenBy(o => o.Instances).First()
+            : options.OrderBy(o => o.Wall).ThenBy(o => o.CostUsd).ThenBy(o => o.Instances).First();
+
         return new NightPlan
         {
             Options = options,
-            Chosen = fastest,
+            Chosen = chosen,
             Start = start,
             Deadline = deadline,
-            Reason = string.Create(inv, $"no plan with at most {maxInstances} instance(s) finishes by {deadline:yyyy-MM-dd HH:mm} UTC: the fastest ({fastest.Instances}) misses it by {(fastest.FinishesAt - deadline).TotalMinutes:F0} min"),
+            Reason = Reason(options, chosen, start, deadline),
         };
+    }
+
+    private static PackingOption Option(
+        IReadOnlyList<InstanceAssignment> assignments, NightCostModel cost, double uploadUsd, DateTimeOffset start, DateTimeOffset deadline)
+    {
+        var wall = assignments.Max(a => a.Expected);
+
+        // One multiplication over the summed ticks: packings that rent the same total time cost exactly the same,
+        // so a tie really is a tie and goes to fewer instances instead of to rounding noise.
+        var rentedTicks = assignments.Sum(a => a.Expected.Ticks);
+        var finishes = start + wall;
+        return new PackingOption
+        {
+            Instances = assignments.Count,
+            Assignments = assignments,
+            Wall = wall,
+            CostUsd = (rentedTicks / (double)TimeSpan.TicksPerHour * cost.DollarsPerHour) + uploadUsd,
+            FinishesAt = finishes,
+            MeetsDeadline = finishes <= deadline,
+        };
+    }
+
+    private static string Reason(IReadOnlyList<PackingOption> options, PackingOption chosen, DateTimeOffset start, DateTimeOffset deadline)
+    {
+        var c = CultureInfo.InvariantCulture;
+        var by = PlanText.Clock(deadline, start);
+        var at = PlanText.Clock(chosen.FinishesAt, start);
+        var what = PlanText.Instances(chosen.Instances);
+        if (!chosen.MeetsDeadline)
+        {
+            return string.Create(c,
+                $"{what}: no option finishes by the {by} deadline; the fastest finishes {at}, {PlanText.Duration(chosen.FinishesAt - deadline)} late");
+        }
+
+        var line = string.Create(c,
+            $"{what}: the cheapest that finishes by the {by} deadline (finishes {at}, {PlanText.Duration(deadline - chosen.FinishesAt)} to spare)");
+
+        // Say what the saving would have cost in time, so an operator sees why not fewer.
+        var cheaper = options.Where(o => o.CostUsd < chosen.CostUsd).OrderBy(o => o.Wall).FirstOrDefault();
+        return cheaper is null
+            ? line
+            : string.Create(c,
+                $"{line}; {PlanText.Instances(cheaper.Instances)} would finish {PlanText.Clock(cheaper.FinishesAt, start)}, {PlanText.Duration(cheaper.FinishesAt - deadline)} late");
     }
 }
