@@ -53,8 +53,12 @@ public sealed partial class RemoteJobRunner
             lostBecause = ex.Message;
         }
 
-        foreach (var (job, maxRuntime) in runnable)
+        // While one job trains, the next one's folder, bundle and environment are made ready, so the host goes from one
+        // training to the next without waiting for uploads.
+        (int Index, StagedJob? Staged, Exception? Error)? next = null;
+        for (var i = 0; i < runnable.Count; i++)
         {
+            var (job, maxRuntime) = runnable[i];
             if (lostBecause is not null)
             {
                 await Report(JobOutcome.Lost(job, lostBecause));
@@ -64,10 +68,44 @@ public sealed partial class RemoteJobRunner
             var jobLog = log.ForContext("JobId", job.Spec.JobId);
             try
             {
-                var result = await RunJobAsync(conn, target, job, maxRuntime, host, jobLog, ct);
+                StagedJob staged;
+                if (next is { } pre && pre.Index == i)
+                {
+                    staged = pre.Staged ?? throw pre.Error!;
+                }
+                else
+                {
+                    staged = await StageAsync(conn, target, job, host, jobLog, ct);
+                }
+
+                next = null;
+                Func<CancellationToken, Task>? stageNext = null;
+                if (i + 1 < runnable.Count)
+                {
+                    var index = i + 1;
+                    var following = runnable[index].Job;
+                    stageNext = async token =>
+                    {
+                        try
+                        {
+                            next = (index, await StageAsync(conn, target, following, host, log.ForContext("JobId", following.Spec.JobId), token), null);
+                        }
+                        catch (QuantLabException ex)
+                        {
+                            // Its own turn reports it; the job training now must not fail for the next one's upload.
+                            next = (index, null, ex);
+                        }
+                    };
+                }
+
+                var result = await TrainStagedAsync(conn, target, job, staged, maxRuntime, stageNext, jobLog, ct);
                 await Report(JobOutcome.Trained(job, new TrainingResult { OutputDir = job.OutputDir, WallTime = result.WallTime, Machine = result.Machine, TrainerSeconds = result.TrainerSeconds }));
             }
             catch (TrainerFailedException ex)
+            {
+                await Report(JobOutcome.Failed(job, ex.Message));
+            }
+            catch (UsageException ex)
             {
                 await Report(JobOutcome.Failed(job, ex.Message));
             }

@@ -92,6 +92,13 @@ public sealed partial class RemoteJobRunner
     private async Task<RemoteRunResult> RunJobAsync(
         SshConnection conn, RemoteTarget target, TrainingJob job, TimeSpan maxRuntime, HostSession host, ILogger log, CancellationToken ct)
     {
+        var staged = await StageAsync(conn, target, job, host, log, ct);
+        return await TrainStagedAsync(conn, target, job, staged, maxRuntime, whileTraining: null, log, ct);
+    }
+
+    /// <summary>Everything before the trainer starts: a fresh job folder, the verified bundle and (once per host) the bootstrap.</summary>
+    private async Task<StagedJob> StageAsync(SshConnection conn, RemoteTarget target, TrainingJob job, HostSession host, ILogger log, CancellationToken ct)
+    {
         var jobId = job.Spec.JobId;
         var started = time.GetTimestamp();
         var reconnectsBefore = conn.Reconnects;
@@ -112,10 +119,37 @@ public sealed partial class RemoteJobRunner
             var upload = await UploadBundleAsync(conn, layout, job, log, ct);
             step = "bootstrap";
             var bootstrap = host.Bootstrap ??= await BootstrapAsync(conn, layout, log, ct);
+            return new StagedJob(layout, upload, bootstrap, time.GetElapsedTime(started), conn.Reconnects - reconnectsBefore);
+        }
+        catch (Exception ex) when (IsTransportFailure(ex))
+        {
+            throw new RemoteCommandException($"ssh to {target.Endpoint} failed during {step}: {SshResilience.Describe(ex)}", ex);
+        }
+    }
 
-            step = "train";
+    /// <summary>
+    /// Starts the staged job's trainer, runs <paramref name="whileTraining"/> while it trains (a batch stages its next job
+    /// there), waits for the exit, and downloads the verified outputs.
+    /// </summary>
+    private async Task<RemoteRunResult> TrainStagedAsync(
+        SshConnection conn,
+        RemoteTarget target,
+        TrainingJob job,
+        StagedJob staged,
+        TimeSpan maxRuntime,
+        Func<CancellationToken, Task>? whileTraining,
+        ILogger log,
+        CancellationToken ct)
+    {
+        var jobId = job.Spec.JobId;
+        var layout = staged.Layout;
+        var started = time.GetTimestamp();
+        var reconnectsBefore = conn.Reconnects;
+        var step = "train";
+        try
+        {
             var trainerStarted = time.GetTimestamp();
-            var outcome = await RunTrainerAsync(conn, layout, job, bootstrap, maxRuntime, log, ct);
+            var outcome = await RunTrainerAsync(conn, layout, job, staged.Bootstrap, maxRuntime, whileTraining, log, ct);
             var trainerSeconds = time.GetElapsedTime(trainerStarted).TotalSeconds;
             if (outcome.TimedOut || outcome.ExitCode is 4 or 124)
             {
@@ -137,12 +171,12 @@ public sealed partial class RemoteJobRunner
                 HostKeyPolicy = target.HostKeys.Description,
                 RemoteJobDir = layout.JobDir,
                 OutputDir = job.OutputDir,
-                Bootstrap = bootstrap,
-                Reconnects = conn.Reconnects - reconnectsBefore,
-                Upload = upload,
+                Bootstrap = staged.Bootstrap,
+                Reconnects = staged.Reconnects + conn.Reconnects - reconnectsBefore,
+                Upload = staged.Upload,
                 Download = download,
                 TrainerSeconds = Math.Round(trainerSeconds, 3),
-                WallSeconds = Math.Round(time.GetElapsedTime(started).TotalSeconds, 3),
+                WallSeconds = Math.Round((staged.Duration + time.GetElapsedTime(started)).TotalSeconds, 3),
             };
             await Json.WriteFileAsync(Path.Combine(job.OutputDir, RemoteRunResult.FileName), result, ct);
             log.Information(
@@ -159,6 +193,9 @@ public sealed partial class RemoteJobRunner
             throw new RemoteCommandException($"ssh to {target.Endpoint} failed during {step}: {SshResilience.Describe(ex)}", ex);
         }
     }
+
+    /// <summary>A job whose folder, bundle and environment are ready on the host: the trainer can start at once.</summary>
+    private sealed record StagedJob(JobLayout Layout, TransferStats Upload, BootstrapReport Bootstrap, TimeSpan Duration, int Reconnects);
 
     /// <summary>What one host keeps between the jobs of a batch: its bootstrap (done once) and whether old folders were cleaned.</summary>
     private sealed class HostSession
@@ -378,6 +415,7 @@ public sealed partial class RemoteJobRunner
         TrainingJob job,
         BootstrapReport bootstrap,
         TimeSpan maxRuntime,
+        Func<CancellationToken, Task>? whileTraining,
         ILogger log,
         CancellationToken ct)
     {
@@ -396,6 +434,12 @@ public sealed partial class RemoteJobRunner
             // Starting is idempotent (a marker file), so a connection lost while the command was in flight is simply retried.
             await RunCheckedAsync(conn, "start trainer", start, ct);
             log.Information("trainer started detached in {RemoteJobDir}; max runtime {MaxRuntimeMinutes} min", layout.JobDir, Math.Round(maxRuntime.TotalMinutes, 2));
+            if (whileTraining is not null)
+            {
+                // The trainer runs detached: the connection is free for other work until we look at it again.
+                await whileTraining(ct);
+            }
+
             var outcome = await MonitorAsync(conn, layout, maxRuntime, launchedAt, log, ct);
             if (outcome.TimedOut)
             {

@@ -208,9 +208,10 @@ public sealed class RunNightVastEndToEndTests(SshdFixture sshd) : IAsyncLifetime
         var loser = Task.Run(
             async () =>
             {
-                // The first machine goes away as its second job starts: SSH refused from then on, Vast says exited.
+                // The first machine goes away as its second trainer starts (the first job's outputs are down by then):
+                // SSH refused from then on, and Vast says exited.
                 var jobs = temp.Combine("remote-root", "jobs");
-                while (!Directory.Exists(jobs) || Directory.GetDirectories(jobs).Length < 2)
+                while (!Directory.Exists(jobs) || Directory.GetDirectories(jobs).Count(d => File.Exists(Path.Combine(d, "pgid"))) < 2)
                 {
                     await Task.Delay(20, stop.Token);
                 }

@@ -83,7 +83,7 @@ public sealed class RemoteBatchTests(SshdFixture sshd)
 
         Assert.Equal([JobOutcomeStatus.Trained, JobOutcomeStatus.Lost, JobOutcomeStatus.Lost], outcomes.Select(o => o.Status));
         Assert.All(outcomes.Skip(1), o => Assert.False(string.IsNullOrEmpty(o.Error)));
-        Assert.False(Directory.Exists(Path.Combine(bed.RemoteRoot, "jobs", jobs[2].Spec.JobId)));
+        Assert.False(File.Exists(Path.Combine(jobs[2].OutputDir, "model.bin")));
 
         // The trainer left on the lost host is stopped by its own watchdog in production; here the test stops it.
         if (int.TryParse(File.ReadAllText(pgidFile).Trim(), out var pgid))
