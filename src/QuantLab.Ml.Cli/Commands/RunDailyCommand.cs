@@ -22,7 +22,7 @@ internal static class RunDailyCommand
         var skipPromotion = new Option<bool>("--skip-promotion") { Description = "Store the candidate but never change production" };
         var force = new Option<bool>("--force") { Description = "Train again even when the same job already finished" };
         var wait = new Option<string?>("--wait-for-data") { Description = "Poll readiness up to this long (e.g. 4h) before giving up with exit 3" };
-        var parallel = new Option<int>("--parallel") { Description = "Run up to N symbols at once, each on its own machine (default 1: one after another)", DefaultValueFactory = _ => 1 };
+        var parallel = new Option<int>("--parallel") { Description = "Run up to N symbols at once (local: N trainers; a night on ssh/vast: N symbols prepared at once, machines per --instances); default 1", DefaultValueFactory = _ => 1 };
         parallel.Validators.Add(r =>
         {
             if (r.GetValueOrDefault<int>() is < 1 or > 64)

@@ -54,5 +54,19 @@ public sealed class CommandLineTests : IDisposable
         Assert.Contains("Device", result.Stderr, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("--deadline", "6am", "--deadline")]
+    [InlineData("--deadline", "25:00", "--deadline")]
+    [InlineData("--instances", "0", "--instances must be 1..64")]
+    public async Task A_bad_night_option_is_one_line_and_exit_2_and_nothing_runs(string option, string value, string expected)
+    {
+        var result = await Cli.RunAsync("run-daily", "--symbol", "btcusdt", "--symbol", "ethusdt", option, value);
+
+        Assert.Equal(ExitCodes.Usage, result.ExitCode);
+        Assert.Contains(expected, result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.Stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(temp.Combine(".quantlab", "runs")) && Directory.EnumerateFiles(temp.Combine(".quantlab", "runs"), "*.npz", SearchOption.AllDirectories).Any());
+    }
+
     public void Dispose() => temp.Dispose();
 }

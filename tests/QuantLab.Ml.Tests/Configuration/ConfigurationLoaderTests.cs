@@ -85,5 +85,42 @@ public sealed class ConfigurationLoaderTests : IDisposable
         Assert.Throws<UsageException>(() => ConfigurationLoader.Load(temp.Combine("broken.json"), None, None, temp.Path));
     }
 
+    [Fact]
+    public void A_symbols_file_with_comments_and_blank_lines_replaces_the_symbols()
+    {
+        File.WriteAllLines(temp.Combine("night.txt"), ["# binance majors", "BTCUSDT", "", "ethusdt   # second", "  solusdt", "btcusdt"]);
+        var env = new Dictionary<string, string?> { ["QUANTLAB_SymbolsFile"] = "night.txt", ["QUANTLAB_Symbols"] = "xrpusdt" };
+
+        var o = ConfigurationLoader.Load(null, env, None, temp.Path).Options;
+
+        Assert.Equal(["btcusdt", "ethusdt", "solusdt"], o.Symbols);
+    }
+
+    [Fact]
+    public void A_missing_symbols_file_or_a_bad_symbol_in_it_is_a_usage_error_naming_it()
+    {
+        var missing = Assert.Throws<UsageException>(() => ConfigurationLoader.Load(null, new Dictionary<string, string?> { ["QUANTLAB_SymbolsFile"] = "nope.txt" }, None, temp.Path));
+        Assert.Contains("nope.txt", missing.Message, StringComparison.Ordinal);
+
+        File.WriteAllLines(temp.Combine("bad.txt"), ["btcusdt", "btc/usdt"]);
+        var bad = Assert.Throws<UsageException>(() => ConfigurationLoader.Load(null, new Dictionary<string, string?> { ["QUANTLAB_SymbolsFile"] = "bad.txt" }, None, temp.Path));
+        Assert.Contains("btc/usdt", bad.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_night_settings_bind_from_the_file_and_are_checked()
+    {
+        File.WriteAllText(temp.Combine("q.json"), """{ "Batch": { "MaxInstances": 8, "Deadline": "05:30", "PerJobOverhead": "00:00:20", "RequeueLost": false } }""");
+
+        var batch = ConfigurationLoader.Load(temp.Combine("q.json"), None, None, temp.Path).Options.Batch;
+
+        Assert.Equal(8, batch.MaxInstances);
+        Assert.Equal(new TimeOnly(5, 30), batch.Deadline);
+        Assert.Equal(TimeSpan.FromSeconds(20), batch.PerJobOverhead);
+        Assert.False(batch.RequeueLost);
+        var env = new Dictionary<string, string?> { ["QUANTLAB_Batch__MaxInstances"] = "0" };
+        Assert.Contains("Batch:MaxInstances", Assert.Throws<UsageException>(() => ConfigurationLoader.Load(null, env, None, temp.Path)).Message, StringComparison.Ordinal);
+    }
+
     public void Dispose() => temp.Dispose();
 }
