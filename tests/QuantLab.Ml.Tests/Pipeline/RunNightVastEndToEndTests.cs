@@ -253,6 +253,39 @@ public sealed class RunNightVastEndToEndTests(SshdFixture sshd) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Sigterm_during_a_night_on_two_instances_destroys_both_and_releases_every_lock()
+    {
+        string[] symbols = ["btcusdt", "ethusdt", "solusdt", "xrpusdt"];
+        await SampleAsync(symbols);
+        AddOffers(3);
+        var cli = NewCli();
+        cli.Environment["QUANTLAB_Xgboost__NumBoostRound"] = "100000";
+        cli.Environment["QUANTLAB_Xgboost__EarlyStoppingRounds"] = "0";
+        cli.Environment["QUANTLAB_Xgboost__Eta"] = "0.001";
+        cli.Environment["QUANTLAB_Batch__MinimumTrainingSeconds"] = "600";
+        cli.Environment["QUANTLAB_Rental__ExpectedBoot"] = "00:05:00";
+        using var sigterm = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+
+        // 4 symbols x 10 min + 5 min: one instance needs 45 min, two 25: with 30 min to go the plan takes two.
+        var run = cli.RunWithTokenAsync(["run-daily", "--symbol", "btcusdt", "--symbol", "ethusdt", "--symbol", "solusdt", "--symbol", "xrpusdt",
+            "--date", Date, "--deadline", DeadlineIn(TimeSpan.FromMinutes(31)), "--json"], sigterm.Token);
+        var jobs = Directory.CreateDirectory(temp.Combine("remote-root", "jobs")).FullName;
+        for (var i = 0; i < 600 && Directory.EnumerateFiles(jobs, "heartbeat", SearchOption.AllDirectories).Count() < 2; i++)
+        {
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+        }
+
+        Assert.True(Directory.EnumerateFiles(jobs, "heartbeat", SearchOption.AllDirectories).Count() >= 2, "two trainers never ran at once");
+        await sigterm.CancelAsync();
+        var result = await run;
+
+        Assert.Equal(ExitCodes.Interrupted, result.ExitCode);
+        Assert.Equal(2, vast.CreatedInstanceIds.Count);
+        AssertNothingLeftBilling();
+        Assert.Empty(Directory.Exists(temp.Combine("store", "locks")) ? Directory.GetFiles(temp.Combine("store", "locks")) : []);
+    }
+
+    [Fact]
     public async Task A_dry_run_of_a_night_prints_the_same_packing_twice_meets_the_deadline_and_rents_nothing()
     {
         string[] symbols = ["btcusdt", "ethusdt", "solusdt", "xrpusdt", "adausdt"];
