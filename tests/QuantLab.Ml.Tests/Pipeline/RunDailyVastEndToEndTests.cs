@@ -28,15 +28,7 @@ public sealed class RunDailyVastEndToEndTests(SshdFixture sshd) : IAsyncLifetime
 
     private CliRunner NewCli() => VastCli.Create(temp, vast, sshd);
 
-    /// <summary>A job that trains far longer than any test waits: no early stopping, a tiny learning rate, many rounds.</summary>
-    private CliRunner SlowTrainingCli()
-    {
-        var cli = NewCli();
-        cli.Environment["QUANTLAB_Xgboost__NumBoostRound"] = "100000";
-        cli.Environment["QUANTLAB_Xgboost__EarlyStoppingRounds"] = "0";
-        cli.Environment["QUANTLAB_Xgboost__Eta"] = "0.001";
-        return cli;
-    }
+    private CliRunner SlowTrainingCli() => NewCli().TrainingSlowly();
 
     private static JsonElement SingleRun(CliResult result)
     {

@@ -120,9 +120,7 @@ public sealed class RunNightVastEndToEndTests(SshdFixture sshd) : IAsyncLifetime
 
         // Each symbol is expected to take 5 min and an instance 10 min to set up: one instance needs 70 min, two 40,
         // three 30; with the deadline 35 min away the cheapest plan that makes it is three instances.
-        cli.Environment["QUANTLAB_Batch__MinimumTrainingSeconds"] = "300";
-        cli.Environment["QUANTLAB_Batch__PerJobOverhead"] = "00:00:00";
-        cli.Environment["QUANTLAB_Rental__ExpectedBoot"] = "00:10:00";
+        cli.PlanningWith(perSymbol: TimeSpan.FromMinutes(5), setup: TimeSpan.FromMinutes(10));
 
         var result = await cli.RunAsync("run-daily", "--date", Date, "--instances", "4", "--deadline", DeadlineIn(TimeSpan.FromMinutes(35)), "--json");
 
@@ -258,12 +256,7 @@ public sealed class RunNightVastEndToEndTests(SshdFixture sshd) : IAsyncLifetime
         string[] symbols = ["btcusdt", "ethusdt", "solusdt", "xrpusdt"];
         await SampleAsync(symbols);
         AddOffers(3);
-        var cli = NewCli();
-        cli.Environment["QUANTLAB_Xgboost__NumBoostRound"] = "100000";
-        cli.Environment["QUANTLAB_Xgboost__EarlyStoppingRounds"] = "0";
-        cli.Environment["QUANTLAB_Xgboost__Eta"] = "0.001";
-        cli.Environment["QUANTLAB_Batch__MinimumTrainingSeconds"] = "600";
-        cli.Environment["QUANTLAB_Rental__ExpectedBoot"] = "00:05:00";
+        var cli = NewCli().TrainingSlowly().PlanningWith(perSymbol: TimeSpan.FromMinutes(10), setup: TimeSpan.FromMinutes(5));
         using var sigterm = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
 
         // 4 symbols x 10 min + 5 min: one instance needs 45 min, two 25: with 30 min to go the plan takes two.
@@ -293,8 +286,7 @@ public sealed class RunNightVastEndToEndTests(SshdFixture sshd) : IAsyncLifetime
         AddOffers(1);
         var cli = NewCli();
         cli.Environment["QUANTLAB_Symbols"] = string.Join(',', symbols);
-        cli.Environment["QUANTLAB_Batch__MinimumTrainingSeconds"] = "600";
-        cli.Environment["QUANTLAB_Rental__ExpectedBoot"] = "00:05:00";
+        cli.PlanningWith(perSymbol: TimeSpan.FromMinutes(10), setup: TimeSpan.FromMinutes(5));
         var deadline = DeadlineIn(TimeSpan.FromMinutes(40));
 
         var text = await cli.RunAsync("run-daily", "--date", Date, "--dry-run", "--deadline", deadline);

@@ -93,23 +93,7 @@ internal sealed class ReapTestBed : IAsyncDisposable
     /// <summary>The record of a batch instance as the Vast provider writes it: labelled with the batch id, its jobs listed, its own deadline.</summary>
     public async Task<InstanceRecord> BatchRecordAsync(string batchId, IReadOnlyList<string> jobIds, string runId, long instanceId, Owner owner, TimeSpan age, TimeSpan deadlineIn)
     {
-        var createdAt = Time.GetUtcNow() - age;
-        var record = new InstanceRecord
-        {
-            AttemptId = $"{batchId}-{Interlocked.Increment(ref attempts)}",
-            Label = Prefix + batchId,
-            JobId = batchId,
-            JobIds = jobIds,
-            RunId = runId,
-            OwnerHost = owner.Host,
-            OwnerPid = owner.Pid,
-            CreatedAt = createdAt,
-            UpdatedAt = createdAt,
-            Status = "running",
-            InstanceId = instanceId,
-            DollarsPerHour = 0.4,
-            DeadlineAt = Time.GetUtcNow() + deadlineIn,
-        };
+        var record = await RecordAsync(batchId, runId, "running", instanceId, owner, age) with { JobIds = jobIds, DeadlineAt = Time.GetUtcNow() + deadlineIn };
         await new InstanceRecords(Store).WriteAsync(record, Ct);
         return record;
     }

@@ -32,4 +32,22 @@ public static class VastCli
 
         return cli;
     }
+
+    /// <summary>A job that trains far longer than any test waits: no early stopping, a tiny learning rate, many rounds.</summary>
+    public static CliRunner TrainingSlowly(this CliRunner cli)
+    {
+        cli.Environment["QUANTLAB_Xgboost__NumBoostRound"] = "100000";
+        cli.Environment["QUANTLAB_Xgboost__EarlyStoppingRounds"] = "0";
+        cli.Environment["QUANTLAB_Xgboost__Eta"] = "0.001";
+        return cli;
+    }
+
+    /// <summary>What the night planner expects: every symbol trains <paramref name="perSymbol"/>, a machine takes <paramref name="setup"/>.</summary>
+    public static CliRunner PlanningWith(this CliRunner cli, TimeSpan perSymbol, TimeSpan setup)
+    {
+        cli.Environment["QUANTLAB_Batch__MinimumTrainingSeconds"] = perSymbol.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        cli.Environment["QUANTLAB_Batch__PerJobOverhead"] = "00:00:00";
+        cli.Environment["QUANTLAB_Rental__ExpectedBoot"] = setup.ToString("c", System.Globalization.CultureInfo.InvariantCulture);
+        return cli;
+    }
 }
