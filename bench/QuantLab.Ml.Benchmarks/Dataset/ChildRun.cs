@@ -13,8 +13,8 @@ internal static class ChildRun
     public const string Build = "build";
     public const string Decode = "decode";
 
-    /// <summary>What the child reports: its resident memory before the work and at its peak, and what it allocated.</summary>
-    public sealed record Result(long Rows, long StartRss, long PeakRss, long AllocatedBytes, double Seconds, string? Sha256)
+    /// <summary>What the child reports: its resident memory before the work and at its peak, what it allocated and its GC pauses.</summary>
+    public sealed record Result(long Rows, long StartRss, long PeakRss, long AllocatedBytes, double Seconds, double GcPauseSeconds, int FullCollections, string? Sha256)
     {
         /// <summary>Resident memory the work added on top of the idle runtime.</summary>
         public long PeakGrowth => PeakRss - StartRss;
@@ -46,7 +46,8 @@ internal static class ChildRun
 
         var seconds = clock.Elapsed.TotalSeconds;
         var end = ProcStatus.Read()!.Value;
-        var result = new Result(rows, start.Rss, end.PeakRss, GC.GetTotalAllocatedBytes(precise: true), seconds, sha256);
+        var result = new Result(rows, start.Rss, end.PeakRss, GC.GetTotalAllocatedBytes(precise: true), seconds,
+            GC.GetTotalPauseDuration().TotalSeconds, GC.CollectionCount(2), sha256);
         Console.WriteLine(JsonSerializer.Serialize(result));
         return 0;
     }

@@ -76,7 +76,8 @@ internal static class WindowMeasurement
         return new BenchRow("dataset", $"{label} build peak memory", build.PeakGrowth / MiB, "MiB", "decoded column bytes", columns / MiB,
             ratio, "< 3.0x", ratio < 3.0,
             Invariant($"peak RSS (VmHWM) of a fresh child process running one cold build, minus its RSS before the build; median of {MemoryRuns}. ")
-            + Invariant($"Absolute VmHWM {build.PeakRss / MiB:0} MiB over a start RSS of {build.StartRss / MiB:0} MiB; managed allocations {build.AllocatedBytes / MiB:0} MiB. ")
+            + Invariant($"Absolute VmHWM {build.PeakRss / MiB:0} MiB over a start RSS of {build.StartRss / MiB:0} MiB; managed allocations {build.AllocatedBytes / MiB:0} MiB; ")
+            + Invariant($"{build.FullCollections} full GCs pausing {build.GcPauseSeconds * 1000:0.0} ms of a {build.Seconds * 1000:0} ms cold run. ")
             + Invariant($"The bare decode grows by {decode.PeakGrowth / MiB:0} MiB ({decode.PeakGrowth / (double)columns:0.00}x), allocating {decode.AllocatedBytes / MiB:0} MiB."));
     }
 
