@@ -122,6 +122,25 @@ public sealed class NpyTests
         Assert.Equal(0xCBF43926u, BitwiseCrc("123456789"u8));
     }
 
+    [Fact]
+    public void The_npz_layout_is_pinned_byte_for_byte()
+    {
+        // Exact binary fractions and small integers: the bytes depend on the layout alone, never on arithmetic. The job id
+        // hashes dataset.npz, so any change to how it is written (even an equivalent zip) must show up here first.
+        float[] x = [.. Enumerable.Range(0, 6 * 4).Select(i => (i * 0.25f) - 3f)];
+        int[] y = [0, 1, 2, 1, 0, 2];
+        using var buffer = new MemoryStream();
+        using (var npz = new NpzWriter(buffer, leaveOpen: true))
+        {
+            npz.AddFloat32Matrix("X_train", x, 6, 4);
+            npz.AddInt32Vector("y_train", y);
+            npz.AddUnicodeVector("feature_names", ["ret_1", "vol_10", "spread_bps", "imbalance"]);
+            npz.Finish();
+        }
+
+        Assert.Equal("4b57fd3fa73826006e08a4a1bf936592d7591b860ffc71ff0bda1753ce1e2f3c", Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(buffer.ToArray())));
+    }
+
     private static uint BitwiseCrc(ReadOnlySpan<byte> data)
     {
         uint crc = 0xFFFFFFFF;
