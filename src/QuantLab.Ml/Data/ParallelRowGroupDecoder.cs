@@ -1,13 +1,15 @@
 using System.Buffers;
+using Parquet;
+using Parquet.Schema;
 using QuantLab.Ml.Common;
 
 namespace QuantLab.Ml.Data;
 
 /// <summary>
-/// Decodes row groups into their own slices of the joined columns, several at a time: Parquet decoding (decompression,
-/// level and value decoding) is CPU-bound and row groups are independent, so each core takes a share. A reader shares one
-/// file stream between its row groups, so each file's row groups are cut into one contiguous batch per core and every
-/// batch opens its own reader: a footer parse per batch, never one per row group, however small the groups are.
+/// Decodes row groups into their own slices of the joined columns, one per core at a time: Parquet decoding (decompression,
+/// level and value decoding) is CPU-bound and row groups are independent. Each worker takes the next row group from a shared
+/// counter, so a core slowed by another process or a short last group never leaves the other idle. A reader shares one file
+/// stream between its row groups, so each worker opens its own reader per file it meets (a footer parse), never one per group.
 /// </summary>
 internal static class ParallelRowGroupDecoder
 {
@@ -16,52 +18,66 @@ internal static class ParallelRowGroupDecoder
 
     public static Task DecodeAsync(IReadOnlyList<RowGroupSlice> slices, BboColumns into, CancellationToken ct)
     {
-        var cores = Environment.ProcessorCount;
-        var batches = slices
-            .GroupBy(s => s.Path, StringComparer.Ordinal)
-            .SelectMany(file => file.Chunk((file.Count() + cores - 1) / cores));
+        var next = -1;
+        var workers = Math.Clamp(slices.Count, 1, Environment.ProcessorCount);
+        var largest = slices.Select(s => s.Rows).DefaultIfEmpty(0).Max();
+
+        // Parallel.ForEachAsync over the workers, not the slices: it cancels the others when one fails.
         return Parallel.ForEachAsync(
-            batches,
-            new ParallelOptions { MaxDegreeOfParallelism = cores, CancellationToken = ct },
-            (batch, token) => DecodeAsync(batch, into, token));
-    }
-
-    /// <summary>Decodes row groups of one file, in order, with one reader.</summary>
-    private static async ValueTask DecodeAsync(RowGroupSlice[] batch, BboColumns into, CancellationToken ct)
-    {
-        var path = batch[0].Path;
-        var reader = await CompactParquetReader.OpenAsync(path, ct).ConfigureAwait(false);
-        await using (reader.ConfigureAwait(false))
-        {
-            var problems = new List<string>();
-            var fields = CompactParquetReader.ResolveFields(reader, problems);
-            if (problems.Count > 0)
+            Enumerable.Range(0, workers),
+            new ParallelOptions { MaxDegreeOfParallelism = workers, CancellationToken = ct },
+            async (_, token) =>
             {
-                // The file was checked when the read began; a difference now means it was replaced meanwhile.
-                throw new QuantLabException($"{path} changed while it was being read");
-            }
-
-            // Pooled: the definition levels are only checked for nulls, then the buffer serves the next row group.
-            var defs = ArrayPool<int>.Shared.Rent(batch.Max(s => s.Rows));
-            try
-            {
-                foreach (var slice in batch)
+                var readers = new Dictionary<string, (ParquetReader Reader, DataField[] Fields)>(StringComparer.Ordinal);
+                // Pooled: the definition levels are only checked for nulls, then the buffer serves the next row group.
+                var defs = ArrayPool<int>.Shared.Rent(largest);
+                try
                 {
-                    await DecodeAsync(reader, fields, slice, defs, into, ct).ConfigureAwait(false);
-                    if (slice.Rows >= LargeBufferRows)
+                    int i;
+                    while ((i = Interlocked.Increment(ref next)) < slices.Count)
                     {
-                        ReleaseDecoderGarbage();
+                        token.ThrowIfCancellationRequested();
+                        var slice = slices[i];
+                        if (!readers.TryGetValue(slice.Path, out var open))
+                        {
+                            open = await OpenAsync(slice.Path, token).ConfigureAwait(false);
+                            readers.Add(slice.Path, open);
+                        }
+
+                        await DecodeAsync(open.Reader, open.Fields, slice, defs, into, token).ConfigureAwait(false);
+                        if (slice.Rows >= LargeBufferRows)
+                        {
+                            ReleaseDecoderGarbage();
+                        }
                     }
                 }
-            }
-            finally
-            {
-                ArrayPool<int>.Shared.Return(defs);
-            }
-        }
+                finally
+                {
+                    ArrayPool<int>.Shared.Return(defs);
+                    foreach (var (reader, _) in readers.Values)
+                    {
+                        await reader.DisposeAsync().ConfigureAwait(false);
+                    }
+                }
+            });
     }
 
-    private static async ValueTask DecodeAsync(Parquet.ParquetReader reader, Parquet.Schema.DataField[] fields, RowGroupSlice slice, int[] defs, BboColumns into, CancellationToken ct)
+    private static async Task<(ParquetReader, DataField[])> OpenAsync(string path, CancellationToken ct)
+    {
+        var reader = await CompactParquetReader.OpenAsync(path, ct).ConfigureAwait(false);
+        var problems = new List<string>();
+        var fields = CompactParquetReader.ResolveFields(reader, problems);
+        if (problems.Count > 0)
+        {
+            await reader.DisposeAsync().ConfigureAwait(false);
+            // The file was checked when the read began; a difference now means it was replaced meanwhile.
+            throw new QuantLabException($"{path} changed while it was being read");
+        }
+
+        return (reader, fields);
+    }
+
+    private static async ValueTask DecodeAsync(ParquetReader reader, DataField[] fields, RowGroupSlice slice, int[] defs, BboColumns into, CancellationToken ct)
     {
         var (path, g, offset, n) = slice;
         var group = CompactParquetReader.OpenRowGroup(reader, path, g);
