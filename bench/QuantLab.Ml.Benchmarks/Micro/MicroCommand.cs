@@ -13,9 +13,8 @@ internal static class MicroCommand
     {
         var summaries = BenchmarkSwitcher.FromTypes(
         [
-            typeof(BarBuilderBenchmarks),
+            typeof(BarAndLabelBenchmarks),
             typeof(FeatureBuilderBenchmarks),
-            typeof(LabelBuilderBenchmarks),
             typeof(NpzBenchmarks),
         ]).Run(args.Length == 0 ? ["--filter", "*"] : args, QuickConfig());
         return summaries.Any(s => s.HasCriticalValidationErrors) ? 1 : 0;
