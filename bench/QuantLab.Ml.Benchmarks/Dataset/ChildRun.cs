@@ -4,8 +4,8 @@ using System.Text.Json;
 namespace QuantLab.Ml.Benchmarks.Dataset;
 
 /// <summary>
-/// Runs one decode or one build in a fresh process of this program, so that its peak resident memory (VmHWM) belongs
-/// to that single cold run and not to the repetitions and leftovers of the parent.
+/// Runs one decode or one build in a fresh process of this program, as the nightly run does it once: its time includes
+/// the JIT of that work, and its peak resident memory (VmHWM) belongs to that single cold run, not to the parent's leftovers.
 /// </summary>
 internal static class ChildRun
 {
