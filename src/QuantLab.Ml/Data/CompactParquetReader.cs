@@ -6,7 +6,7 @@ using Serilog;
 
 namespace QuantLab.Ml.Data;
 
-/// <summary>Reads the BBO columns of compact data.parquet files into plain arrays, a row group at a time, with no per-row objects.</summary>
+/// <summary>Reads the BBO columns of compact data.parquet files straight into plain arrays, row groups decoded in parallel, with no per-row objects.</summary>
 public static class CompactParquetReader
 {
     /// <summary>Reads one day.</summary>
@@ -61,13 +61,20 @@ public static class CompactParquetReader
                 AskQty = GC.AllocateUninitializedArray<double>(n),
             };
             var runStarts = new List<int>(files.Count);
+            var slices = new List<RowGroupSlice>();
             var offset = 0;
-            foreach (var (path, reader, fields, rows) in opened)
+            foreach (var (path, reader, _, _) in opened)
             {
                 runStarts.Add(offset);
-                offset += await ReadFileAsync(path, reader, fields, columns, offset, ct).ConfigureAwait(false);
+                for (var g = 0; g < reader.RowGroupCount; g++)
+                {
+                    var rows = (int)reader.RowGroups[g].RowCount;
+                    slices.Add(new RowGroupSlice(path, g, offset, rows));
+                    offset += rows;
+                }
             }
 
+            await ParallelRowGroupDecoder.DecodeAsync(slices, columns, ct).ConfigureAwait(false);
             var result = BboOrdering.Normalize(columns, runStarts, out var sorted);
             log?.Debug("Read {Rows} BBO rows from {Files} files; sorted {Sorted}, dropped {Duplicates} duplicate (ts_event, seq) rows",
                 result.Count, files.Count, sorted, n - result.Count);
@@ -159,7 +166,7 @@ public static class CompactParquetReader
         }
     }
 
-    private static async Task<ParquetReader> OpenAsync(string path, CancellationToken ct)
+    internal static async Task<ParquetReader> OpenAsync(string path, CancellationToken ct)
     {
         try
         {
@@ -171,7 +178,7 @@ public static class CompactParquetReader
         }
     }
 
-    private static ParquetRowGroupReader OpenRowGroup(ParquetReader reader, string path, int index)
+    internal static ParquetRowGroupReader OpenRowGroup(ParquetReader reader, string path, int index)
     {
         try
         {
@@ -184,7 +191,7 @@ public static class CompactParquetReader
     }
 
     /// <summary>The six BBO fields in <see cref="CompactSchema.BboColumns"/> order; problems are added for missing or unusable ones.</summary>
-    private static DataField[] ResolveFields(ParquetReader reader, List<string> problems)
+    internal static DataField[] ResolveFields(ParquetReader reader, List<string> problems)
     {
         var fields = new DataField[CompactSchema.BboColumns.Count];
         for (var i = 0; i < fields.Length; i++)
@@ -208,29 +215,8 @@ public static class CompactParquetReader
         return fields;
     }
 
-    private static async Task<int> ReadFileAsync(string path, ParquetReader reader, DataField[] fields, BboColumns into, int offset, CancellationToken ct)
-    {
-        var largest = (int)reader.RowGroups.Select(g => g.RowCount).DefaultIfEmpty(0).Max();
-        var defs = new int[largest];
-        var start = offset;
-        for (var g = 0; g < reader.RowGroupCount; g++)
-        {
-            var group = OpenRowGroup(reader, path, g);
-            var n = (int)group.RowCount;
-            await ReadColumnAsync(group, fields[0], into.TsEvent.AsMemory(offset, n), defs, path, g, ct).ConfigureAwait(false);
-            await ReadColumnAsync(group, fields[1], into.Seq.AsMemory(offset, n), defs, path, g, ct).ConfigureAwait(false);
-            await ReadColumnAsync(group, fields[2], into.BidPrice.AsMemory(offset, n), defs, path, g, ct).ConfigureAwait(false);
-            await ReadColumnAsync(group, fields[3], into.BidQty.AsMemory(offset, n), defs, path, g, ct).ConfigureAwait(false);
-            await ReadColumnAsync(group, fields[4], into.AskPrice.AsMemory(offset, n), defs, path, g, ct).ConfigureAwait(false);
-            await ReadColumnAsync(group, fields[5], into.AskQty.AsMemory(offset, n), defs, path, g, ct).ConfigureAwait(false);
-            offset += n;
-        }
-
-        return offset - start;
-    }
-
     /// <summary>Reads a whole column chunk straight into <paramref name="into"/>; any null is an error naming file, row group and row.</summary>
-    private static async ValueTask ReadColumnAsync<T>(ParquetRowGroupReader group, DataField field, Memory<T> into, int[] defs, string path, int rowGroup, CancellationToken ct)
+    internal static async ValueTask ReadColumnAsync<T>(ParquetRowGroupReader group, DataField field, Memory<T> into, int[] defs, string path, int rowGroup, CancellationToken ct)
         where T : struct
     {
         var n = into.Length;

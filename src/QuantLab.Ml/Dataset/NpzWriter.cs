@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.IO.Hashing;
 using System.Text;
 using System.Text.RegularExpressions;
 
@@ -130,7 +131,10 @@ public sealed partial class NpzWriter : IDisposable
         var fileName = Encoding.ASCII.GetBytes(name + ".npy");
         long size = (long)header.Length + payload.Length;
         CheckZip32(offset + 30 + fileName.Length + size, "array '" + name + "'");
-        uint crc = Crc32.Append(Crc32.Append(0, header), payload);
+        var hash = new Crc32();
+        hash.Append(header);
+        hash.Append(payload);
+        uint crc = hash.GetCurrentHashAsUInt32();
 
         Span<byte> local = stackalloc byte[30];
         BinaryPrimitives.WriteUInt32LittleEndian(local, 0x04034b50);

@@ -28,7 +28,7 @@ public sealed class CompactParquetReaderTests
 
         var read = await CompactParquetReader.ReadAsync(path, Ct);
 
-        AssertSameColumns(rows, read);
+        DataTestFiles.AssertSameColumns(rows, read);
     }
 
     [Fact]
@@ -48,9 +48,9 @@ public sealed class CompactParquetReaderTests
         var fromZstd = await CompactParquetReader.ReadAsync(zstd, Ct);
 
         Assert.True((await CompactParquetReader.ValidateSchemaAndOrderAsync(small, Ct)).RowGroups > 1);
-        AssertSameColumns(rows, fromSmall);
-        AssertSameColumns(rows, fromSingle);
-        AssertSameColumns(rows, fromZstd);
+        DataTestFiles.AssertSameColumns(rows, fromSmall);
+        DataTestFiles.AssertSameColumns(rows, fromSingle);
+        DataTestFiles.AssertSameColumns(rows, fromZstd);
     }
 
     [Fact]
@@ -69,8 +69,8 @@ public sealed class CompactParquetReaderTests
         var joined = await CompactParquetReader.ReadAsync([first, second], Ct);
         var reversed = await CompactParquetReader.ReadAsync([second, first], Ct);
 
-        AssertSameColumns(all, joined);
-        AssertSameColumns(all, reversed);
+        DataTestFiles.AssertSameColumns(all, joined);
+        DataTestFiles.AssertSameColumns(all, reversed);
     }
 
     [Fact]
@@ -90,7 +90,7 @@ public sealed class CompactParquetReaderTests
 
         var joined = await CompactParquetReader.ReadAsync([first, second], Ct);
 
-        AssertSameColumns(all, joined);
+        DataTestFiles.AssertSameColumns(all, joined);
     }
 
     [Fact]
@@ -280,15 +280,4 @@ public sealed class CompactParquetReaderTests
         AskPrice = [.. rows.Select(i => c.AskPrice[i])],
         AskQty = [.. rows.Select(i => c.AskQty[i])],
     };
-
-    private static void AssertSameColumns(BboColumns expected, BboColumns actual)
-    {
-        Assert.Equal(expected.Count, actual.Count);
-        Assert.Equal(expected.TsEvent, actual.TsEvent);
-        Assert.Equal(expected.Seq, actual.Seq);
-        Assert.Equal(expected.BidPrice, actual.BidPrice);
-        Assert.Equal(expected.BidQty, actual.BidQty);
-        Assert.Equal(expected.AskPrice, actual.AskPrice);
-        Assert.Equal(expected.AskQty, actual.AskQty);
-    }
 }

@@ -123,4 +123,15 @@ internal static class DataTestFiles
         (new DataField<double?>(CompactSchema.AskPrice), new double?[] { 100.1, 100.2, 100.3 }),
         (new DataField<double?>(CompactSchema.AskQty), new double?[] { 1.5, 2.5, 3.5 }),
     ];
+
+    public static void AssertSameColumns(BboColumns expected, BboColumns actual)
+    {
+        Assert.Equal(expected.Count, actual.Count);
+        Assert.Equal(expected.TsEvent, actual.TsEvent);
+        Assert.Equal(expected.Seq, actual.Seq);
+        Assert.Equal(expected.BidPrice, actual.BidPrice);
+        Assert.Equal(expected.BidQty, actual.BidQty);
+        Assert.Equal(expected.AskPrice, actual.AskPrice);
+        Assert.Equal(expected.AskQty, actual.AskQty);
+    }
 }

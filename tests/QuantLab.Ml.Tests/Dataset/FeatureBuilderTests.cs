@@ -96,8 +96,10 @@ public sealed class FeatureBuilderTests
         Close((0.0 - 1.0) / 2, bar8["imbalance_mean_2"]);
     }
 
-    [Fact]
-    public void Matches_a_direct_window_by_window_computation_on_a_random_series()
+    [Theory]
+    [InlineData(3_000)]
+    [InlineData(120_000)] // ~20,000 bars: rows are filled in parallel blocks, and the seams between blocks are checked too
+    public void Matches_a_direct_window_by_window_computation_on_a_random_series(int ticks)
     {
         var config = new DatasetConfig
         {
@@ -107,7 +109,7 @@ public sealed class FeatureBuilderTests
             UpdateCountWindows = [3, 11],
             HorizonBars = 3,
         };
-        var bars = BarBuilder.Build(TickSeries.RandomWalk(3_000, seed: 11), 1);
+        var bars = BarBuilder.Build(TickSeries.RandomWalk(ticks, seed: 11), 1);
 
         var features = FeatureBuilder.Build(bars, config);
 

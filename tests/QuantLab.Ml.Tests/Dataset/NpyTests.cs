@@ -1,4 +1,5 @@
 using QuantLab.Ml.Tests.Support;
+using System.Buffers.Binary;
 using System.Text;
 using QuantLab.Ml.Dataset;
 
@@ -97,21 +98,47 @@ public sealed class NpyTests
         Assert.Contains("cannot read", missing.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void Crc32_matches_the_standard_check_value_and_a_bitwise_reference()
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(37)]
+    [InlineData(100_000)]
+    public void Each_npz_entry_carries_the_zip_crc_of_its_bytes(int length)
     {
-        Assert.Equal(0xCBF43926u, Crc32.Append(0, "123456789"u8));
-
-        var rng = new Random(1);
-        var data = new byte[300];
-        rng.NextBytes(data);
-        for (int length = 0; length <= data.Length; length += 7)
+        var rng = new Random(length);
+        int[] values = [.. Enumerable.Range(0, length).Select(_ => rng.Next())];
+        using var buffer = new MemoryStream();
+        using (var npz = new NpzWriter(buffer, leaveOpen: true))
         {
-            Assert.Equal(BitwiseCrc(data.AsSpan(0, length)), Crc32.Append(0, data.AsSpan(0, length)));
+            npz.AddInt32Vector("v", values);
+            npz.Finish();
         }
 
-        // Appending in pieces equals hashing in one go.
-        Assert.Equal(Crc32.Append(0, data), Crc32.Append(Crc32.Append(0, data.AsSpan(0, 13)), data.AsSpan(13)));
+        // Local file header: CRC at offset 14, stored size at 18, name length at 26; the entry's bytes follow the name.
+        var zip = buffer.ToArray().AsSpan();
+        var size = (int)BinaryPrimitives.ReadUInt32LittleEndian(zip[18..]);
+        var entry = zip.Slice(30 + BinaryPrimitives.ReadUInt16LittleEndian(zip[26..]), size);
+        Assert.Equal(BitwiseCrc(entry), BinaryPrimitives.ReadUInt32LittleEndian(zip[14..]));
+        Assert.Equal(0xCBF43926u, BitwiseCrc("123456789"u8));
+    }
+
+    [Fact]
+    public void The_npz_layout_is_pinned_byte_for_byte()
+    {
+        // Exact binary fractions and small integers: the bytes depend on the layout alone, never on arithmetic. The job id
+        // hashes dataset.npz, so any change to how it is written (even an equivalent zip) must show up here first.
+        float[] x = [.. Enumerable.Range(0, 6 * 4).Select(i => (i * 0.25f) - 3f)];
+        int[] y = [0, 1, 2, 1, 0, 2];
+        using var buffer = new MemoryStream();
+        using (var npz = new NpzWriter(buffer, leaveOpen: true))
+        {
+            npz.AddFloat32Matrix("X_train", x, 6, 4);
+            npz.AddInt32Vector("y_train", y);
+            npz.AddUnicodeVector("feature_names", ["ret_1", "vol_10", "spread_bps", "imbalance"]);
+            npz.Finish();
+        }
+
+        Assert.Equal("4b57fd3fa73826006e08a4a1bf936592d7591b860ffc71ff0bda1753ce1e2f3c", Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(buffer.ToArray())));
     }
 
     private static uint BitwiseCrc(ReadOnlySpan<byte> data)
