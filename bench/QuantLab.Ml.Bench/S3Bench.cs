@@ -18,7 +18,15 @@ internal static class S3Bench
         var url = BenchArgs.Require("QUANTLAB_TEST_S3_URL");
         var environment = Environment.GetEnvironmentVariables().Keys.Cast<string>()
             .ToDictionary(k => k, Environment.GetEnvironmentVariable, StringComparer.Ordinal);
-        var options = new S3Options { ServiceUrl = url };
+        // The shipped defaults; QUANTLAB_BENCH_S3_{PART_MIB,CONCURRENCY,THRESHOLD_MIB} try other values without a rebuild.
+        var shipped = new S3Options();
+        var options = shipped with
+        {
+            ServiceUrl = url,
+            PartSizeMiB = Knob("QUANTLAB_BENCH_S3_PART_MIB", shipped.PartSizeMiB),
+            ConcurrentRequests = Knob("QUANTLAB_BENCH_S3_CONCURRENCY", shipped.ConcurrentRequests),
+            MultipartThresholdMiB = Knob("QUANTLAB_BENCH_S3_THRESHOLD_MIB", shipped.MultipartThresholdMiB),
+        };
         using var client = S3ClientFactory.Create(options, environment);
         var bucket = "bench-" + Guid.NewGuid().ToString("N")[..12];
         await client.PutBucketAsync(new PutBucketRequest { BucketName = bucket }, ct);
@@ -54,7 +62,7 @@ internal static class S3Bench
             Directory.Delete(args.Work, recursive: true);
         }
 
-        var how = $"part {options.PartSizeMiB} MiB x {options.ConcurrentRequests} in flight";
+        var how = $"part {options.PartSizeMiB} MiB x {options.ConcurrentRequests} in flight, multipart from {options.MultipartThresholdMiB} MiB";
         return
         [
             BenchRow.Throughput(
@@ -71,6 +79,9 @@ internal static class S3Bench
             BenchRow.Throughput(Group, "download (S3ArtifactStore.GetFileAsync)", args.Bytes, storeDown, "single GetObject", plainDown, Target, 1.0, how + "; includes HEAD and the sha256 check"),
         ];
     }
+
+    private static int Knob(string variable, int shipped) =>
+        Environment.GetEnvironmentVariable(variable) is { Length: > 0 } v ? int.Parse(v, System.Globalization.CultureInfo.InvariantCulture) : shipped;
 
     /// <summary>Whether the server takes the whole file in one PutObject (fauxqs refuses bodies over 11 MiB).</summary>
     private static async Task<bool> SinglePutWorksAsync(AmazonS3Client client, string bucket, string source, CancellationToken ct)
