@@ -74,14 +74,6 @@ internal sealed class Timings
         }
     }
 
-    /// <summary>The same runs less a fixed cost measured apart (e.g. a client's start-up and login), never below 1 ms.</summary>
-    public Timings Less(double fixedSeconds)
-    {
-        var result = new Timings();
-        result.seconds.AddRange(seconds.Select(s => Math.Max(0.001, s - fixedSeconds)));
-        return result;
-    }
-
     public async Task MeasureAsync(Func<Task> operation)
     {
         var start = Stopwatch.GetTimestamp();
