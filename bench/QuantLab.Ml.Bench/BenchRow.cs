@@ -29,7 +29,8 @@ internal sealed record BenchRow
     [JsonIgnore]
     public double MinRatio { get; init; }
 
-    public bool? Met => Ratio >= MinRatio;
+    /// <summary>Null for rows that only report (<see cref="MinRatio"/> 0).</summary>
+    public bool? Met => MinRatio > 0 ? Ratio >= MinRatio : null;
     public string Notes { get; init; } = string.Empty;
 
     /// <summary>A throughput row: MB/s (10^6 bytes) from the median time, both minima in the notes.</summary>

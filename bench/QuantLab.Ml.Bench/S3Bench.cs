@@ -1,5 +1,6 @@
 using Amazon.S3;
 using Amazon.S3.Model;
+using Amazon.S3.Transfer;
 using QuantLab.Ml.Storage;
 
 namespace QuantLab.Ml.Bench;
@@ -36,7 +37,8 @@ internal static class S3Bench
         var source = Path.Combine(args.Work, "payload.bin");
         await Timings.WriteRandomFileAsync(source, args.Bytes, ct);
         var back = Path.Combine(args.Work, "back.bin");
-        Timings storeUp = new(), plainUp = new(), storeDown = new(), plainDown = new();
+        Timings storeUp = new(), plainUp = new(), storeDown = new(), plainDown = new(), transferUp = new(), transferDown = new();
+        using var transfer = new TransferUtility(client, new TransferUtilityConfig { ConcurrentServiceRequests = options.ConcurrentRequests });
         var single = await SinglePutWorksAsync(client, bucket, source, ct);
         Func<Task> plainPut = single
             ? () => client.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = "plain.bin", FilePath = source }, ct)
@@ -47,7 +49,11 @@ internal static class S3Bench
             {
                 await storeUp.MeasureAsync(() => store.PutFileAsync("payload.bin", source, ct));
                 await plainUp.MeasureAsync(plainPut);
+                await transferUp.MeasureAsync(() => transfer.UploadAsync(new TransferUtilityUploadRequest { BucketName = bucket, Key = "transfer.bin", FilePath = source, PartSize = options.PartSizeBytes }, ct));
                 await storeDown.MeasureAsync(() => store.GetFileAsync("payload.bin", back, ct));
+                await transferDown.MeasureAsync(() => transfer.DownloadWithResponseAsync(
+                    new TransferUtilityDownloadRequest { BucketName = bucket, Key = "transfer.bin", FilePath = back, MultipartDownloadType = MultipartDownloadType.RANGE, PartSize = options.PartSizeBytes },
+                    ct));
                 await plainDown.MeasureAsync(async () =>
                 {
                     using var response = await client.GetObjectAsync(new GetObjectRequest { BucketName = bucket, Key = "plain.bin" }, ct);
@@ -76,6 +82,8 @@ internal static class S3Bench
                 1.0,
                 how + "; includes sha256+MD5 of the file and the HEAD check"
                 + (single ? string.Empty : $"; the server refused one {args.SizeMiB} MiB PutObject (fauxqs caps a request body at 11 MiB), so the reference is the same bytes as one part after another on one connection")),
+            BenchRow.Throughput(Group, "upload, multipart transfer alone (TransferUtility)", args.Bytes, transferUp, single ? "single PutObject" : "sequential UploadPart stream", plainUp, "report", 0, how + "; what the store does without its hashing and HEAD"),
+            BenchRow.Throughput(Group, "download, ranged transfer alone (TransferUtility)", args.Bytes, transferDown, "single GetObject", plainDown, "report", 0, how + "; what the store does without its HEAD and sha256 check"),
             BenchRow.Throughput(Group, "download (S3ArtifactStore.GetFileAsync)", args.Bytes, storeDown, "single GetObject", plainDown, Target, 1.0, how + "; includes HEAD and the sha256 check"),
         ];
     }
@@ -86,6 +94,10 @@ internal static class S3Bench
     /// <summary>Whether the server takes the whole file in one PutObject (fauxqs refuses bodies over 11 MiB).</summary>
     private static async Task<bool> SinglePutWorksAsync(AmazonS3Client client, string bucket, string source, CancellationToken ct)
     {
+        // One try only: the SDK's retries would send the refused body a dozen times.
+        var config = (AmazonS3Config)client.Config;
+        var retries = config.MaxErrorRetry;
+        config.MaxErrorRetry = 0;
         try
         {
             await client.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = "plain.bin", FilePath = source }, ct);
@@ -94,6 +106,10 @@ internal static class S3Bench
         catch (Exception ex) when (ex is AmazonS3Exception or IOException or HttpRequestException)
         {
             return false;
+        }
+        finally
+        {
+            config.MaxErrorRetry = retries;
         }
     }
 
