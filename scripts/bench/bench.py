@@ -138,21 +138,31 @@ def source_stamp():
     return head + ":" + (hashlib.sha1(diff.encode()).hexdigest() if diff else "clean")
 
 
+def make_app(folder, name, items, program):
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, name + ".csproj"), "w", encoding="utf-8") as f:
+        f.write('<Project Sdk="Microsoft.NET.Sdk"><PropertyGroup><OutputType>Exe</OutputType></PropertyGroup>'
+                f'{items}</Project>\n')
+    with open(os.path.join(folder, "Program.cs"), "w", encoding="utf-8") as f:
+        f.write(program)
+    return folder
+
+
 def startup(a):
     work = os.path.abspath(a.work)
     os.makedirs(work, exist_ok=True)
-    empty = os.path.join(work, "empty")
-    if not os.path.exists(os.path.join(empty, "empty.csproj")):
-        os.makedirs(empty, exist_ok=True)
-        with open(os.path.join(empty, "empty.csproj"), "w", encoding="utf-8") as f:
-            f.write('<Project Sdk="Microsoft.NET.Sdk"><PropertyGroup><OutputType>Exe</OutputType><TargetFramework>net10.0</TargetFramework>'
-                    '<InvariantGlobalization>true</InvariantGlobalization><ImplicitUsings>enable</ImplicitUsings></PropertyGroup></Project>\n')
-        with open(os.path.join(empty, "Program.cs"), "w", encoding="utf-8") as f:
-            f.write("return 0;\n")
-        # Outside the repository's Directory.Build.props/Packages.props: an empty app as `dotnet new console` makes it.
-    ok, log = publish(empty, os.path.join(work, "empty-sc"), os.path.join(work, "obj-empty"))
-    if not ok:
-        sys.exit("bench.py: publishing the empty app failed:\n" + log[-3000:])
+    # Inside the repository, so Directory.Build.props and Directory.Packages.props apply to them as to quantlab-ml
+    # (InvariantGlobalization, the pinned System.CommandLine); written at bench time, never committed (bench/out/).
+    empty = make_app(os.path.join(work, "empty"), "empty", "", "return 0;\n")
+    floor = make_app(os.path.join(work, "scl-floor"), "scl-floor", '<ItemGroup><PackageReference Include="System.CommandLine" /></ItemGroup>',
+                     'using System.CommandLine;\n'
+                     'var root = new RootCommand("floor") { new Option<bool>("--verbose") { Description = "more" } };\n'
+                     'root.Subcommands.Add(new Command("offers", "offers") { new Option<string>("--gpu") { Description = "gpu" } });\n'
+                     'return await root.Parse(args).InvokeAsync();\n')
+    for app, name in ((empty, "empty"), (floor, "scl-floor")):
+        ok, log = publish(app, os.path.join(work, name + "-sc"), os.path.join(work, "obj-" + name))
+        if not ok:
+            sys.exit(f"bench.py: publishing the {name} app failed:\n" + log[-3000:])
     run(["dotnet", "build", empty, "-c", "Release", "-nologo", "-v", "quiet", "-o", os.path.join(work, "empty-fd")])
     cli_dir = os.path.join(work, "cli")
     stamp = source_stamp()
@@ -179,7 +189,8 @@ def startup(a):
     commands = [("--help", ["--help"]), ("offers --help", ["offers", "--help"]), ("runs --store <empty folder> --json", ["runs", "--store", store, "--json"])]
     empty_sc = [os.path.join(work, "empty-sc", "empty")]
     empty_fd = ["dotnet", os.path.join(work, "empty-fd", "empty.dll")]
-    contenders = {"empty-sc": empty_sc, "empty-fd": empty_fd}
+    floor_sc = [os.path.join(work, "scl-floor-sc", "scl-floor"), "--help"]
+    contenders = {"empty-sc": empty_sc, "empty-fd": empty_fd, "floor": floor_sc}
     for label, exe in variants:
         for name, args in commands:
             contenders[f"{label}|{name}"] = [exe, *args]
@@ -200,6 +211,8 @@ def startup(a):
                             f"median of {a.reps}, best {best[k]:.0f} vs {best['empty-sc']:.0f} ms; self-contained single-file ReadyToRun linux-x64; {trim_note}".rstrip("; ")))
             rows.append(row("startup", f"quantlab-ml {name} ({label}) vs dotnet empty.dll", med[k], "ms", "dotnet empty.dll", med["empty-fd"], "report", None,
                             f"median of {a.reps}, best {best[k]:.0f} vs {best['empty-fd']:.0f} ms (framework-dependent empty app through the dotnet host)"))
+    rows.append(row("startup", "System.CommandLine floor: 2-command app --help", med["floor"], "ms", "empty app, same publish", med["empty-sc"], "report", None,
+                    f"median of {a.reps}, best {best['floor']:.0f} ms; the least a System.CommandLine CLI pays, published the same way"))
     write(a.out, rows)
 
 
