@@ -93,7 +93,7 @@ def orchestration(a):
             "trainer wall (runtime.json)": trainer,
             "ssh: connect, job folder, bootstrap, start": remote["wall_seconds"] - remote["trainer_seconds"] - upload - download,
             "ssh: upload bundle": upload,
-            "ssh: wait until the exit is seen (poll)": remote["trainer_seconds"] - trainer,
+            "ssh: trainer interpreter start + exit seen (poll)": remote["trainer_seconds"] - trainer,
             "ssh: download outputs": download,
             "train step outside the runner": steps.get("train", 0.0) - remote["wall_seconds"],
         }
@@ -107,7 +107,7 @@ def orchestration(a):
     overheads = [s - d["trainer wall (runtime.json)"] for s, d in measured]
     walls = [s for s, _ in measured]
     med = statistics.median(overheads)
-    poll = os.environ.get("QUANTLAB_Remote__PollInterval", "default (5 s)")
+    poll = os.environ.get("QUANTLAB_Remote__PollInterval", "default")
     rows = [row("orchestration", "run-daily --provider ssh overhead (wall - trainer)", med, "s", "run-daily wall", statistics.median(walls),
                 "< 3 s", med < 3.0,
                 f"1 symbol-day (6 h sample, seed 11), loopback sshd, median of {len(measured)} after one warm-up; best {min(overheads):.2f} s; "
