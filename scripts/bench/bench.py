@@ -132,8 +132,8 @@ def publish(project, out, artifacts, extra=()):
 
 
 def source_stamp():
-    """The commit plus any uncommitted change under src/ and the build props: an earlier publish is reused only when equal."""
-    head = run(["git", "-C", REPO, "rev-parse", "HEAD"], check=False).stdout.strip()
+    """The committed src/ tree and build props plus any uncommitted change to them: an earlier publish is reused only when equal."""
+    head = run(["git", "-C", REPO, "rev-parse", "HEAD:src", "HEAD:Directory.Build.props", "HEAD:Directory.Packages.props"], check=False).stdout.strip()
     diff = run(["git", "-C", REPO, "diff", "HEAD", "--", "src", "Directory.Build.props", "Directory.Packages.props"], check=False).stdout
     return head + ":" + (hashlib.sha1(diff.encode()).hexdigest() if diff else "clean")
 
