@@ -139,12 +139,15 @@ def source_stamp():
 
 
 def make_app(folder, name, items, program):
+    """Writes a small app's project and Program.cs, leaving unchanged files alone so its publish stays incremental."""
     os.makedirs(folder, exist_ok=True)
-    with open(os.path.join(folder, name + ".csproj"), "w", encoding="utf-8") as f:
-        f.write('<Project Sdk="Microsoft.NET.Sdk"><PropertyGroup><OutputType>Exe</OutputType></PropertyGroup>'
-                f'{items}</Project>\n')
-    with open(os.path.join(folder, "Program.cs"), "w", encoding="utf-8") as f:
-        f.write(program)
+    files = {name + ".csproj": f'<Project Sdk="Microsoft.NET.Sdk"><PropertyGroup><OutputType>Exe</OutputType></PropertyGroup>{items}</Project>\n',
+             "Program.cs": program}
+    for file, text in files.items():
+        path = os.path.join(folder, file)
+        if not os.path.exists(path) or open(path, encoding="utf-8").read() != text:
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(text)
     return folder
 
 
