@@ -26,11 +26,8 @@ public sealed record RemoteRunnerOptions
     /// <summary>SSH keep-alive interval, so a dead connection is noticed between polls.</summary>
     public TimeSpan KeepAliveInterval { get; init; } = TimeSpan.FromSeconds(15);
 
-    /// <summary>
-    /// How often the runner checks the detached trainer and tails its log. Its finish is seen on average half an interval
-    /// late: 1 s keeps that out of the night's overhead (docs/benchmarks.md, group orchestration) for one cheap command a second.
-    /// </summary>
-    public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>How often the runner checks the detached trainer and tails its log.</summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>How often the launcher on the host touches its heartbeat file.</summary>
     public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(5);
