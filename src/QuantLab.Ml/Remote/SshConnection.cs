@@ -17,13 +17,17 @@ internal sealed class SshConnection : IDisposable
     // SSH.NET's 32 KiB default halves loopback throughput; 64 KiB is within what every OpenSSH sftp-server accepts.
     private const uint SftpBufferSize = 64 * 1024;
 
+    // AEAD ciphers first: SSH.NET runs AES-GCM through the runtime's AesGcm (AES-NI, no separate MAC), where its default
+    // first choice aes128-ctr + hmac-sha2-256 costs two managed passes per packet (docs/benchmarks.md, group sftp).
+    private static readonly string[] PreferredCiphers = ["aes128-gcm@openssh.com", "aes256-gcm@openssh.com"];
+
     private readonly RemoteTarget target;
     private readonly RemoteRunnerOptions options;
     private readonly TimeProvider time;
     private readonly ILogger log;
     private SshClient? ssh;
     private SftpClient? sftp;
-    private string? hostKeyRejection;
+    private Task<SftpClient>? sftpOpening;
     private bool disposed;
 
     public SshConnection(RemoteTarget target, RemoteRunnerOptions options, TimeProvider time, ILogger log)
@@ -39,9 +43,18 @@ internal sealed class SshConnection : IDisposable
 
     public SshEndpoint Endpoint => target.Endpoint;
 
-    /// <summary>Waits until the host accepts our login and answers a trivial command (the readiness deadline applies).</summary>
-    public Task OpenAsync(CancellationToken ct) =>
-        SshResilience.ExecuteAsync(options.Resilience, options.Resilience.ReadinessTimeout, "login to " + target.Endpoint, time, log, ConnectShellAsync, ct);
+    /// <summary>The cipher the SFTP session negotiated (server to client), once one is open.</summary>
+    public string? Cipher => sftp?.ConnectionInfo.CurrentServerEncryption;
+
+    /// <summary>
+    /// Waits until the host accepts our login and answers a trivial command (the readiness deadline applies), then starts
+    /// opening the SFTP session in the background: every job uploads next, and the handshake overlaps the job-folder commands.
+    /// </summary>
+    public async Task OpenAsync(CancellationToken ct)
+    {
+        await SshResilience.ExecuteAsync(options.Resilience, options.Resilience.ReadinessTimeout, "login to " + target.Endpoint, time, log, ConnectShellAsync, ct);
+        sftpOpening ??= ConnectSftpAsync(ct);
+    }
 
     /// <summary>
     /// Runs an idempotent operation; when the connection fails under it, reconnects (within the reconnect deadline) and runs it again.
@@ -131,6 +144,26 @@ internal sealed class SshConnection : IDisposable
         {
             disposed = true;
             DropClients();
+            if (sftpOpening is { } opening)
+            {
+                // Still connecting (or never used): whatever it opens is closed, whatever it throws is observed.
+                sftpOpening = null;
+                _ = opening.ContinueWith(
+                    t =>
+                    {
+                        if (t.IsCompletedSuccessfully)
+                        {
+                            t.Result.Dispose();
+                        }
+                        else
+                        {
+                            _ = t.Exception;
+                        }
+                    },
+                    CancellationToken.None,
+                    TaskContinuationOptions.None,
+                    TaskScheduler.Default);
+            }
         }
     }
 
@@ -166,6 +199,21 @@ internal sealed class SshConnection : IDisposable
 
     private async Task<SftpClient> SftpAsync(CancellationToken ct)
     {
+        if (sftpOpening is { } opening)
+        {
+            sftpOpening = null;
+            try
+            {
+                var early = await opening;
+                sftp?.Dispose();
+                sftp = early;
+            }
+            catch (Exception ex) when (!ct.IsCancellationRequested && ex is not HostKeyRejectedException)
+            {
+                log.Debug(ex, "the SFTP session opened after login failed; opening it again");
+            }
+        }
+
         if (sftp is { IsConnected: true })
         {
             return sftp;
@@ -173,7 +221,13 @@ internal sealed class SshConnection : IDisposable
 
         sftp?.Dispose();
         sftp = null;
-        var client = await ConnectClientAsync(
+        var client = await ConnectSftpAsync(ct);
+        sftp = client;
+        return client;
+    }
+
+    private Task<SftpClient> ConnectSftpAsync(CancellationToken ct) =>
+        ConnectClientAsync(
             (e, key) => new SftpClient(e.Host, e.Port, e.User, key)
             {
                 KeepAliveInterval = options.KeepAliveInterval,
@@ -183,28 +237,34 @@ internal sealed class SshConnection : IDisposable
                 BufferSize = SftpBufferSize,
             },
             ct);
-        sftp = client;
-        return client;
-    }
 
     private async Task<T> ConnectClientAsync<T>(Func<SshEndpoint, IPrivateKeySource, T> create, CancellationToken ct)
         where T : BaseClient
     {
         var endpoint = target.Endpoint;
         var client = create(endpoint, target.Key.Source);
+
+        // Per connection attempt: the SFTP session may be connecting while the shell reconnects.
+        string? rejection = null;
+        void OnHostKeyReceived(object? sender, HostKeyEventArgs e)
+        {
+            rejection = target.HostKeys.Check(target.Endpoint, e.HostKey);
+            e.CanTrust = rejection is null;
+        }
+
         try
         {
             client.ConnectionInfo.Timeout = options.ConnectTimeout;
+            PreferCiphers(client.ConnectionInfo.Encryptions);
             target.HostKeys.Configure(client.ConnectionInfo, endpoint);
             client.HostKeyReceived += OnHostKeyReceived;
-            hostKeyRejection = null;
             await client.ConnectAsync(ct);
             return client;
         }
         catch
         {
             client.Dispose();
-            if (hostKeyRejection is { } reason)
+            if (rejection is { } reason)
             {
                 log.Error("ssh host key rejected for {Endpoint}: {Reason}", endpoint.ToString(), reason);
                 throw new HostKeyRejectedException(reason);
@@ -214,11 +274,22 @@ internal sealed class SshConnection : IDisposable
         }
     }
 
-    private void OnHostKeyReceived(object? sender, HostKeyEventArgs e)
+    /// <summary>
+    /// Moves <see cref="PreferredCiphers"/> (those this SSH.NET build offers) to the front; the server still picks among all.
+    /// ConnectionInfo's dictionaries keep insertion order, which is the order SSH.NET proposes.
+    /// </summary>
+    private static void PreferCiphers(IDictionary<string, CipherInfo> ciphers)
     {
-        var reason = target.HostKeys.Check(target.Endpoint, e.HostKey);
-        hostKeyRejection = reason;
-        e.CanTrust = reason is null;
+        var rest = ciphers.Where(c => !PreferredCiphers.Contains(c.Key)).ToList();
+        foreach (var (name, _) in rest)
+        {
+            ciphers.Remove(name);
+        }
+
+        foreach (var (name, cipher) in rest)
+        {
+            ciphers.Add(name, cipher);
+        }
     }
 
     private async Task<RemoteCommandResult> RunOnAsync(SshClient client, string command, TimeSpan timeout, CancellationToken ct)

@@ -1,0 +1,197 @@
+using System.Diagnostics;
+using System.Globalization;
+using QuantLab.Ml.Common;
+using QuantLab.Ml.Remote;
+
+namespace QuantLab.Ml.Bench;
+
+/// <summary>
+/// Item 2 of #10: one file up and down through the runner's transfer code (<see cref="SshConnection"/>, which the bundle
+/// upload and the verified download use) beside OpenSSH's sftp and scp of the same file, same key, same server, same folder.
+/// Repetitions are interleaved so background load hits every contender alike.
+/// </summary>
+internal static class SftpBench
+{
+    private const string Group = "sftp";
+    private const string Target = ">= 0.70 x OpenSSH";
+
+    public static async Task<IReadOnlyList<BenchRow>> RunAsync(BenchArgs args, CancellationToken ct)
+    {
+        var host = BenchArgs.Require("QUANTLAB_TEST_SSH_HOST");
+        var port = int.Parse(BenchArgs.Require("QUANTLAB_TEST_SSH_PORT"), CultureInfo.InvariantCulture);
+        var user = BenchArgs.Require("QUANTLAB_TEST_SSH_USER");
+        var key = BenchArgs.Require("QUANTLAB_TEST_SSH_KEY");
+        var remoteDir = Path.Combine(args.Work, "remote");
+        var localDir = Path.Combine(args.Work, "local");
+        Directory.CreateDirectory(remoteDir);
+        Directory.CreateDirectory(localDir);
+        var source = Path.Combine(localDir, "payload.bin");
+        await Timings.WriteRandomFileAsync(source, args.Bytes, ct);
+        var sha = await Hashing.Sha256FileAsync(source, ct);
+        var openSsh = new OpenSsh(host, port, user, key, args.Work);
+
+        var target = new RemoteTarget { Endpoint = SshEndpoint.Create(host, port, user), Key = SshPrivateKey.FromFile(key), HostKeys = HostKeyPolicy.PinFirstSeen() };
+        var options = new RemoteRunnerOptions();
+
+        // Every transfer on both sides starts from nothing: OpenSSH's client starts, connects and logs in; the runner
+        // opens its connection (login and probe command), then its SFTP session, as a job does.
+        async Task FreshAsync(Func<SshConnection, Task> transfer)
+        {
+            using var fresh = new SshConnection(target, options, TimeProvider.System, Serilog.Core.Logger.None);
+            await fresh.OpenAsync(ct);
+            await transfer(fresh);
+        }
+
+        using var conn = new SshConnection(target, options, TimeProvider.System, Serilog.Core.Logger.None);
+        await conn.OpenAsync(ct);
+
+        Timings runnerUp = new(), sftpUp = new(), scpUp = new(), runnerDown = new(), verifiedDown = new(), sftpDown = new(), scpDown = new();
+        var remote = remoteDir + "/payload.bin";
+        var back = Path.Combine(localDir, "back.bin");
+        var manifest = new Dictionary<string, string> { ["payload.bin"] = sha };
+        try
+        {
+            for (var rep = 0; rep < args.Repetitions; rep++)
+            {
+                await runnerUp.MeasureAsync(() => FreshAsync(c => c.UploadFileAsync(source, remote, ct)));
+                await Check(remote, sha, "runner upload", ct);
+                await sftpUp.MeasureAsync(() => openSsh.SftpAsync($"put \"{source}\" \"{remote}\"", ct));
+                await scpUp.MeasureAsync(() => openSsh.ScpAsync(source, $"{user}@{host}:{remote}", ct));
+
+                await runnerDown.MeasureAsync(() => FreshAsync(c => c.DownloadFileAsync(remote, back, ct)));
+                await Check(back, sha, "runner download", ct);
+                Directory.CreateDirectory(localDir + "/verified");
+                await verifiedDown.MeasureAsync(() => FreshAsync(c => RemoteJobRunner.DownloadVerifiedAsync(c, remoteDir, manifest, localDir + "/verified", TimeProvider.System, ct)));
+                await sftpDown.MeasureAsync(() => openSsh.SftpAsync($"get \"{remote}\" \"{back}\"", ct));
+                await scpDown.MeasureAsync(() => openSsh.ScpAsync($"{user}@{host}:{remote}", back, ct));
+                Directory.Delete(localDir + "/verified", recursive: true);
+            }
+        }
+        finally
+        {
+            Directory.Delete(args.Work, recursive: true);
+        }
+
+        // The building block of the orchestration overhead: one short command on the open connection, against OpenSSH's
+        // client reusing an open connection (ControlMaster), as close as OpenSSH gets to "connection already open".
+        Timings runnerCommand = new(), sshCommand = new();
+        await using (var master = await openSsh.StartMasterAsync(ct))
+        {
+            for (var rep = 0; rep < 20; rep++)
+            {
+                await runnerCommand.MeasureAsync(() => conn.RunAsync("true", TimeSpan.FromSeconds(30), ct));
+                await sshCommand.MeasureAsync(() => openSsh.MultiplexedAsync("true", ct));
+            }
+        }
+
+        await conn.ExistsAsync(remote, ct);
+        var cipher = $"OpenSSH negotiated {await openSsh.CipherAsync(ct)}, SshConnection {conn.Cipher}; both sides connect and log in for each transfer";
+        return
+        [
+            BenchRow.Throughput(Group, "upload (SshConnection)", args.Bytes, runnerUp, "sftp put", sftpUp, Target, 0.70, cipher),
+            BenchRow.Throughput(Group, "upload (SshConnection) vs scp", args.Bytes, runnerUp, "scp", scpUp, Target, 0.70, "OpenSSH scp speaks SFTP since 9.0"),
+            BenchRow.Throughput(Group, "download (SshConnection)", args.Bytes, runnerDown, "sftp get", sftpDown, Target, 0.70, string.Empty),
+            BenchRow.Throughput(Group, "download (SshConnection) vs scp", args.Bytes, runnerDown, "scp", scpDown, Target, 0.70, string.Empty),
+            new BenchRow
+            {
+                Group = Group,
+                Name = "command round trip (SshConnection.RunAsync)",
+                Value = Math.Round(runnerCommand.Median * 1000, 1),
+                Unit = "ms",
+                ReferenceName = "ssh -S (ControlMaster) true",
+                ReferenceValue = Math.Round(sshCommand.Median * 1000, 1),
+                Target = "report",
+                Notes = $"median of {runnerCommand.Count}, best {runnerCommand.Min * 1000:0.0} vs {sshCommand.Min * 1000:0.0} ms; a night runs about 10 such commands besides the polls",
+            },
+            BenchRow.Throughput(Group, "download verified (DownloadVerifiedAsync)", args.Bytes, verifiedDown, "sftp get", sftpDown, Target, 0.70, "includes the sha256 of the .part file and the rename"),
+        ];
+    }
+
+    private static async Task Check(string path, string sha, string what, CancellationToken ct)
+    {
+        if (await Hashing.Sha256FileAsync(path, ct) != sha)
+        {
+            throw new InvalidOperationException($"{what} produced a different file");
+        }
+    }
+
+    /// <summary>The reference: OpenSSH's own clients with the same key against the same server.</summary>
+    private sealed class OpenSsh(string host, int port, string user, string key, string work)
+    {
+        private string[] Common(string portFlag) =>
+        [
+            "-i", key, portFlag, port.ToString(CultureInfo.InvariantCulture),
+            "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
+        ];
+
+        public async Task SftpAsync(string command, CancellationToken ct)
+        {
+            var batch = Path.Combine(work, "sftp.batch");
+            await File.WriteAllTextAsync(batch, command + "\n", ct);
+            await RunAsync("sftp", [.. Common("-P"), "-q", "-b", batch, $"{user}@{host}"], ct);
+        }
+
+        /// <summary>A background master connection (ssh -M -N) that <see cref="MultiplexedAsync"/> reuses; disposing it exits the master.</summary>
+        public async Task<IAsyncDisposable> StartMasterAsync(CancellationToken ct)
+        {
+            var info = new ProcessStartInfo("ssh") { RedirectStandardError = true, RedirectStandardOutput = true };
+            foreach (var a in (string[])[.. Common("-p"), "-M", "-N", "-S", ControlPath, $"{user}@{host}"])
+            {
+                info.ArgumentList.Add(a);
+            }
+
+            var master = Process.Start(info) ?? throw new InvalidOperationException("cannot start ssh -M");
+            for (var i = 0; i < 100 && !File.Exists(ControlPath); i++)
+            {
+                await Task.Delay(50, ct);
+            }
+
+            return new Master(master);
+        }
+
+        public Task<string> MultiplexedAsync(string command, CancellationToken ct) =>
+            RunAsync("ssh", [.. Common("-p"), "-S", ControlPath, $"{user}@{host}", command], ct);
+
+        private string ControlPath => Path.Combine(work, "ctl");
+
+        private sealed class Master(Process process) : IAsyncDisposable
+        {
+            public async ValueTask DisposeAsync()
+            {
+                process.Kill();
+                await process.WaitForExitAsync();
+                process.Dispose();
+            }
+        }
+
+        public Task<string> ScpAsync(string from, string to, CancellationToken ct) => RunAsync("scp", [.. Common("-P"), "-q", from, to], ct);
+
+        /// <summary>The cipher OpenSSH's client picks against this server (from ssh -v).</summary>
+        public async Task<string> CipherAsync(CancellationToken ct)
+        {
+            var output = await RunAsync("ssh", [.. Common("-p"), "-o", "LogLevel=DEBUG1", "-v", $"{user}@{host}", "true"], ct);
+            var line = output.Split('\n').FirstOrDefault(l => l.Contains("kex: server->client cipher:", StringComparison.Ordinal));
+            return line is null ? "(unknown cipher)" : line[(line.IndexOf("cipher:", StringComparison.Ordinal) + 8)..].Split(' ')[0];
+        }
+
+        private static async Task<string> RunAsync(string file, string[] arguments, CancellationToken ct)
+        {
+            var info = new ProcessStartInfo(file) { RedirectStandardError = true, RedirectStandardOutput = true };
+            foreach (var a in arguments)
+            {
+                info.ArgumentList.Add(a);
+            }
+
+            using var process = Process.Start(info) ?? throw new InvalidOperationException($"cannot start {file}");
+            var stdout = process.StandardOutput.ReadToEndAsync(ct);
+            var stderr = process.StandardError.ReadToEndAsync(ct);
+            await process.WaitForExitAsync(ct);
+            if (process.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"{file} exited {process.ExitCode}: {await stderr}");
+            }
+
+            return await stdout + await stderr;
+        }
+    }
+}
