@@ -279,6 +279,23 @@ public sealed class RunNightVastEndToEndTests(SshdFixture sshd) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_night_with_no_offer_to_rent_fails_every_symbol_with_the_reason_and_rents_nothing()
+    {
+        await SampleAsync("btcusdt", "ethusdt");
+        var cli = NewCli();
+        cli.Environment["QUANTLAB_Rental__ProvisioningBudget"] = "00:00:05";
+
+        var result = await cli.RunAsync("run-daily", "--symbol", "btcusdt", "--symbol", "ethusdt", "--date", Date, "--deadline", FarDeadline, "--json");
+
+        Assert.Equal(ExitCodes.Failed, result.ExitCode);
+        var runs = Runs(result);
+        Assert.All(runs, r => Assert.Equal("failed", r.GetProperty("status").GetString()));
+        Assert.All(runs, r => Assert.Contains("no Vast offer matches 1x RTX 4090", r.GetProperty("error").GetString(), StringComparison.Ordinal));
+        Assert.Empty(vast.CreatedInstanceIds);
+        Assert.Empty(Directory.Exists(temp.Combine("store", "locks")) ? Directory.GetFiles(temp.Combine("store", "locks")) : []);
+    }
+
+    [Fact]
     public async Task A_dry_run_of_a_night_prints_the_same_packing_twice_meets_the_deadline_and_rents_nothing()
     {
         string[] symbols = ["btcusdt", "ethusdt", "solusdt", "xrpusdt", "adausdt"];
