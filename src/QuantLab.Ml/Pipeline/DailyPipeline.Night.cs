@@ -77,7 +77,8 @@ public sealed partial class DailyPipeline
                 UploadUsdPerGb = price.UploadUsdPerGb,
             };
             var maxInstances = Math.Min(request.Instances ?? settings.MaxInstances, provider.MaxMachines);
-            var plan = NightPlanner.Plan(batchItems, cost, maxInstances, now, deadline);
+            // Planned from now, not from the start: preparing (and --wait-for-data) may have taken hours of the night.
+            var plan = NightPlanner.Plan(batchItems, cost, maxInstances, context.Time.GetUtcNow(), deadline);
             var report = new NightReport { Plan = plan, Text = NightPlanTable.Render(plan), PriceNote = price.Note };
             context.Log.Information(
                 "Night plan: {Jobs} jobs on {Instances} instances, expected {WallMinutes:F1} min and {CostUsd:F2} $; {Reason}",
