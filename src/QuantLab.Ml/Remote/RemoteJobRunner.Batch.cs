@@ -99,13 +99,9 @@ public sealed partial class RemoteJobRunner
                 }
 
                 var result = await TrainStagedAsync(conn, target, job, staged, maxRuntime, stageNext, jobLog, ct);
-                await Report(JobOutcome.Trained(job, new TrainingResult { OutputDir = job.OutputDir, WallTime = result.WallTime, Machine = result.Machine, TrainerSeconds = result.TrainerSeconds }));
+                await Report(JobOutcome.Trained(job, result.AsTrainingResult()));
             }
-            catch (TrainerFailedException ex)
-            {
-                await Report(JobOutcome.Failed(job, ex.Message));
-            }
-            catch (UsageException ex)
+            catch (Exception ex) when (ex is TrainerFailedException or UsageException)
             {
                 await Report(JobOutcome.Failed(job, ex.Message));
             }

@@ -82,11 +82,15 @@ public sealed partial class RemoteJobRunner
         }
         catch (Exception ex) when (IsTransportFailure(ex))
         {
-            throw new RemoteCommandException($"ssh to {target.Endpoint} failed during connect: {SshResilience.Describe(ex)}", ex);
+            throw TransportFailure(target, "connect", ex);
         }
     }
 
     private static bool IsTransportFailure(Exception ex) => ex is SshException or SocketException or IOException or TimeoutException or ObjectDisposedException;
+
+    /// <summary>Whatever SSH.NET or the network threw after retries were exhausted, as one line for the operator.</summary>
+    private static RemoteCommandException TransportFailure(RemoteTarget target, string step, Exception ex) =>
+        new($"ssh to {target.Endpoint} failed during {step}: {SshResilience.Describe(ex)}", ex);
 
     /// <summary>One job on an open connection: its folder, upload, the host's one bootstrap, training and the verified download.</summary>
     private async Task<RemoteRunResult> RunJobAsync(
@@ -123,7 +127,7 @@ public sealed partial class RemoteJobRunner
         }
         catch (Exception ex) when (IsTransportFailure(ex))
         {
-            throw new RemoteCommandException($"ssh to {target.Endpoint} failed during {step}: {SshResilience.Describe(ex)}", ex);
+            throw TransportFailure(target, step, ex);
         }
     }
 
@@ -189,8 +193,7 @@ public sealed partial class RemoteJobRunner
         }
         catch (Exception ex) when (IsTransportFailure(ex))
         {
-            // Whatever SSH.NET or the network threw after retries were exhausted becomes one line for the operator.
-            throw new RemoteCommandException($"ssh to {target.Endpoint} failed during {step}: {SshResilience.Describe(ex)}", ex);
+            throw TransportFailure(target, step, ex);
         }
     }
 

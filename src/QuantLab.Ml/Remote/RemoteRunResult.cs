@@ -24,6 +24,9 @@ public sealed record RemoteRunResult
 
     [JsonIgnore]
     public TimeSpan WallTime => TimeSpan.FromSeconds(WallSeconds);
+
+    /// <summary>What a provider reports for this run: where the outputs are, the wall time and the trainer's own.</summary>
+    public Training.TrainingResult AsTrainingResult() => new() { OutputDir = OutputDir, WallTime = WallTime, Machine = Machine, TrainerSeconds = TrainerSeconds };
 }
 
 /// <summary>Bytes moved over SFTP and how long it took.</summary>

@@ -47,7 +47,7 @@ public sealed class SshComputeProvider : IBatchComputeProvider
         ArgumentNullException.ThrowIfNull(job);
         using var key = SshPrivateKey.FromFile(options.KeyFile, options.Passphrase());
         var result = await Runner().RunAsync(Target(key), job, ct);
-        return new TrainingResult { OutputDir = job.OutputDir, WallTime = result.WallTime, Machine = result.Machine, TrainerSeconds = result.TrainerSeconds };
+        return result.AsTrainingResult();
     }
 
     /// <summary>The jobs one after another on the one host, over one connection and one bootstrap.</summary>

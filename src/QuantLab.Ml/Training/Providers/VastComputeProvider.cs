@@ -117,7 +117,7 @@ public sealed class VastComputeProvider(
                 rental.UploadedBytes = result.Upload.Bytes;
                 rental.DownloadedBytes = result.Download.Bytes;
                 rental.Succeeded = true;
-                return new TrainingResult { OutputDir = job.OutputDir, WallTime = result.WallTime, Machine = result.Machine, TrainerSeconds = result.TrainerSeconds };
+                return result.AsTrainingResult();
             },
             ct).ConfigureAwait(false);
     }
