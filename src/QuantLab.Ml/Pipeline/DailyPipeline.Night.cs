@@ -51,8 +51,8 @@ public sealed partial class DailyPipeline
                 }).ConfigureAwait(false);
 
             var items = request.DryRun
-                ? results.Values.Where(r => r.Status == RunStatus.Planned).Select(r => (r.Symbol, r.JobId!, r.Plan!.DatasetBytes, r.Plan.Job.Counts.Train)).ToList()
-                : ready.Values.Select(j => (j.Symbol, j.Spec.JobId, new FileInfo(j.Job.DatasetFile).Length, j.Spec.Counts.Train)).ToList();
+                ? results.Values.Where(r => r.Status == RunStatus.Planned).Select(r => (Symbol: r.Symbol, JobId: r.JobId!, Bytes: r.Plan!.DatasetBytes, TrainRows: r.Plan.Job.Counts.Train)).ToList()
+                : ready.Values.Select(j => (Symbol: j.Symbol, JobId: j.Spec.JobId, Bytes: new FileInfo(j.Job.DatasetFile).Length, TrainRows: j.Spec.Counts.Train)).ToList();
             if (items.Count == 0)
             {
                 return (Ordered(symbols, results), null);
@@ -60,12 +60,12 @@ public sealed partial class DailyPipeline
 
             var history = await TrainingHistoryAsync(settings.HistoryRuns, ct).ConfigureAwait(false);
             var batchItems = items
-                .OrderBy(i => i.Item1, StringComparer.Ordinal)
+                .OrderBy(i => i.Symbol, StringComparer.Ordinal)
                 .Select(i =>
                 {
                     var (seconds, source) = TrainingTimeEstimate.Estimate(
-                        i.Item4, history.GetValueOrDefault(i.Item1, []), settings.SecondsPerMillionRows, settings.MinimumTrainingSeconds);
-                    return new BatchItem { Symbol = i.Item1, JobId = i.Item2, DatasetBytes = i.Item3, ExpectedTrainingSeconds = seconds, EstimateSource = source };
+                        i.TrainRows, history.GetValueOrDefault(i.Symbol, []), settings.SecondsPerMillionRows, settings.MinimumTrainingSeconds);
+                    return new BatchItem { Symbol = i.Symbol, JobId = i.JobId, DatasetBytes = i.Bytes, ExpectedTrainingSeconds = seconds, EstimateSource = source };
                 })
                 .ToList();
             var price = await provider.PriceAsync(ct).ConfigureAwait(false);
@@ -234,9 +234,14 @@ public sealed partial class DailyPipeline
         }
 
         await Task.WhenAll(pending).ConfigureAwait(false);
-        foreach (var (symbol, result) in results)
+
+        // One read of the run's instance records for every symbol, not one per symbol.
+        if (await RunRecordsAsync().ConfigureAwait(false) is { } records)
         {
-            results[symbol] = await WithRentalsAsync(result).ConfigureAwait(false);
+            foreach (var (symbol, result) in results)
+            {
+                results[symbol] = WithRentals(result, records);
+            }
         }
 
         return reports.OrderBy(r => r.BatchId, StringComparer.Ordinal).ToList();

@@ -147,40 +147,55 @@ public sealed partial class DailyPipeline(PipelineContext context)
     }
 
     /// <summary>Adds what this run rented for the job (from the instance records) and what it cost.</summary>
-    private async Task<SymbolRunResult> WithRentalsAsync(SymbolRunResult result)
+    private async Task<SymbolRunResult> WithRentalsAsync(SymbolRunResult result) =>
+        result.JobId is not null && await RunRecordsAsync().ConfigureAwait(false) is { } records ? WithRentals(result, records) : result;
+
+    /// <summary>The instance records this run wrote (vast provider only); null, with a warning, when they cannot be read.</summary>
+    private async Task<IReadOnlyList<InstanceRecord>?> RunRecordsAsync()
     {
-        if (result.JobId is null || context.Provider.Name != "vast")
+        if (context.Provider.Name != "vast")
         {
-            return result;
+            return null;
         }
 
         try
         {
             var records = await new InstanceRecords(context.Registry.Store).ListAsync(CancellationToken.None).ConfigureAwait(false);
-            var mine = records.Where(r => r.RunId == RunId && r.Jobs.Contains(result.JobId, StringComparer.Ordinal)).ToList();
-            return result with
-            {
-                Instances = mine.Select(r => new RentedInstance
-                {
-                    InstanceId = r.InstanceId,
-                    Gpu = r.Gpu,
-                    DollarsPerHour = r.DollarsPerHour,
-                    Status = r.Status,
-                    CostUsd = r.CostUsd,
-                    Error = r.Error,
-                    BatchId = r.JobIds is null ? null : r.JobId,
-                    BatchJobs = r.JobIds?.Count,
-                }).ToList(),
-
-                // A batch's instance is shared by its jobs: each carries an equal share of its cost.
-                CostUsd = mine.Count == 0 ? null : mine.Sum(r => (r.CostUsd ?? 0) / r.Jobs.Count),
-            };
+            return records.Where(r => r.RunId == RunId).ToList();
         }
         catch (QuantLabException ex)
         {
-            context.Log.Warning("Could not read the instance records of {JobId}: {Reason}", result.JobId, ex.Message);
+            context.Log.Warning("Could not read the instance records of run {RunId}: {Reason}", RunId, ex.Message);
+            return null;
+        }
+    }
+
+    /// <summary>The result with the machines rented for its job and what they cost it.</summary>
+    private static SymbolRunResult WithRentals(SymbolRunResult result, IReadOnlyList<InstanceRecord> runRecords)
+    {
+        if (result.JobId is not { } jobId)
+        {
             return result;
         }
+
+        var mine = runRecords.Where(r => r.Jobs.Contains(jobId, StringComparer.Ordinal)).ToList();
+        return result with
+        {
+            Instances = mine.Select(r => new RentedInstance
+            {
+                InstanceId = r.InstanceId,
+                Gpu = r.Gpu,
+                DollarsPerHour = r.DollarsPerHour,
+                Status = r.Status,
+                CostUsd = r.CostUsd,
+                Error = r.Error,
+                BatchId = r.JobIds is null ? null : r.JobId,
+                BatchJobs = r.JobIds?.Count,
+            }).ToList(),
+
+            // A batch's instance is shared by its jobs: each carries an equal share of its cost.
+            CostUsd = mine.Count == 0 ? null : mine.Sum(r => (r.CostUsd ?? 0) / r.Jobs.Count),
+        };
     }
 
     private SymbolRunResult Outcome(string symbol, DateOnly? date, string? jobId, RunStatus status, string error, long started) => new()
