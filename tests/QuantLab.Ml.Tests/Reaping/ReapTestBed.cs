@@ -70,8 +70,23 @@ internal sealed class ReapTestBed : IAsyncDisposable
     /// <summary>The run record of one rental attempt, as the Vast provider writes it before and after the create.</summary>
     public async Task<InstanceRecord> RecordAsync(string jobId, string runId, string status, long? instanceId, Owner owner, TimeSpan age)
     {
+        var record = NewRecord(jobId, runId, status, instanceId, owner, age);
+        await new InstanceRecords(Store).WriteAsync(record, Ct);
+        return record;
+    }
+
+    /// <summary>The record of a batch instance as the Vast provider writes it: labelled with the batch id, its jobs listed, its own deadline.</summary>
+    public async Task<InstanceRecord> BatchRecordAsync(string batchId, IReadOnlyList<string> jobIds, string runId, long instanceId, Owner owner, TimeSpan age, TimeSpan deadlineIn)
+    {
+        var record = NewRecord(batchId, runId, "running", instanceId, owner, age) with { JobIds = jobIds, DeadlineAt = Time.GetUtcNow() + deadlineIn };
+        await new InstanceRecords(Store).WriteAsync(record, Ct);
+        return record;
+    }
+
+    private InstanceRecord NewRecord(string jobId, string runId, string status, long? instanceId, Owner owner, TimeSpan age)
+    {
         var createdAt = Time.GetUtcNow() - age;
-        var record = new InstanceRecord
+        return new InstanceRecord
         {
             AttemptId = $"{jobId}-{Interlocked.Increment(ref attempts)}",
             Label = Prefix + jobId,
@@ -86,16 +101,6 @@ internal sealed class ReapTestBed : IAsyncDisposable
             DollarsPerHour = 0.4,
             DeadlineAt = createdAt + new RuntimeLimits().Hard,
         };
-        await new InstanceRecords(Store).WriteAsync(record, Ct);
-        return record;
-    }
-
-    /// <summary>The record of a batch instance as the Vast provider writes it: labelled with the batch id, its jobs listed, its own deadline.</summary>
-    public async Task<InstanceRecord> BatchRecordAsync(string batchId, IReadOnlyList<string> jobIds, string runId, long instanceId, Owner owner, TimeSpan age, TimeSpan deadlineIn)
-    {
-        var record = await RecordAsync(batchId, runId, "running", instanceId, owner, age) with { JobIds = jobIds, DeadlineAt = Time.GetUtcNow() + deadlineIn };
-        await new InstanceRecords(Store).WriteAsync(record, Ct);
-        return record;
     }
 
     /// <summary>The job's lock (locks/&lt;symbol&gt;-&lt;date&gt;.json) taken <paramref name="age"/> ago for <paramref name="ttl"/>.</summary>
