@@ -53,64 +53,92 @@ public sealed partial class RemoteJobRunner
             lostBecause = ex.Message;
         }
 
-        // While one job trains, the next one's folder, bundle and environment are made ready, so the host goes from one
-        // training to the next without waiting for uploads.
+        // While one job trains, the next one's folder and files are made ready and its launcher is started behind it:
+        // the host goes from one training to the next by itself, while this side downloads and reports the finished one.
         (int Index, StagedJob? Staged, Exception? Error)? next = null;
-        for (var i = 0; i < runnable.Count; i++)
+        ChainedJob? ahead = null;
+        try
         {
-            var (job, maxRuntime) = runnable[i];
-            if (lostBecause is not null)
+            for (var i = 0; i < runnable.Count; i++)
             {
-                await Report(JobOutcome.Lost(job, lostBecause));
-                continue;
-            }
-
-            var jobLog = log.ForContext("JobId", job.Spec.JobId);
-            try
-            {
-                StagedJob staged;
-                if (next is { } pre && pre.Index == i)
+                var (job, maxRuntime) = runnable[i];
+                if (lostBecause is not null)
                 {
-                    staged = pre.Staged ?? throw pre.Error!;
-                }
-                else
-                {
-                    staged = await StageAsync(conn, target, job, host, jobLog, ct);
+                    await Report(JobOutcome.Lost(job, lostBecause));
+                    continue;
                 }
 
-                next = null;
-                Func<CancellationToken, Task>? stageNext = null;
-                if (i + 1 < runnable.Count)
+                var jobLog = log.ForContext("JobId", job.Spec.JobId);
+                try
                 {
-                    var index = i + 1;
-                    var following = runnable[index].Job;
-                    stageNext = async token =>
+                    StagedJob staged;
+                    if (next is { } pre && pre.Index == i)
                     {
-                        try
-                        {
-                            next = (index, await StageAsync(conn, target, following, host, log.ForContext("JobId", following.Spec.JobId), token), null);
-                        }
-                        catch (QuantLabException ex)
-                        {
-                            // Its own turn reports it; the job training now must not fail for the next one's upload.
-                            next = (index, null, ex);
-                        }
-                    };
-                }
+                        staged = pre.Staged ?? throw pre.Error!;
+                    }
+                    else
+                    {
+                        staged = await StageAsync(conn, target, job, host, jobLog, ct);
+                    }
 
-                var result = await TrainStagedAsync(conn, target, job, staged, maxRuntime, stageNext, jobLog, ct);
-                await Report(JobOutcome.Trained(job, result.AsTrainingResult()));
+                    next = null;
+                    ahead = null;
+                    Func<CancellationToken, Task>? stageNext = null;
+                    var chained = new ChainedJob();
+                    if (i + 1 < runnable.Count)
+                    {
+                        var index = i + 1;
+                        var (following, followingRuntime) = runnable[index];
+                        stageNext = async token =>
+                        {
+                            try
+                            {
+                                var followingLog = log.ForContext("JobId", following.Spec.JobId);
+                                var ready = await StageAsync(conn, target, following, host, followingLog, token);
+                                next = (index, ready, null);
+                                chained.Layout = ready.Layout;
+                                await StartTrainerAsync(conn, ready.Layout, following, ready.Bootstrap, followingRuntime, after: staged.Layout, token);
+                                followingLog.Information("trainer queued on the host behind {JobId}", job.Spec.JobId);
+                            }
+                            catch (QuantLabException ex)
+                            {
+                                // Its own turn reports it; the job training now must not fail for the next one's upload.
+                                next = (index, null, ex);
+                            }
+                        };
+                    }
+
+                    ahead = chained;
+                    var result = await TrainStagedAsync(conn, target, job, staged, maxRuntime, stageNext, chained, jobLog, ct);
+                    await Report(JobOutcome.Trained(job, result.AsTrainingResult()));
+                }
+                catch (Exception ex) when (ex is TrainerFailedException or UsageException)
+                {
+                    await Report(JobOutcome.Failed(job, ex.Message));
+                }
+                catch (QuantLabException ex) when (!ct.IsCancellationRequested)
+                {
+                    // The host, not the job: nothing more can run here.
+                    lostBecause = ex.Message;
+                    jobLog.Error("lost {Machine} during {JobId}: {Reason}; this and the remaining jobs of the batch stop here", target.Machine, job.Spec.JobId, ex.Message);
+                    await Report(JobOutcome.Lost(job, lostBecause));
+                    await StopAheadAsync();
+                }
             }
-            catch (Exception ex) when (ex is TrainerFailedException or UsageException)
+        }
+        catch (OperationCanceledException)
+        {
+            await StopAheadAsync();
+            throw;
+        }
+
+        async Task StopAheadAsync()
+        {
+            // A job queued behind the one that ended early would start on its own: stop it (best effort, own budget).
+            if (ahead?.Layout is { } queued)
             {
-                await Report(JobOutcome.Failed(job, ex.Message));
-            }
-            catch (QuantLabException ex) when (!ct.IsCancellationRequested)
-            {
-                // The host, not the job: nothing more can run here.
-                lostBecause = ex.Message;
-                jobLog.Error("lost {Machine} during {JobId}: {Reason}; this and the remaining jobs of the batch stop here", target.Machine, job.Spec.JobId, ex.Message);
-                await Report(JobOutcome.Lost(job, lostBecause));
+                ahead = null;
+                await StopQueuedAsync(conn, queued, log);
             }
         }
 

@@ -97,7 +97,7 @@ public sealed partial class RemoteJobRunner
         SshConnection conn, RemoteTarget target, TrainingJob job, TimeSpan maxRuntime, HostSession host, ILogger log, CancellationToken ct)
     {
         var staged = await StageAsync(conn, target, job, host, log, ct);
-        return await TrainStagedAsync(conn, target, job, staged, maxRuntime, whileTraining: null, log, ct);
+        return await TrainStagedAsync(conn, target, job, staged, maxRuntime, whileTraining: null, chained: null, log, ct);
     }
 
     /// <summary>Everything before the trainer starts: a fresh job folder, the verified bundle and (once per host) the bootstrap.</summary>
@@ -120,7 +120,8 @@ public sealed partial class RemoteJobRunner
             }
 
             step = "upload";
-            var upload = await UploadBundleAsync(conn, layout, job, log, ct);
+            var upload = await UploadBundleAsync(conn, layout, job, host.PackageFrom, log, ct);
+            host.PackageFrom ??= layout;
             step = "bootstrap";
             var bootstrap = host.Bootstrap ??= await BootstrapAsync(conn, layout, log, ct);
             return new StagedJob(layout, upload, bootstrap, time.GetElapsedTime(started), conn.Reconnects - reconnectsBefore);
@@ -142,6 +143,7 @@ public sealed partial class RemoteJobRunner
         StagedJob staged,
         TimeSpan maxRuntime,
         Func<CancellationToken, Task>? whileTraining,
+        ChainedJob? chained,
         ILogger log,
         CancellationToken ct)
     {
@@ -153,7 +155,7 @@ public sealed partial class RemoteJobRunner
         try
         {
             var trainerStarted = time.GetTimestamp();
-            var outcome = await RunTrainerAsync(conn, layout, job, staged.Bootstrap, maxRuntime, whileTraining, log, ct);
+            var outcome = await RunTrainerAsync(conn, layout, job, staged.Bootstrap, maxRuntime, whileTraining, chained, log, ct);
             var trainerSeconds = time.GetElapsedTime(trainerStarted).TotalSeconds;
             if (outcome.TimedOut || outcome.ExitCode is 4 or 124)
             {
@@ -200,11 +202,25 @@ public sealed partial class RemoteJobRunner
     /// <summary>A job whose folder, bundle and environment are ready on the host: the trainer can start at once.</summary>
     private sealed record StagedJob(JobLayout Layout, TransferStats Upload, BootstrapReport Bootstrap, TimeSpan Duration, int Reconnects);
 
-    /// <summary>What one host keeps between the jobs of a batch: its bootstrap (done once) and whether old folders were cleaned.</summary>
+    /// <summary>
+    /// What one host keeps between the jobs of a batch: its bootstrap (done once), whether old folders were cleaned, and
+    /// the first job's folder, whose verified trainer package and launcher the later jobs copy on the host instead of uploading.
+    /// </summary>
     private sealed class HostSession
     {
         public BootstrapReport? Bootstrap { get; set; }
         public bool Cleaned { get; set; }
+        public JobLayout? PackageFrom { get; set; }
+    }
+
+    /// <summary>
+    /// The next job of a batch once its launcher has been started behind the current one (it trains as soon as the
+    /// current trainer is gone): if the current job ends early (cancelled, host lost), it is stopped first, so it never
+    /// starts on a host being given up.
+    /// </summary>
+    private sealed class ChainedJob
+    {
+        public JobLayout? Layout { get; set; }
     }
 
     /// <summary>Deletes job folders on the host untouched for longer than <paramref name="olderThan"/> (never the current job's).</summary>
@@ -270,26 +286,27 @@ public sealed partial class RemoteJobRunner
         return new JobLayout(root, jobDir, logName);
     }
 
-    private async Task<TransferStats> UploadBundleAsync(SshConnection conn, JobLayout layout, TrainingJob job, ILogger log, CancellationToken ct)
+    /// <summary>
+    /// Uploads the job's files and the trainer package, checks every sha256 on the host and unpacks the package. With
+    /// <paramref name="packageFrom"/> (a batch's first job on this host) only the job's own files travel: the package and
+    /// launcher are copied from that folder on the host.
+    /// </summary>
+    private async Task<TransferStats> UploadBundleAsync(SshConnection conn, JobLayout layout, TrainingJob job, JobLayout? packageFrom, ILogger log, CancellationToken ct)
     {
         var temp = Directory.CreateTempSubdirectory("quantlab-bundle-");
         try
         {
-            var tar = Path.Combine(temp.FullName, PackageTar);
-            await package.WriteTarAsync(tar, ct);
-            var launch = Path.Combine(temp.FullName, LaunchScript.FileName);
-            await File.WriteAllTextAsync(launch, LaunchScript.Text, ct);
-            var bootstrap = Path.Combine(temp.FullName, BootstrapScript.FileName);
-            await File.WriteAllTextAsync(bootstrap, BootstrapScript.Text, ct);
-
-            var files = new List<(string Name, string Local)>
+            var files = new List<(string Name, string Local)> { (JobFile, job.JobFile), (DatasetFile, job.DatasetFile) };
+            if (packageFrom is null)
             {
-                (JobFile, job.JobFile),
-                (DatasetFile, job.DatasetFile),
-                (PackageTar, tar),
-                (LaunchScript.FileName, launch),
-                (BootstrapScript.FileName, bootstrap),
-            };
+                var tar = Path.Combine(temp.FullName, PackageTar);
+                await package.WriteTarAsync(tar, ct);
+                var launch = Path.Combine(temp.FullName, LaunchScript.FileName);
+                await File.WriteAllTextAsync(launch, LaunchScript.Text, ct);
+                var bootstrap = Path.Combine(temp.FullName, BootstrapScript.FileName);
+                await File.WriteAllTextAsync(bootstrap, BootstrapScript.Text, ct);
+                files.AddRange([(PackageTar, tar), (LaunchScript.FileName, launch), (BootstrapScript.FileName, bootstrap)]);
+            }
             if (job.ProductionModelFile is { } production)
             {
                 files.Add((ProductionModelFile, production));
@@ -315,7 +332,7 @@ public sealed partial class RemoteJobRunner
             }
 
             var seconds = time.GetElapsedTime(clock).TotalSeconds;
-            var bad = await RemoteMismatchesAsync(conn, layout, expected, ct);
+            var bad = await RemoteMismatchesAsync(conn, layout, expected, packageFrom, ct);
             if (bad.Count > 0)
             {
                 // One more try for the damaged files only: a corrupt transfer is rare, two in a row means something is wrong on the host.
@@ -325,7 +342,7 @@ public sealed partial class RemoteJobRunner
                     await UploadOneAsync(conn, local, layout.Path(name), ct);
                 }
 
-                bad = await RemoteMismatchesAsync(conn, layout, expected, ct);
+                bad = await RemoteMismatchesAsync(conn, layout, expected, packageFrom, ct);
                 if (bad.Count > 0)
                 {
                     var (name, remote) = bad[0];
@@ -333,7 +350,6 @@ public sealed partial class RemoteJobRunner
                 }
             }
 
-            await RunCheckedAsync(conn, "unpack trainer package", ShellQuote.Script(RemoteScripts.Extract, layout.JobDir), ct);
             var stats = new TransferStats { Files = files.Count, Bytes = bytes, Seconds = Math.Round(seconds, 3) };
             log.Information(
                 "uploaded {Files} files ({Megabytes:0.0} MB) to {RemoteJobDir} in {Seconds:0.00} s ({MegabytesPerSecond:0.0} MB/s), sha256 verified on both sides",
@@ -353,9 +369,12 @@ public sealed partial class RemoteJobRunner
     private static Task UploadOneAsync(SshConnection conn, string local, string remote, CancellationToken ct) =>
         conn.WithReconnectAsync("upload " + System.IO.Path.GetFileName(remote), token => conn.UploadFileAsync(local, remote, token), ct);
 
-    private async Task<List<(string Name, string Remote)>> RemoteMismatchesAsync(SshConnection conn, JobLayout layout, Dictionary<string, string> expected, CancellationToken ct)
+    /// <summary>The uploaded files whose sha256 on the host differs; the package is unpacked in the same command.</summary>
+    private async Task<List<(string Name, string Remote)>> RemoteMismatchesAsync(
+        SshConnection conn, JobLayout layout, Dictionary<string, string> expected, JobLayout? packageFrom, CancellationToken ct)
     {
-        var result = await RunCheckedAsync(conn, "verify upload", ShellQuote.Script(RemoteScripts.Hash, [layout.JobDir, options.Python, .. expected.Keys]), ct);
+        var script = ShellQuote.Script(RemoteScripts.HashAndUnpack, [layout.JobDir, options.Python, packageFrom?.JobDir ?? string.Empty, .. expected.Keys]);
+        var result = await RunCheckedAsync(conn, "verify upload and unpack the trainer package", script, ct);
         var remote = ParseSha256Lines(result.StdoutText);
         return expected
             .Where(e => !remote.TryGetValue(e.Key, out var r) || r != e.Value)
@@ -419,23 +438,16 @@ public sealed partial class RemoteJobRunner
         BootstrapReport bootstrap,
         TimeSpan maxRuntime,
         Func<CancellationToken, Task>? whileTraining,
+        ChainedJob? chained,
         ILogger log,
         CancellationToken ct)
     {
-        var watchdog = (long)Math.Ceiling((maxRuntime + options.RemoteWatchdogGrace).TotalSeconds);
-        var heartbeat = (long)Math.Max(1, Math.Round(options.HeartbeatInterval.TotalSeconds));
-        var start = ShellQuote.Script(
-            RemoteScripts.Start,
-            layout.JobDir,
-            bootstrap.Python,
-            watchdog.ToString(CultureInfo.InvariantCulture),
-            heartbeat.ToString(CultureInfo.InvariantCulture),
-            job.ProductionModelFile is null ? "0" : job.ProductionDataFile is null ? "1" : "2");
         var launchedAt = time.GetTimestamp();
         try
         {
-            // Starting is idempotent (a marker file), so a connection lost while the command was in flight is simply retried.
-            await RunCheckedAsync(conn, "start trainer", start, ct);
+            // Starting is idempotent (a marker file), so a connection lost while the command was in flight is simply
+            // retried, and a batch job already started behind its predecessor is not started twice.
+            await StartTrainerAsync(conn, layout, job, bootstrap, maxRuntime, after: null, ct);
             log.Information("trainer started detached in {RemoteJobDir}; max runtime {MaxRuntimeMinutes} min", layout.JobDir, Math.Round(maxRuntime.TotalMinutes, 2));
             if (whileTraining is not null)
             {
@@ -458,11 +470,37 @@ public sealed partial class RemoteJobRunner
         }
         catch (Exception ex)
         {
-            // Cancelled, or the host was lost for good: never leave a trainer running that nobody will collect.
+            // Cancelled, the host lost for good, or the trainer gone wrong: never leave a trainer running that nobody will
+            // collect. Unless this job failed on its own, the job chained behind it goes first, or it would start the
+            // moment this one is stopped.
             log.Warning("stopping the remote trainer because the run is ending early: {Reason}", ex is OperationCanceledException ? "cancelled" : ex.Message);
+            // A trainer failure is this job's alone: the next one then simply starts.
+            if (ex is not TrainerFailedException && chained?.Layout is { } next)
+            {
+                chained.Layout = null;
+                await StopQueuedAsync(conn, next, log);
+            }
+
             await StopAndCollectAsync(conn, layout, job, log);
             throw;
         }
+    }
+
+    /// <summary>Starts the job's launcher detached; with <paramref name="after"/> it waits on the host for that job's launcher to be gone.</summary>
+    private async Task StartTrainerAsync(
+        SshConnection conn, JobLayout layout, TrainingJob job, BootstrapReport bootstrap, TimeSpan maxRuntime, JobLayout? after, CancellationToken ct)
+    {
+        var watchdog = (long)Math.Ceiling((maxRuntime + options.RemoteWatchdogGrace).TotalSeconds);
+        var heartbeat = (long)Math.Max(1, Math.Round(options.HeartbeatInterval.TotalSeconds));
+        var start = ShellQuote.Script(
+            RemoteScripts.Start,
+            layout.JobDir,
+            bootstrap.Python,
+            watchdog.ToString(CultureInfo.InvariantCulture),
+            heartbeat.ToString(CultureInfo.InvariantCulture),
+            job.ProductionModelFile is null ? "0" : job.ProductionDataFile is null ? "1" : "2",
+            after?.JobDir ?? string.Empty);
+        await RunCheckedAsync(conn, "start trainer", start, ct);
     }
 
     private async Task<TrainerOutcome> MonitorAsync(SshConnection conn, JobLayout layout, TimeSpan maxRuntime, long launchedAt, ILogger log, CancellationToken ct)
@@ -575,14 +613,30 @@ public sealed partial class RemoteJobRunner
     private async Task StopAndCollectAsync(SshConnection conn, JobLayout layout, TrainingJob job, ILogger log)
     {
         using var budget = new CancellationTokenSource(options.CleanupBudget, time);
+        if (await StopAsync(conn, layout, log, budget.Token))
+        {
+            await CollectLogsAsync(conn, layout, job, log, budget.Token);
+        }
+    }
+
+    /// <summary>Stops a batch job started behind another one, on a budget of its own because the run's token may be cancelled.</summary>
+    private async Task StopQueuedAsync(SshConnection conn, JobLayout layout, ILogger log)
+    {
+        using var budget = new CancellationTokenSource(options.CleanupBudget, time);
+        await StopAsync(conn, layout, log, budget.Token);
+    }
+
+    /// <summary>Kills the job's remote process group (TERM, then KILL) on its own budget; false when the host could not be asked.</summary>
+    private async Task<bool> StopAsync(SshConnection conn, JobLayout layout, ILogger log, CancellationToken budget)
+    {
         try
         {
             var grace = ((long)Math.Ceiling(options.KillGrace.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-            var result = await RunCheckedAsync(conn, "stop trainer", ShellQuote.Script(RemoteScripts.Kill, layout.JobDir, grace), budget.Token);
+            var result = await RunCheckedAsync(conn, "stop trainer", ShellQuote.Script(RemoteScripts.Kill, layout.JobDir, grace), budget);
             var alive = ParseKeyValues(result.StdoutText).GetValueOrDefault("alive", "?");
             if (alive == "0")
             {
-                log.Information("remote trainer process group stopped on {Endpoint}", conn.Endpoint.ToString());
+                log.Information("remote trainer process group stopped in {RemoteJobDir} on {Endpoint}", layout.JobDir, conn.Endpoint.ToString());
             }
             else
             {
@@ -596,10 +650,10 @@ public sealed partial class RemoteJobRunner
                 conn.Endpoint.ToString(),
                 ex.Message,
                 Math.Round(options.RemoteWatchdogGrace.TotalMinutes, 2));
-            return;
+            return false;
         }
 
-        await CollectLogsAsync(conn, layout, job, log, budget.Token);
+        return true;
     }
 
     /// <summary>Best effort: copies whatever logs exist so the operator can see why the trainer failed. Never throws.</summary>

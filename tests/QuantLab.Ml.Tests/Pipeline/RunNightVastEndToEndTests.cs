@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
 using QuantLab.Ml.Cli;
+using QuantLab.Ml.Remote;
 using QuantLab.Ml.Tests.Support;
 using QuantLab.Ml.Tests.Support.FakeVast;
 using QuantLab.Ml.Tests.Support.Sshd;
@@ -97,8 +98,9 @@ public sealed class RunNightVastEndToEndTests(SshdFixture sshd) : IAsyncLifetime
             ct.ThrowIfCancellationRequested();
             foreach (var dir in Directory.Exists(jobs) ? Directory.GetDirectories(jobs, pattern) : [])
             {
+                // "started": the trainer itself runs (a batch's next job has its launcher and pgid while it waits its turn).
                 var pgidFile = Path.Combine(dir, "pgid");
-                if (File.Exists(pgidFile) && int.TryParse(File.ReadAllText(pgidFile).Trim(), out var pgid))
+                if (File.Exists(Path.Combine(dir, "started")) && File.Exists(pgidFile) && int.TryParse(File.ReadAllText(pgidFile).Trim(), out var pgid))
                 {
                     return pgid;
                 }
@@ -184,7 +186,7 @@ public sealed class RunNightVastEndToEndTests(SshdFixture sshd) : IAsyncLifetime
         foreach (var symbol in new[] { "btcusdt", "solusdt" })
         {
             var run = runs.Single(r => r.GetProperty("symbol").GetString() == symbol);
-            Assert.Equal("succeeded", run.GetProperty("status").GetString());
+            Assert.True(run.GetProperty("status").GetString() == "succeeded", run.ToString());
             Assert.Equal("promoted", run.GetProperty("promotion").GetProperty("decision").GetString());
         }
 
@@ -206,10 +208,13 @@ public sealed class RunNightVastEndToEndTests(SshdFixture sshd) : IAsyncLifetime
         var loser = Task.Run(
             async () =>
             {
-                // The first machine goes away as its second trainer starts (the first job's outputs are down by then):
-                // SSH refused from then on, and Vast says exited.
+                // The first machine goes away once its second trainer has started (the host starts it by itself as the
+                // first one exits) and the first job's outputs are all down (remote.json is written last): SSH refused
+                // from then on, and Vast says exited.
                 var jobs = temp.Combine("remote-root", "jobs");
-                while (!Directory.Exists(jobs) || Directory.GetDirectories(jobs).Count(d => File.Exists(Path.Combine(d, "pgid"))) < 2)
+                var store = temp.Combine("store");
+                while (!Directory.Exists(jobs) || Directory.GetDirectories(jobs).Count(d => File.Exists(Path.Combine(d, "started"))) < 2
+                    || !(Directory.Exists(store) && Directory.EnumerateFiles(store, RemoteRunResult.FileName, SearchOption.AllDirectories).Any()))
                 {
                     await Task.Delay(20, stop.Token);
                 }

@@ -71,13 +71,17 @@ public sealed class RemoteBatchTests(SshdFixture sshd)
             Resilience = bed.Options().Resilience with { ReconnectTimeout = TimeSpan.FromSeconds(3) },
         };
         var viaRelay = SshEndpoint.Create("127.0.0.1", relay.Port, sshd.User);
-        var run = bed.Runner(options).RunBatchAsync(sshd.Target(endpoint: viaRelay), jobs, null, Ct);
-        var pgidFile = Path.Combine(bed.RemoteRoot, "jobs", jobs[1].Spec.JobId, "pgid");
-        while (!File.Exists(pgidFile))
+        var firstReported = new TaskCompletionSource();
+        var run = bed.Runner(options).RunBatchAsync(sshd.Target(endpoint: viaRelay), jobs, o =>
         {
-            await Task.Delay(50, Ct);
-        }
+            firstReported.TrySetResult();
+            return Task.CompletedTask;
+        }, Ct);
+        var pgidFile = Path.Combine(bed.RemoteRoot, "jobs", jobs[1].Spec.JobId, "pgid");
 
+        // The host goes away once the first job is back and the second one trains.
+        await firstReported.Task.WaitAsync(Ct);
+        Assert.True(await AppearsAsync(StartedFile(bed, jobs[1]), TimeSpan.FromSeconds(30)), "the second job never started");
         relay.SwitchTo(9);
         var outcomes = await run;
 
@@ -85,8 +89,92 @@ public sealed class RemoteBatchTests(SshdFixture sshd)
         Assert.All(outcomes.Skip(1), o => Assert.False(string.IsNullOrEmpty(o.Error)));
         Assert.False(File.Exists(Path.Combine(jobs[2].OutputDir, "model.bin")));
 
-        // The trainer left on the lost host is stopped by its own watchdog in production; here the test stops it.
-        if (int.TryParse(File.ReadAllText(pgidFile).Trim(), out var pgid))
+        // The trainers left on the lost host (the one training and the one queued behind it) are stopped by their own
+        // watchdog in production; here the test stops them, the queued one first so it cannot start.
+        await KillGroupAsync(Path.Combine(bed.RemoteRoot, "jobs", jobs[2].Spec.JobId, "pgid"));
+        await KillGroupAsync(pgidFile);
+    }
+
+    [Fact]
+    public async Task The_next_job_starts_on_the_host_as_soon_as_the_previous_trainer_exits_without_waiting_for_this_side()
+    {
+        using var bed = RemoteTestBed.Create(sshd);
+        TrainingJob[] jobs = [AnotherJob(bed, 1, mode: "sleep:1"), AnotherJob(bed, 2), AnotherJob(bed, 3)];
+        var startedWhileBlocked = new List<bool>();
+
+        // Reporting a job holds this side up (as a slow evaluation would): the next trainer must start anyway.
+        var outcomes = await bed.Runner().RunBatchAsync(sshd.Target(), jobs, async o =>
+        {
+            var index = Array.IndexOf(jobs, o.Job);
+            if (index + 1 < jobs.Length)
+            {
+                startedWhileBlocked.Add(await AppearsAsync(StartedFile(bed, jobs[index + 1]), TimeSpan.FromSeconds(15)));
+            }
+        }, Ct);
+
+        Assert.All(outcomes, o => Assert.Equal(JobOutcomeStatus.Trained, o.Status));
+        Assert.Equal([true, true], startedWhileBlocked);
+        Assert.All(jobs, j => Assert.True(File.Exists(Path.Combine(j.OutputDir, "model.bin"))));
+
+        // One after another, never two trainers at once: each started after the previous launcher wrote its exit code.
+        for (var i = 1; i < jobs.Length; i++)
+        {
+            var previousExit = File.GetLastWriteTimeUtc(Path.Combine(bed.RemoteRoot, "jobs", jobs[i - 1].Spec.JobId, "exit_code"));
+            var started = File.GetLastWriteTimeUtc(StartedFile(bed, jobs[i]));
+            Assert.True(started >= previousExit, $"job {i + 1} started at {started:O}, before job {i} exited at {previousExit:O}");
+        }
+
+        // Only the first job uploaded the trainer package; the others copied it on the host.
+        Assert.Single(bed.Log.Messages, m => m.Contains("uploaded 5 files", StringComparison.Ordinal));
+        Assert.Equal(2, bed.Log.Messages.Count(m => m.Contains("uploaded 2 files", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task Cancelling_while_a_job_trains_also_stops_the_job_queued_behind_it_before_it_starts()
+    {
+        using var bed = RemoteTestBed.Create(sshd);
+        TrainingJob[] jobs = [AnotherJob(bed, 1, mode: "sleep:30"), AnotherJob(bed, 2), AnotherJob(bed, 3)];
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var run = bed.Runner().RunBatchAsync(sshd.Target(), jobs, null, cts.Token);
+        var queuedPgid = Path.Combine(bed.RemoteRoot, "jobs", jobs[1].Spec.JobId, "pgid");
+        Assert.True(await AppearsAsync(queuedPgid, TimeSpan.FromSeconds(30)), "the second job was never queued on the host");
+
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
+
+        // Both process groups are gone, and the queued trainer never ran, not even after the first one was stopped.
+        Assert.False(await AppearsAsync(StartedFile(bed, jobs[1]), TimeSpan.FromSeconds(2)));
+        foreach (var job in jobs.Take(2))
+        {
+            var pgid = int.Parse(File.ReadAllText(Path.Combine(bed.RemoteRoot, "jobs", job.Spec.JobId, "pgid")).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+            Assert.Empty(Proc.LiveProcessesInGroup(pgid));
+        }
+
+        Assert.False(File.Exists(StartedFile(bed, jobs[2])));
+    }
+
+    /// <summary>The launcher's marker, written as it starts the trainer itself.</summary>
+    private static string StartedFile(RemoteTestBed bed, TrainingJob job) => Path.Combine(bed.RemoteRoot, "jobs", job.Spec.JobId, "started");
+
+    private static async Task<bool> AppearsAsync(string path, TimeSpan within)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (!File.Exists(path))
+        {
+            if (clock.Elapsed > within)
+            {
+                return false;
+            }
+
+            await Task.Delay(50, Ct);
+        }
+
+        return true;
+    }
+
+    private static async Task KillGroupAsync(string pgidFile)
+    {
+        if (File.Exists(pgidFile) && int.TryParse(File.ReadAllText(pgidFile).Trim(), out var pgid))
         {
             await Proc.RunAsync("kill", ["-KILL", "--", "-" + pgid.ToString(System.Globalization.CultureInfo.InvariantCulture)], Ct);
         }

@@ -8,19 +8,40 @@ internal static class LaunchScript
     public const string Text = """
         #!/bin/sh
         # quantlab-ml launcher. Runs detached in its own session and process group, so it outlives the SSH session
-        # that started it. Writes pgid first, a heartbeat while the trainer runs, manifest.sha256 of out/, exit_code last.
+        # that started it. Writes pgid first, a heartbeat while it lives, "started" when the trainer starts (a batch's next
+        # job waits for the previous one before that), manifest.sha256 of out/, exit_code last.
         # Args: python watchdog_seconds heartbeat_seconds production(0 none|1 model|2 model and its own test features)
+        #       [job folder whose launcher must be gone before this trainer starts]
         set -u
-        py=$1 watchdog=$2 beat=$3 prod=$4
+        py=$1 watchdog=$2 beat=$3 prod=$4 after=${5:-}
         cd "$(dirname "$0")" || exit 1
+
+        """ + RemoteScripts.Alive + """
         echo "$$" > pgid.tmp && mv -f pgid.tmp pgid
         ( while :; do date +%s > heartbeat.tmp && mv -f heartbeat.tmp heartbeat; sleep "$beat"; done ) &
+        if [ -n "$after" ]; then
+          # The next job of a batch, started while the previous one trains: it begins the moment the previous launcher
+          # is gone (finished, timed out or stopped) instead of when quantlab-ml next looks. A previous launcher that
+          # never wrote its pgid is waited for 60 s.
+          waited=0
+          while [ ! -e "$after/exit_code" ]; do
+            read_pgid "$after"
+            if [ -n "$pg" ]; then
+              [ "$(alive)" -gt 0 ] || break
+            elif [ "$waited" -ge 600 ]; then
+              break
+            fi
+            sleep 0.1
+            waited=$((waited + 1))
+          done
+        fi
         set -- --job ../job.json --data ../dataset.npz --out ../out
         if [ "$prod" != 0 ]; then set -- "$@" --production-model ../production_model.bin; fi
         if [ "$prod" = 2 ]; then set -- "$@" --production-data ../production_data.npz; fi
         PYTHONUNBUFFERED=1
         PYTHONDONTWRITEBYTECODE=1
         export PYTHONUNBUFFERED PYTHONDONTWRITEBYTECODE
+        : > started
         (cd pkg && exec "$py" -m quantlab_trainer "$@") > console.log 2>&1 < /dev/null &
         trainer=$!
         # Host-side limit: stops the trainer even when quantlab-ml has lost this host for good.

@@ -7,8 +7,8 @@ namespace QuantLab.Ml.Remote.Scripts;
 internal static class RemoteScripts
 {
     // Counts live (non-zombie) processes in process group $pg by reading /proc, because ps is missing from slim images
-    // and `kill -0` also succeeds for zombies that PID 1 has not reaped yet.
-    private const string Alive = """
+    // and `kill -0` also succeeds for zombies that PID 1 has not reaped yet. launch.sh uses it too.
+    internal const string Alive = """
         alive() {
           n=0
           [ -n "$pg" ] || { echo 0; return; }
@@ -69,10 +69,14 @@ internal static class RemoteScripts
         echo "removed=$removed"
         """;
 
-    /// <summary>$1 job folder, $2 interpreter (fallback hasher), then file names. Prints "sha256  name" lines.</summary>
-    public const string Hash = """
-        d=$1 py=$2
-        shift 2
+    /// <summary>
+    /// $1 job folder, $2 interpreter (fallback hasher), $3 where the trainer package comes from, then file names. Prints
+    /// "sha256  name" lines, then unpacks the package: from the uploaded pkg.tar when $3 is empty, otherwise by copying
+    /// pkg/ and launch.sh from the job folder $3 of the same batch, which was verified when it was uploaded.
+    /// </summary>
+    public const string HashAndUnpack = """
+        d=$1 py=$2 from=$3
+        shift 3
         cd -- "$d" || exit 3
         for f in "$@"; do
           if command -v sha256sum >/dev/null 2>&1; then
@@ -81,12 +85,12 @@ internal static class RemoteScripts
             "$py" -c 'import hashlib, sys; print(hashlib.sha256(open(sys.argv[1], "rb").read()).hexdigest() + "  " + sys.argv[1])' "$f" || exit 4
           fi
         done
-        """;
-
-    /// <summary>$1 job folder. Unpacks the trainer package next to the job files.</summary>
-    public const string Extract = """
-        cd -- "$1" || exit 3
-        rm -rf pkg && mkdir pkg && tar -xof pkg.tar -C pkg
+        rm -rf pkg || exit 5
+        if [ -z "$from" ]; then
+          mkdir pkg && tar -xof pkg.tar -C pkg || exit 5
+        else
+          cp -R -- "$from/pkg" pkg && cp -- "$from/launch.sh" launch.sh || exit 5
+        fi
         """;
 
     /// <summary>$1 job folder, $2 interpreter, $3 envs folder, then pip arguments. Runs bootstrap.py, whose stdout is one JSON object.</summary>
@@ -98,16 +102,19 @@ internal static class RemoteScripts
         exec "$py" bootstrap.py "$@"
         """;
 
-    /// <summary>$1 job folder, $2 trainer interpreter, $3 watchdog seconds, $4 heartbeat seconds, $5 production model (0/1). Starts launch.sh detached, once.</summary>
+    /// <summary>
+    /// $1 job folder, $2 trainer interpreter, $3 watchdog seconds, $4 heartbeat seconds, $5 production model (0/1/2),
+    /// $6 optional job folder to run after (a batch's previous job). Starts launch.sh detached, once.
+    /// </summary>
     public const string Start = """
-        d=$1 py=$2 watchdog=$3 beat=$4 prod=$5
+        d=$1 py=$2 watchdog=$3 beat=$4 prod=$5 after=${6:-}
         cd -- "$d" || exit 3
         if [ -e launched ]; then echo already-started; exit 0; fi
         : > launched
         if command -v setsid >/dev/null 2>&1; then
-          nohup setsid sh "$d/launch.sh" "$py" "$watchdog" "$beat" "$prod" > launcher.log 2>&1 < /dev/null &
+          nohup setsid sh "$d/launch.sh" "$py" "$watchdog" "$beat" "$prod" "$after" > launcher.log 2>&1 < /dev/null &
         else
-          nohup "$py" -c 'import os, sys; os.setsid(); os.execvp("sh", ["sh"] + sys.argv[1:])' "$d/launch.sh" "$py" "$watchdog" "$beat" "$prod" > launcher.log 2>&1 < /dev/null &
+          nohup "$py" -c 'import os, sys; os.setsid(); os.execvp("sh", ["sh"] + sys.argv[1:])' "$d/launch.sh" "$py" "$watchdog" "$beat" "$prod" "$after" > launcher.log 2>&1 < /dev/null &
         fi
         echo started
         """;
