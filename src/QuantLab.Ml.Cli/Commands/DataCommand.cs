@@ -35,10 +35,10 @@ internal static class DataCommand
             async (ctx, parse, ct) =>
             {
                 var o = ctx.Options;
-                var s = SymbolName.Parse(parse.GetValue(symbol));
+                var market = Market.Parse(parse.GetValue(symbol), o.Exchange);
                 var day = parse.GetValue(date) is { } text ? TradingDate.Parse(text) : TradingDate.YesterdayUtc(ctx.Time);
                 var source = Composition.Data(ctx);
-                var report = await ReadinessChecker.CheckWindowAsync(source, o.Exchange, o.Stream, s, day, o.WindowDays, ct).ConfigureAwait(false);
+                var report = await ReadinessChecker.CheckWindowAsync(source, market.Exchange, o.Stream, market.Symbol, day, o.WindowDays, ct).ConfigureAwait(false);
                 var status = report.Status switch
                 {
                     ReadinessStatus.Ready => "READY",
@@ -49,9 +49,9 @@ internal static class DataCommand
                 {
                     ctx.WriteJson(new
                     {
-                        symbol = s,
+                        symbol = market.Symbol,
                         date = TradingDate.Iso(day),
-                        exchange = o.Exchange,
+                        exchange = market.Exchange,
                         data = source.Root,
                         status,
                         degraded = report.Degraded,
@@ -61,7 +61,7 @@ internal static class DataCommand
                 }
                 else
                 {
-                    ctx.Host.Out.WriteLine($"{s} {TradingDate.Iso(day)} ({o.Exchange}, {source.Root}): {status}{(report.Degraded ? " (DEGRADED)" : string.Empty)}");
+                    ctx.Host.Out.WriteLine($"{market.Symbol} {TradingDate.Iso(day)} ({market.Exchange}, {source.Root}): {status}{(report.Degraded ? " (DEGRADED)" : string.Empty)}");
                     foreach (var reason in report.Reasons)
                     {
                         ctx.Host.Out.WriteLine($"  - {reason}");

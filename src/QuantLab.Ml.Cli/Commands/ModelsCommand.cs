@@ -22,7 +22,7 @@ internal static class ModelsCommand
             async (ctx, parse, ct) =>
             {
                 var registry = Composition.Registry(ctx);
-                var listing = await ModelListing.LoadAsync(registry, SymbolName.Parse(parse.GetValue(symbol)), ct).ConfigureAwait(false);
+                var listing = await ModelListing.LoadAsync(registry, Market.NormalizeKey(parse.GetValue(symbol), ctx.Options.Exchange), ct).ConfigureAwait(false);
                 if (parse.GetValue(json))
                 {
                     ctx.WriteJson(listing);

@@ -28,7 +28,7 @@ internal static class PromoteCommand
             {
                 var request = new PromoteRequest
                 {
-                    Symbol = SymbolName.Parse(parse.GetValue(symbol)),
+                    Symbol = Market.NormalizeKey(parse.GetValue(symbol), ctx.Options.Exchange),
                     Date = TradingDate.Parse(parse.GetValue(date)),
                     Force = parse.GetValue(force),
                     DryRun = parse.GetValue(dryRun),

@@ -25,7 +25,7 @@ internal static class RollbackCommand
             withRunDir: false,
             async (ctx, parse, ct) =>
             {
-                var s = SymbolName.Parse(parse.GetValue(symbol));
+                var s = Market.NormalizeKey(parse.GetValue(symbol), ctx.Options.Exchange);
                 DateOnly? target = parse.GetValue(to) is { } text ? TradingDate.Parse(text) : null;
                 var why = parse.GetValue(reason) is { Length: > 0 } given ? given.Trim() : "rollback by operator";
                 var registry = Composition.Registry(ctx);

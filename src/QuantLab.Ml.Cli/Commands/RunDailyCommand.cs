@@ -11,7 +11,7 @@ internal static class RunDailyCommand
 {
     public static Command Create(CliHost host)
     {
-        var symbol = new Option<string[]>("--symbol", "-s") { Description = "Symbol to train (repeatable); default: the configured Symbols", AllowMultipleArgumentsPerToken = false };
+        var symbol = new Option<string[]>("--symbol", "-s") { Description = "Symbol to train (repeatable), e.g. btcusdt, or bybit-btcusdt on another exchange than Exchange; default: the configured Symbols and Exchanges", AllowMultipleArgumentsPerToken = false };
         var date = new Option<string?>("--date", "-d") { Description = "UTC day (yyyyMMdd or yyyy-MM-dd), or 'latest'; default: yesterday" };
         var provider = new Option<string?>("--provider") { Description = "Where the trainer runs: local (default), ssh, vast" };
         provider.AcceptOnlyFromAmong("local", "ssh", "vast");
@@ -58,7 +58,7 @@ internal static class RunDailyCommand
             {
                 var dateText = parse.GetValue(date);
                 var latest = string.Equals(dateText, "latest", StringComparison.OrdinalIgnoreCase);
-                var symbols = parse.GetValue(symbol) is { Length: > 0 } given ? given.Select(SymbolName.Parse).ToList() : ctx.Options.Symbols;
+                var symbols = parse.GetValue(symbol) is { Length: > 0 } given ? given.Select(s => Market.NormalizeKey(s, ctx.Options.Exchange)).Distinct().ToList() : ctx.Options.Symbols;
                 var request = new RunDailyRequest
                 {
                     Symbols = symbols,

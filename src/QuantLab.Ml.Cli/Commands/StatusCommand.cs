@@ -35,7 +35,7 @@ internal static class StatusCommand
             withRunDir: false,
             async (ctx, parse, ct) =>
             {
-                var symbols = parse.GetValue(symbol) is { Length: > 0 } given ? given.Select(SymbolName.Parse).ToList() : ctx.Options.Symbols;
+                var symbols = parse.GetValue(symbol) is { Length: > 0 } given ? given.Select(s => Market.NormalizeKey(s, ctx.Options.Exchange)).Distinct().ToList() : ctx.Options.Symbols;
                 var limit = parse.GetValue(maxAge) is { } text ? Durations.Parse(text, "--max-age") : StatusReader.DefaultMaxAge;
                 var reader = new StatusReader(Composition.Registry(ctx), LiveInstances(ctx), ctx.Time);
                 var report = await reader.ReadAsync(symbols, limit, ct).ConfigureAwait(false);

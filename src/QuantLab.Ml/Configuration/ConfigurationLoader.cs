@@ -83,6 +83,8 @@ public static class ConfigurationLoader
         return bound with
         {
             Symbols = ReadList(root, "Symbols") ?? new QuantLabOptions().Symbols,
+            Exchanges = root.GetSection("Exchanges").GetChildren()
+                .ToDictionary(c => c.Key, c => (IReadOnlyList<string>)(ReadList(root, c.Path) ?? []), StringComparer.Ordinal),
             Dataset = bound.Dataset with
             {
                 ReturnWindows = ReadIntList(root, "Dataset:ReturnWindows") ?? defaults.ReturnWindows,
@@ -136,11 +138,32 @@ public static class ConfigurationLoader
             StoreRoot = Local(o.StoreRoot, cwd),
             WorkDir = o.WorkDir is null ? null : Path.GetFullPath(o.WorkDir, cwd),
             SymbolsFile = o.SymbolsFile is null ? null : Path.GetFullPath(o.SymbolsFile, cwd),
-            Symbols = (o.SymbolsFile is null ? o.Symbols : ReadSymbolsFile(Path.GetFullPath(o.SymbolsFile, cwd))).Select(SymbolName.Parse).Distinct().ToList(),
+            Symbols = MarketKeys(o, cwd),
+            Exchanges = o.Exchanges.ToDictionary(e => ExchangeName.Parse(e.Key), e => e.Value, StringComparer.Ordinal),
             Exchange = ExchangeName.Parse(o.Exchange),
             Stream = ExchangeName.Parse(o.Stream, "stream"),
             Trainer = o.Trainer with { PackageDir = o.Trainer.PackageDir is null ? null : Path.GetFullPath(o.Trainer.PackageDir, cwd) },
         };
+    }
+
+    /// <summary>Symbols (or SymbolsFile), then every symbol of Exchanges, as canonical market keys without repeats.</summary>
+    private static List<string> MarketKeys(QuantLabOptions o, string cwd)
+    {
+        var home = ExchangeName.Parse(o.Exchange);
+        var listed = o.SymbolsFile is null ? o.Symbols : ReadSymbolsFile(Path.GetFullPath(o.SymbolsFile, cwd));
+        var keys = listed.Select(s => Market.NormalizeKey(s, home)).ToList();
+        foreach (var (exchange, symbols) in o.Exchanges.OrderBy(e => e.Key, StringComparer.Ordinal))
+        {
+            var name = ExchangeName.Parse(exchange);
+            if (symbols.Count == 0)
+            {
+                throw new UsageException($"Exchanges:{name} lists no symbols");
+            }
+
+            keys.AddRange(symbols.Select(s => new Market(name, SymbolName.Parse(s)).KeyFor(home)));
+        }
+
+        return keys.Distinct().ToList();
     }
 
     /// <summary>One symbol per line; blank lines and '#' comments are skipped.</summary>

@@ -9,11 +9,20 @@ namespace QuantLab.Ml.Configuration;
 /// <summary>The whole configuration: JSON file, then QUANTLAB_* environment variables, then flags (last wins).</summary>
 public sealed record QuantLabOptions
 {
-    /// <summary>Symbols run-daily trains when no --symbol is given.</summary>
+    /// <summary>
+    /// Symbols run-daily trains when no --symbol is given, as market keys: a bare symbol is on the home exchange
+    /// (<see cref="Exchange"/>), <c>bybit-btcusdt</c> on another (see <see cref="Common.Market"/>). After loading it
+    /// also holds every symbol of <see cref="Exchanges"/>.
+    /// </summary>
     public IReadOnlyList<string> Symbols { get; init; } = ["btcusdt"];
 
-    /// <summary>A file with one symbol per line ('#' starts a comment); when set, its symbols replace Symbols.</summary>
+    /// <summary>A file with one symbol (or exchange-symbol) per line ('#' starts a comment); when set, its symbols replace Symbols.</summary>
     public string? SymbolsFile { get; init; }
+
+    /// <summary>Symbols of further exchanges, by exchange name (e.g. "bybit": ["btcusdt", "ethusdt"]); added to Symbols as bybit-btcusdt, ….</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> Exchanges { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
+
+    /// <summary>The home exchange: its symbols are named by the symbol alone in the store, locks and job ids.</summary>
     public string Exchange { get; init; } = "binance";
     public string Stream { get; init; } = "bbo";
 

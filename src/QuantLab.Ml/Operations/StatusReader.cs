@@ -19,7 +19,7 @@ public sealed class StatusReader(ModelRegistry registry, ILiveInstanceSource? in
         var runs = await new RunLog(registry.Store).ListAsync(RunsToScan, ct).ConfigureAwait(false);
         var (live, note) = await ListInstancesAsync(ct).ConfigureAwait(false);
         var result = new List<SymbolStatus>();
-        foreach (var symbol in symbols.Select(SymbolName.Parse).Distinct())
+        foreach (var symbol in symbols.Select(Market.ParseKey).Distinct())
         {
             result.Add(await ReadSymbolAsync(symbol, runs, live, now, maxAge, ct).ConfigureAwait(false));
         }

@@ -46,13 +46,12 @@ public sealed class VastLiveInstanceSource(VastClient client) : ILiveInstanceSou
         return instances.Select(i =>
         {
             var jobId = i.Label is { } label && label.StartsWith(prefix, StringComparison.Ordinal) ? label[prefix.Length..] : null;
-            var parts = jobId?.Split('-');
             return new LiveInstance
             {
                 InstanceId = i.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 Provider = "vast",
                 JobId = jobId,
-                Symbol = parts is { Length: 4 } && parts[0] == "job" ? parts[1] : null,
+                Symbol = Reaping.OrphanRules.JobKey(jobId)?.Symbol,
                 State = i.ActualStatus,
                 StartedAt = i.Started,
                 DollarsPerHour = i.DphTotal,

@@ -18,7 +18,7 @@ public sealed partial class DailyPipeline(PipelineContext context)
     public async Task<RunDailyResult> RunAsync(RunDailyRequest request, CancellationToken ct)
     {
         var startedAt = context.Time.GetUtcNow();
-        var symbols = request.Symbols.Select(SymbolName.Parse).Distinct().ToList();
+        var symbols = request.Symbols.Select(Market.ParseKey).Distinct().ToList();
         if (!request.DryRun && context.BeforeRenting is { } beforeRenting)
         {
             await beforeRenting(ct).ConfigureAwait(false);
@@ -482,8 +482,9 @@ public sealed partial class DailyPipeline(PipelineContext context)
     private async Task<ReadinessReport> CheckDataAsync(string symbol, DateOnly date, TimeSpan? wait, CancellationToken ct)
     {
         var options = context.Options;
+        var market = Market.Parse(symbol, options.Exchange);
         Task<ReadinessReport> Check(CancellationToken token) =>
-            ReadinessChecker.CheckWindowAsync(context.Data, options.Exchange, options.Stream, symbol, date, options.WindowDays, token);
+            ReadinessChecker.CheckWindowAsync(context.Data, market.Exchange, options.Stream, market.Symbol, date, options.WindowDays, token);
 
         if (wait is not { } maxWait || maxWait <= TimeSpan.Zero)
         {
@@ -527,7 +528,8 @@ public sealed partial class DailyPipeline(PipelineContext context)
                 continue;
             }
 
-            var report = await ReadinessChecker.CheckWindowAsync(context.Data, options.Exchange, options.Stream, symbol, d, options.WindowDays, ct)
+            var market = Market.Parse(symbol, options.Exchange);
+            var report = await ReadinessChecker.CheckWindowAsync(context.Data, market.Exchange, options.Stream, market.Symbol, d, options.WindowDays, ct)
                 .ConfigureAwait(false);
             if (report.Status == ReadinessStatus.Ready)
             {

@@ -20,18 +20,22 @@ public static class JobPlanner
         options.Xgboost,
     }, indented: false));
 
-    /// <summary>job-&lt;symbol&gt;-&lt;yyyyMMdd&gt;-&lt;12 hex&gt;: the same inputs always give the same id.</summary>
+    /// <summary>job-&lt;market key&gt;-&lt;yyyyMMdd&gt;-&lt;12 hex&gt;: the same inputs always give the same id.</summary>
     public static string JobId(string symbol, DateOnly date, int windowDays, string datasetSha256, string configHash)
     {
         var digest = Hashing.Sha256($"{symbol}|{TradingDate.Compact(date)}|{windowDays}|{datasetSha256}|{configHash}");
         return $"job-{symbol}-{TradingDate.Compact(date)}-{digest[..12]}";
     }
 
-    /// <summary>Reads the window's parquet files, builds dataset.npz in <paramref name="jobDir"/> and writes job.json beside it.</summary>
+    /// <summary>
+    /// Reads the window's parquet files, builds dataset.npz in <paramref name="jobDir"/> and writes job.json beside it.
+    /// <paramref name="symbol"/> is the market key; the spec's exchange (and so its config hash) is the market's.
+    /// </summary>
     public static async Task<PlannedJob> PlanAsync(
         QuantLabOptions options, ICompactDataSource source, string symbol, DateOnly date, IReadOnlyList<DataPartition> partitions,
         string jobDir, CancellationToken ct)
     {
+        options = options with { Exchange = Market.Parse(symbol, options.Exchange).Exchange };
         Directory.CreateDirectory(jobDir);
         var files = new List<string>();
         foreach (var partition in partitions)

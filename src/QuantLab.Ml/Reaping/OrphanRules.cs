@@ -136,7 +136,7 @@ internal sealed partial class OrphanRules
             : null;
     }
 
-    [GeneratedRegex(@"^job-([a-z0-9]{2,20})-(\d{8})-[0-9a-f]+$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^job-((?:[a-z0-9_]{2,20}-)?[a-z0-9]{2,20})-(\d{8})-[0-9a-f]+$", RegexOptions.CultureInvariant)]
     private static partial Regex JobIdPattern();
 
     private static string Span(TimeSpan span) => InstanceTable.FormatAge(span);

@@ -111,7 +111,7 @@ public sealed class JobLock(IArtifactStore store, TimeProvider time)
         }
     }
 
-    private static string KeyOf(string symbol, DateOnly date) => $"locks/{SymbolName.Parse(symbol)}-{TradingDate.Compact(date)}.json";
+    private static string KeyOf(string symbol, DateOnly date) => $"locks/{Market.ParseKey(symbol)}-{TradingDate.Compact(date)}.json";
 }
 
 /// <summary>The lock of one symbol and date.</summary>

@@ -17,9 +17,9 @@ public sealed class ModelRegistry(IArtifactStore store, TimeProvider time)
 
     public IArtifactStore Store => store;
 
-    public static string CandidatePrefix(string symbol, DateOnly date) => $"models/candidates/{SymbolName.Parse(symbol)}/{TradingDate.Iso(date)}/";
+    public static string CandidatePrefix(string symbol, DateOnly date) => $"models/candidates/{Market.ParseKey(symbol)}/{TradingDate.Iso(date)}/";
 
-    public static string ProductionPrefix(string symbol) => $"models/production/{SymbolName.Parse(symbol)}/";
+    public static string ProductionPrefix(string symbol) => $"models/production/{Market.ParseKey(symbol)}/";
 
     /// <summary>The completed candidate of a day, or null when there is none (or it was never completed).</summary>
     public async Task<CandidateManifest?> GetCandidateAsync(string symbol, DateOnly date, CancellationToken ct)
@@ -31,7 +31,7 @@ public sealed class ModelRegistry(IArtifactStore store, TimeProvider time)
     /// <summary>Every completed candidate of a symbol, oldest first.</summary>
     public async Task<IReadOnlyList<CandidateManifest>> ListCandidatesAsync(string symbol, CancellationToken ct)
     {
-        var prefix = $"models/candidates/{SymbolName.Parse(symbol)}/";
+        var prefix = $"models/candidates/{Market.ParseKey(symbol)}/";
         var candidates = await store.ReadAllAsync<CandidateManifest>(prefix, k => k.EndsWith("/" + CompleteMarker, StringComparison.Ordinal), ct).ConfigureAwait(false);
         return candidates.OrderBy(c => c.Date).ToList();
     }
@@ -56,7 +56,7 @@ public sealed class ModelRegistry(IArtifactStore store, TimeProvider time)
 
         var manifest = new CandidateManifest
         {
-            Symbol = SymbolName.Parse(symbol),
+            Symbol = Market.ParseKey(symbol),
             Date = date,
             JobId = jobId,
             CreatedAt = time.GetUtcNow(),
@@ -144,7 +144,7 @@ public sealed class ModelRegistry(IArtifactStore store, TimeProvider time)
     public async Task<ProductionManifest> RollbackAsync(string symbol, DateOnly? to, string reason, string changedBy, string workDir, CancellationToken ct)
     {
         var current = await GetProductionAsync(symbol, ct).ConfigureAwait(false)
-            ?? throw new QuantLabException($"{SymbolName.Parse(symbol)} has no production model to roll back");
+            ?? throw new QuantLabException($"{Market.ParseKey(symbol)} has no production model to roll back");
         var history = await GetHistoryAsync(symbol, ct).ConfigureAwait(false);
         var target = to is { } date
             ? history.LastOrDefault(h => h.Version == date && h.Action != "rollback")

@@ -55,6 +55,33 @@ public sealed class ConfigurationLoaderTests : IDisposable
         Assert.Equal(["btcusdt", "ethusdt"], ConfigurationLoader.Load(null, env, None, temp.Path).Options.Symbols);
     }
 
+    [Fact]
+    public void Symbols_of_other_exchanges_are_added_under_their_exchange_and_the_home_exchange_keeps_bare_symbols()
+    {
+        File.WriteAllText(temp.Combine("symbols.txt"), "btcusdt\nBYBIT-solusdt  # another exchange in the list file\nbinance-ethusdt\n");
+        File.WriteAllText(temp.Combine("q.json"), """{ "SymbolsFile": "symbols.txt", "Exchanges": { "okx": ["btcusdt", "ETHUSDT"], "bybit": ["solusdt"] } }""");
+        var env = new Dictionary<string, string?> { ["QUANTLAB_Exchanges__kraken"] = "xbtusd" };
+
+        var o = ConfigurationLoader.Load(temp.Combine("q.json"), env, None, temp.Path).Options;
+
+        // binance is the home exchange: "binance-ethusdt" is plain ethusdt; a market listed twice runs once.
+        Assert.Equal(["btcusdt", "bybit-solusdt", "ethusdt", "kraken-xbtusd", "okx-btcusdt", "okx-ethusdt"], o.Symbols);
+    }
+
+    [Theory]
+    [InlineData("""{ "Exchanges": { "bybit": [] } }""", "Exchanges:bybit lists no symbols")]
+    [InlineData("""{ "Exchanges": { "by bit": ["btcusdt"] } }""", "invalid exchange")]
+    [InlineData("""{ "Exchanges": { "bybit": ["btc/usdt"] } }""", "invalid symbol")]
+    [InlineData("""{ "Symbols": ["by-bit-btcusdt"] }""", "invalid symbol")]
+    public void Bad_exchanges_fail_at_start_with_a_message_naming_them(string json, string mentioned)
+    {
+        File.WriteAllText(temp.Combine("bad.json"), json);
+
+        var ex = Assert.Throws<UsageException>(() => ConfigurationLoader.Load(temp.Combine("bad.json"), None, None, temp.Path));
+
+        Assert.Contains(mentioned, ex.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("""{ "Device": "tpu" }""", "Device")]
     [InlineData("""{ "WindowDays": 0 }""", "WindowDays")]

@@ -38,6 +38,48 @@ public sealed class RunDailyLocalEndToEndTests : IDisposable
     }
 
     [Fact]
+    public async Task The_same_symbol_on_two_exchanges_is_two_markets_each_trained_on_its_own_data_and_promoted_on_its_own()
+    {
+        foreach (var (exchange, seed) in new[] { ("binance", "11"), ("bybit", "22") })
+        {
+            var sample = await NewCli().RunAsync("data", "sample", "--symbol", "btcusdt", "--exchange", exchange, "--from", "2026-01-14", "--days", "2", "--hours", "6", "--rate", "4", "--regime", "signal", "--seed", seed, "--out", "data");
+            Assert.True(sample.ExitCode == 0, sample.ToString());
+        }
+
+        // No --symbol: the configured Symbols (home exchange binance) and Exchanges.
+        var cli = NewCli(("QUANTLAB_Exchanges__bybit__0", "btcusdt"));
+        var result = await cli.RunAsync("run-daily", "--date", "2026-01-14", "--data", "data", "--store", "store", "--json");
+
+        Assert.True(result.ExitCode == ExitCodes.Ok, result.ToString());
+        using var doc = JsonDocument.Parse(result.Stdout);
+        var runs = doc.RootElement.GetProperty("runs").EnumerateArray().ToDictionary(r => r.GetProperty("symbol").GetString()!);
+        Assert.Equal(["btcusdt", "bybit-btcusdt"], runs.Keys.Order());
+        Assert.All(runs.Values, r => Assert.Equal("succeeded", r.GetProperty("status").GetString()));
+        Assert.StartsWith("job-bybit-btcusdt-20260114-", runs["bybit-btcusdt"].GetProperty("job_id").GetString(), StringComparison.Ordinal);
+        Assert.StartsWith("job-btcusdt-20260114-", runs["btcusdt"].GetProperty("job_id").GetString(), StringComparison.Ordinal);
+
+        foreach (var (key, exchange) in new[] { ("btcusdt", "binance"), ("bybit-btcusdt", "bybit") })
+        {
+            using var job = JsonDocument.Parse(File.ReadAllText(Path.Combine(temp.Path, "store", "models", "candidates", key, "2026-01-14", "job.json")));
+            Assert.Equal(exchange, job.RootElement.GetProperty("exchange").GetString());
+            Assert.All(job.RootElement.GetProperty("partitions").EnumerateArray(), p => Assert.Contains($"exchange={exchange}/", p.GetProperty("key").GetString(), StringComparison.Ordinal));
+            Assert.True(File.Exists(Path.Combine(temp.Path, "store", "models", "production", key, "model.bin")), $"{key} has no production model");
+        }
+
+        Assert.NotEqual(
+            File.ReadAllBytes(Path.Combine(temp.Path, "store", "models", "production", "btcusdt", "model.bin")),
+            File.ReadAllBytes(Path.Combine(temp.Path, "store", "models", "production", "bybit-btcusdt", "model.bin")));
+
+        // The operator names the other exchange's market the same way, in any case.
+        var models = await NewCli().RunAsync("models", "--symbol", "BYBIT-btcusdt", "--store", "store", "--json");
+        Assert.True(models.ExitCode == ExitCodes.Ok, models.ToString());
+        Assert.Contains(runs["bybit-btcusdt"].GetProperty("job_id").GetString()!, models.Stdout, StringComparison.Ordinal);
+        var bad = await NewCli().RunAsync("models", "--symbol", "by-bit-btcusdt", "--store", "store");
+        Assert.Equal(ExitCodes.Usage, bad.ExitCode);
+        Assert.Contains("exchange-symbol", bad.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_real_signal_is_trained_promoted_and_a_weaker_model_then_rejected()
     {
         await SampleAsync("2026-01-14", 2, "signal", seed: 11);
