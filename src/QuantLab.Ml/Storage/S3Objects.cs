@@ -180,7 +180,7 @@ internal sealed class S3Objects
 
     /// <summary>
     /// Reads the file part by part in order (one read: the sha256 of the whole and each part's MD5 come from the buffer that
-    /// is sent) and uploads up to <see cref="S3Options.ConcurrentRequests"/> parts at once, one buffer of a part's size each.
+    /// is sent; the sha256 here, in order, each MD5 in its part's task) and uploads up to <see cref="S3Options.ConcurrentRequests"/> parts at once, one buffer of a part's size each.
     /// </summary>
     private async Task<(string Sha256, string ETag, List<PartETag> PartETags)> UploadPartsAsync(
         string bucket, string key, string uploadId, string localPath, long size, CancellationToken ct)
@@ -205,6 +205,10 @@ internal sealed class S3Objects
         {
             try
             {
+                // Here, not in the reading loop: the parts' MD5s run on the cores the reading does not use. No Content-MD5
+                // header: the MD5s make the ETag that is checked after the upload (a store that checks Content-MD5 would
+                // hash every part a second time; measured on fauxqs: 25 % slower).
+                partMd5s[number - 1] = LocalDigest.Md5(buffer.AsSpan(0, length));
                 using var body = new MemoryStream(buffer, 0, length, writable: false);
                 var response = await client.UploadPartAsync(
                     new UploadPartRequest
@@ -215,7 +219,6 @@ internal sealed class S3Objects
                         PartNumber = number,
                         PartSize = length,
                         InputStream = body,
-                        MD5Digest = Convert.ToBase64String(partMd5s[number - 1]),
                     },
                     failed.Token).ConfigureAwait(false);
                 partETags[number - 1] = new PartETag(number, response.ETag);
@@ -241,7 +244,6 @@ internal sealed class S3Objects
                 var length = (int)Math.Min(partSize, size - offset);
                 await ReadExactlyAsync(file, buffer.AsMemory(0, length), offset, localPath, failed.Token).ConfigureAwait(false);
                 sha.AppendData(buffer, 0, length);
-                partMd5s[i] = LocalDigest.Md5(buffer.AsSpan(0, length));
                 var number = i + 1;
                 running.Add(Task.Run(() => SendAsync(number, buffer, length), CancellationToken.None));
             }
