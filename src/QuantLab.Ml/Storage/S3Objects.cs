@@ -380,7 +380,7 @@ internal sealed class S3Objects
     }
 
     /// <summary>
-    /// Parallel ranged GETs (each pinned to <paramref name="etag"/>) written at their offsets of <paramref name="tmp"/>,
+    /// Parallel ranged GETs (each pinned to <paramref name="etag"/>; at most one per core) written at their offsets of <paramref name="tmp"/>,
     /// while this task hashes the file's completed prefix in order (from the page cache), so no second pass follows.
     /// </summary>
     private async Task<string> RangedDownloadAsync(string bucket, string key, string? etag, long length, string tmp, CancellationToken ct)
@@ -431,7 +431,11 @@ internal sealed class S3Objects
             }
         }
 
-        var workers = Enumerable.Range(0, Math.Min(options.ConcurrentRequests, count)).Select(_ => Task.Run(WorkerAsync, CancellationToken.None)).ToList();
+        // At most one part per core (at least two): every stream costs this machine CPU (receive, write, and the hasher
+        // behind them), and more streams than cores only delay the prefix the hasher waits for. Measured on 2 cores,
+        // 256 MiB from fauxqs: 2 in flight 0.98 x one GET stream, 4 in flight 0.86 x, 8 in flight 0.57 x.
+        var streams = Math.Min(Math.Min(options.ConcurrentRequests, Math.Max(2, Environment.ProcessorCount)), count);
+        var workers = Enumerable.Range(0, streams).Select(_ => Task.Run(WorkerAsync, CancellationToken.None)).ToList();
         try
         {
             using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
