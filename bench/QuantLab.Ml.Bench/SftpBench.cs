@@ -103,7 +103,7 @@ internal static class SftpBench
                 Target = "report",
                 Notes = $"median of {runnerCommand.Count}, best {runnerCommand.Min * 1000:0.0} vs {sshCommand.Min * 1000:0.0} ms; a night runs about 10 such commands besides the polls",
             },
-            BenchRow.Throughput(Group, "download verified (DownloadVerifiedAsync)", args.Bytes, verifiedDown, "sftp get", sftpDown, Target, 0.70, "includes the sha256 of the .part file and the rename"),
+            BenchRow.Throughput(Group, "download verified (DownloadVerifiedAsync)", args.Bytes, verifiedDown, "sftp get", sftpDown, Target, 0.70, "includes the sha256 (hashed while the .part file is written) and the rename"),
         ];
     }
 

@@ -729,8 +729,8 @@ public sealed partial class RemoteJobRunner
             string? actual = null;
             for (var attempt = 1; attempt <= 2 && actual != sha; attempt++)
             {
-                await conn.WithReconnectAsync("download " + name, token => conn.DownloadFileAsync(remoteDir + "/" + name, part, token), ct);
-                actual = await Hashing.Sha256FileAsync(part, ct);
+                // Hashed while it is written: no second pass over the file.
+                actual = await conn.WithReconnectAsync("download " + name, token => conn.DownloadFileAsync(remoteDir + "/" + name, part, token), ct);
             }
 
             if (actual != sha)

@@ -51,6 +51,22 @@ public sealed class FolderArtifactStore : IArtifactStore
         return Task.CompletedTask;
     }
 
+    /// <summary>Copies beside <paramref name="localPath"/>, checks the copy's sha256, then renames it into place.</summary>
+    public async Task GetFileAsync(string key, string localPath, string sha256, CancellationToken ct)
+    {
+        var tmp = TempNameFor(Path.GetFullPath(localPath));
+        try
+        {
+            await GetFileAsync(key, tmp, ct).ConfigureAwait(false);
+            await IArtifactStore.CheckSha256Async(tmp, sha256, Describe(key), ct).ConfigureAwait(false);
+            File.Move(tmp, localPath, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(tmp);
+        }
+    }
+
     public async Task<VersionedText?> ReadTextAsync(string key, CancellationToken ct)
     {
         var path = PathOf(key);

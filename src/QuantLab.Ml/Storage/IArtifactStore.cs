@@ -10,8 +10,37 @@ public interface IArtifactStore
     /// <summary>Uploads a local file; returns the object's version tag (ETag).</summary>
     Task<string> PutFileAsync(string key, string localPath, CancellationToken ct);
 
+    /// <summary>
+    /// Uploads a local file whose sha256 the caller already knows (e.g. checked against the trainer's manifest when it came
+    /// down): the store checks the file against it (S3: while uploading, instead of a hashing pass of its own) and fails
+    /// without storing anything when they differ. Returns the object's version tag.
+    /// </summary>
+    async Task<string> PutFileAsync(string key, string localPath, string sha256, CancellationToken ct)
+    {
+        await CheckSha256Async(localPath, sha256, $"{localPath} (for {key})", ct).ConfigureAwait(false);
+        return await PutFileAsync(key, localPath, ct).ConfigureAwait(false);
+    }
+
     /// <summary>Downloads an object to a local file; throws <see cref="ArtifactNotFoundException"/> when absent.</summary>
     Task GetFileAsync(string key, string localPath, CancellationToken ct);
+
+    /// <summary>
+    /// Downloads an object to a local file and checks it against <paramref name="sha256"/> (e.g. from a manifest): the file
+    /// is in place only when it matches (S3: hashed while it arrives). Throws <see cref="ArtifactNotFoundException"/> when absent.
+    /// </summary>
+    async Task GetFileAsync(string key, string localPath, string sha256, CancellationToken ct)
+    {
+        await GetFileAsync(key, localPath, ct).ConfigureAwait(false);
+        try
+        {
+            await CheckSha256Async(localPath, sha256, $"{Root} {key}", ct).ConfigureAwait(false);
+        }
+        catch
+        {
+            File.Delete(localPath);
+            throw;
+        }
+    }
 
     /// <summary>Reads a small text object with its version tag, or null when absent.</summary>
     Task<VersionedText?> ReadTextAsync(string key, CancellationToken ct);
@@ -25,6 +54,16 @@ public interface IArtifactStore
     Task<bool> ExistsAsync(string key, CancellationToken ct);
 
     Task DeleteAsync(string key, CancellationToken ct);
+
+    /// <summary>Throws a one-line <see cref="Common.QuantLabException"/> naming <paramref name="what"/> unless the file's sha256 is <paramref name="expected"/>.</summary>
+    internal static async Task CheckSha256Async(string path, string expected, string what, CancellationToken ct)
+    {
+        var actual = await Common.Hashing.Sha256FileAsync(path, ct).ConfigureAwait(false);
+        if (!string.Equals(actual, expected, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new Common.QuantLabException($"{what} is corrupt or not the expected version: its sha256 is {actual} but the caller expected {expected}");
+        }
+    }
 }
 
 /// <summary>A text object and the tag that identifies this version of it.</summary>

@@ -49,8 +49,9 @@ public sealed class ModelRegistry(IArtifactStore store, TimeProvider time)
         foreach (var (name, localPath) in files.OrderBy(f => f.Key, StringComparer.Ordinal))
         {
             ValidateFileName(name);
+            // One hashing pass: the store checks the file against this sha256 while uploading instead of hashing it again.
             var sha = await Hashing.Sha256FileAsync(localPath, ct).ConfigureAwait(false);
-            await store.PutFileAsync(prefix + name, localPath, ct).ConfigureAwait(false);
+            await store.PutFileAsync(prefix + name, localPath, sha, ct).ConfigureAwait(false);
             stored[name] = new StoredFile(sha, new FileInfo(localPath).Length);
         }
 
@@ -74,8 +75,7 @@ public sealed class ModelRegistry(IArtifactStore store, TimeProvider time)
             throw new ArtifactNotFoundException($"candidate {candidate.Symbol} {TradingDate.Iso(candidate.Date)} has no {name}");
         }
 
-        await store.GetFileAsync(CandidatePrefix(candidate.Symbol, candidate.Date) + name, localPath, ct).ConfigureAwait(false);
-        await VerifyAsync(localPath, expected.Sha256, $"candidate {name}", ct).ConfigureAwait(false);
+        await store.GetFileAsync(CandidatePrefix(candidate.Symbol, candidate.Date) + name, localPath, expected.Sha256, ct).ConfigureAwait(false);
     }
 
     /// <summary>The production pointer and its version tag, or null when the symbol has no production model.</summary>
@@ -94,8 +94,7 @@ public sealed class ModelRegistry(IArtifactStore store, TimeProvider time)
             MetricsFile => production.MetricsSha256,
             _ => throw new ArgumentException($"unknown production file {name}", nameof(name)),
         };
-        await store.GetFileAsync(production.HistoryPrefix + name, localPath, ct).ConfigureAwait(false);
-        await VerifyAsync(localPath, expected, $"production {name}", ct).ConfigureAwait(false);
+        await store.GetFileAsync(production.HistoryPrefix + name, localPath, expected, ct).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -119,7 +118,7 @@ public sealed class ModelRegistry(IArtifactStore store, TimeProvider time)
         {
             var local = Path.Combine(workDir, name);
             await DownloadCandidateFileAsync(candidate, name, local, ct).ConfigureAwait(false);
-            await store.PutFileAsync(historyPrefix + name, local, ct).ConfigureAwait(false);
+            await store.PutFileAsync(historyPrefix + name, local, candidate.Files[name].Sha256, ct).ConfigureAwait(false);
         }
 
         var manifest = new ProductionManifest
@@ -200,18 +199,9 @@ public sealed class ModelRegistry(IArtifactStore store, TimeProvider time)
         foreach (var name in new[] { ModelFile, MetricsFile })
         {
             var local = Path.Combine(workDir, "production-" + name);
-            await store.GetFileAsync(manifest.HistoryPrefix + name, local, ct).ConfigureAwait(false);
-            await VerifyAsync(local, name == ModelFile ? manifest.ModelSha256 : manifest.MetricsSha256, $"history {name}", ct).ConfigureAwait(false);
-            await store.PutFileAsync(prefix + name, local, ct).ConfigureAwait(false);
-        }
-    }
-
-    private static async Task VerifyAsync(string localPath, string expectedSha256, string what, CancellationToken ct)
-    {
-        var actual = await Hashing.Sha256FileAsync(localPath, ct).ConfigureAwait(false);
-        if (!string.Equals(actual, expectedSha256, StringComparison.Ordinal))
-        {
-            throw new QuantLabException($"{what} is corrupt: sha256 {actual[..12]}… but the manifest says {expectedSha256[..12]}…");
+            var sha = name == ModelFile ? manifest.ModelSha256 : manifest.MetricsSha256;
+            await store.GetFileAsync(manifest.HistoryPrefix + name, local, sha, ct).ConfigureAwait(false);
+            await store.PutFileAsync(prefix + name, local, sha, ct).ConfigureAwait(false);
         }
     }
 

@@ -27,11 +27,27 @@ public sealed class S3ArtifactStore : IArtifactStore
     public S3Root Location => location;
 
     public Task<string> PutFileAsync(string key, string localPath, CancellationToken ct) =>
-        objects.UploadFileAsync(location.Bucket, ObjectKey(key), localPath, ct);
+        objects.UploadFileAsync(location.Bucket, ObjectKey(key), localPath, knownSha256: null, ct);
 
-    public async Task GetFileAsync(string key, string localPath, CancellationToken ct)
+    /// <summary>Uploads without a hashing pass first: <paramref name="sha256"/> goes into the metadata and is checked against the bytes sent before the upload completes.</summary>
+    public Task<string> PutFileAsync(string key, string localPath, string sha256, CancellationToken ct)
     {
-        var found = await objects.DownloadFileAsync(location.Bucket, ObjectKey(key), localPath, expectedSha256: null, expectedFrom: string.Empty, ct).ConfigureAwait(false);
+        ArgumentException.ThrowIfNullOrWhiteSpace(sha256);
+        return objects.UploadFileAsync(location.Bucket, ObjectKey(key), localPath, sha256, ct);
+    }
+
+    public Task GetFileAsync(string key, string localPath, CancellationToken ct) => GetAsync(key, localPath, expectedSha256: null, ct);
+
+    /// <summary>Downloads and checks against <paramref name="sha256"/> in the same pass that checks the object's own sha256 metadata.</summary>
+    public Task GetFileAsync(string key, string localPath, string sha256, CancellationToken ct)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(sha256);
+        return GetAsync(key, localPath, sha256, ct);
+    }
+
+    private async Task GetAsync(string key, string localPath, string? expectedSha256, CancellationToken ct)
+    {
+        var found = await objects.DownloadFileAsync(location.Bucket, ObjectKey(key), localPath, expectedSha256, expectedFrom: "the caller's manifest", ct).ConfigureAwait(false);
         if (found is null)
         {
             throw new ArtifactNotFoundException($"{location.Describe(key)} does not exist");

@@ -36,12 +36,13 @@ public sealed class SftpTransferTests(SshdFixture sshd)
         var upSeconds = TimeProvider.System.GetElapsedTime(up).TotalSeconds;
         var remoteHash = await conn.RunAsync(ShellQuote.Script("sha256sum -- \"$1\"", remote), TimeSpan.FromSeconds(60), ct);
         var down = TimeProvider.System.GetTimestamp();
-        await conn.DownloadFileAsync(remote, back, ct);
+        var hashedWhileWriting = await conn.DownloadFileAsync(remote, back, ct);
         var downSeconds = TimeProvider.System.GetElapsedTime(down).TotalSeconds;
 
         var localHash = await Hashing.Sha256FileAsync(local, ct);
         Assert.Equal(localHash, remoteHash.StdoutText.Split(' ')[0]);
         Assert.Equal(localHash, await Hashing.Sha256FileAsync(back, ct));
+        Assert.Equal(localHash, hashedWhileWriting);
         TestContext.Current.TestOutputHelper?.WriteLine($"{megabytes} MiB over loopback SFTP: upload {megabytes * 1.048576 / upSeconds:0.0} MB/s, download {megabytes * 1.048576 / downSeconds:0.0} MB/s");
     }
 
