@@ -53,10 +53,11 @@ public sealed partial class RemoteJobRunner
             lostBecause = ex.Message;
         }
 
-        // While one job trains, the next one's folder and files are made ready and its launcher is started behind it:
-        // the host goes from one training to the next by itself, while this side downloads and reports the finished one.
-        (int Index, StagedJob? Staged, Exception? Error)? next = null;
-        ChainedJob? ahead = null;
+        // While one job trains, the next ones' folders and files are made ready and their launchers are queued on the host
+        // behind it, each waiting for the one before: the host goes from one training to the next by itself, while this
+        // side downloads and reports the finished one. Two ahead, so a short training never waits for an upload.
+        var staged = new Dictionary<int, (StagedJob? Staged, Exception? Error)>();
+        var queue = new ChainedJobs();
         try
         {
             for (var i = 0; i < runnable.Count; i++)
@@ -71,45 +72,20 @@ public sealed partial class RemoteJobRunner
                 var jobLog = log.ForContext("JobId", job.Spec.JobId);
                 try
                 {
-                    StagedJob staged;
-                    if (next is { } pre && pre.Index == i)
+                    StagedJob current;
+                    if (staged.Remove(i, out var pre))
                     {
-                        staged = pre.Staged ?? throw pre.Error!;
+                        current = pre.Staged ?? throw pre.Error!;
                     }
                     else
                     {
-                        staged = await StageAsync(conn, target, job, host, jobLog, ct);
+                        current = await StageAsync(conn, target, job, host, jobLog, ct);
                     }
 
-                    next = null;
-                    ahead = null;
-                    Func<CancellationToken, Task>? stageNext = null;
-                    var chained = new ChainedJob();
-                    if (i + 1 < runnable.Count)
-                    {
-                        var index = i + 1;
-                        var (following, followingRuntime) = runnable[index];
-                        stageNext = async token =>
-                        {
-                            try
-                            {
-                                var followingLog = log.ForContext("JobId", following.Spec.JobId);
-                                var ready = await StageAsync(conn, target, following, host, followingLog, token);
-                                next = (index, ready, null);
-                                chained.Layout = ready.Layout;
-                                await StartTrainerAsync(conn, ready.Layout, following, ready.Bootstrap, followingRuntime, after: staged.Layout, token);
-                                followingLog.Information("trainer queued on the host behind {JobId}", job.Spec.JobId);
-                            }
-                            catch (QuantLabException ex)
-                            {
-                                // Its own turn reports it; the job training now must not fail for the next one's upload.
-                                next = (index, null, ex);
-                            }
-                        };
-                    }
-
-                    ahead = chained;
-                    var result = await TrainStagedAsync(conn, target, job, staged, maxRuntime, stageNext, chained, jobLog, ct);
+                    queue.Layouts.Remove(current.Layout);
+                    var index = i;
+                    Task StageAhead(CancellationToken token) => StageAheadAsync(index, current.Layout, token);
+                    var result = await TrainStagedAsync(conn, target, job, current, maxRuntime, StageAhead, queue, jobLog, ct);
                     await Report(JobOutcome.Trained(job, result.AsTrainingResult()));
                 }
                 catch (Exception ex) when (ex is TrainerFailedException or UsageException)
@@ -122,23 +98,50 @@ public sealed partial class RemoteJobRunner
                     lostBecause = ex.Message;
                     jobLog.Error("lost {Machine} during {JobId}: {Reason}; this and the remaining jobs of the batch stop here", target.Machine, job.Spec.JobId, ex.Message);
                     await Report(JobOutcome.Lost(job, lostBecause));
-                    await StopAheadAsync();
+                    await StopQueuedAsync(conn, queue, log);
                 }
             }
         }
         catch (OperationCanceledException)
         {
-            await StopAheadAsync();
+            await StopQueuedAsync(conn, queue, log);
             throw;
         }
 
-        async Task StopAheadAsync()
+        // Stages and queues the jobs after <index> (up to QueueDepth ahead) that are not yet on the host.
+        async Task StageAheadAsync(int index, JobLayout currentLayout, CancellationToken token)
         {
-            // A job queued behind the one that ended early would start on its own: stop it (best effort, own budget).
-            if (ahead?.Layout is { } queued)
+            var after = currentLayout;
+            for (var k = index + 1; k < runnable.Count && k <= index + QueueDepth; k++)
             {
-                ahead = null;
-                await StopQueuedAsync(conn, queued, log);
+                if (staged.TryGetValue(k, out var known))
+                {
+                    if (known.Staged is null)
+                    {
+                        return;
+                    }
+
+                    after = known.Staged.Layout;
+                    continue;
+                }
+
+                var (following, followingRuntime) = runnable[k];
+                var followingLog = log.ForContext("JobId", following.Spec.JobId);
+                try
+                {
+                    var ready = await StageAsync(conn, target, following, host, followingLog, token);
+                    staged[k] = (ready, null);
+                    queue.Layouts.Add(ready.Layout);
+                    await StartTrainerAsync(conn, ready.Layout, following, ready.Bootstrap, followingRuntime, after, token);
+                    followingLog.Information("trainer queued on the host behind {RemoteJobDir}", after.JobDir);
+                    after = ready.Layout;
+                }
+                catch (QuantLabException ex)
+                {
+                    // Its own turn reports it (and nothing is queued behind it); the job training now must not fail for it.
+                    staged[k] = (null, ex);
+                    return;
+                }
             }
         }
 

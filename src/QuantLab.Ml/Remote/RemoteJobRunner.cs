@@ -143,7 +143,7 @@ public sealed partial class RemoteJobRunner
         StagedJob staged,
         TimeSpan maxRuntime,
         Func<CancellationToken, Task>? whileTraining,
-        ChainedJob? chained,
+        ChainedJobs? chained,
         ILogger log,
         CancellationToken ct)
     {
@@ -213,14 +213,17 @@ public sealed partial class RemoteJobRunner
         public JobLayout? PackageFrom { get; set; }
     }
 
+    /// <summary>How many jobs of a batch are queued on the host behind the one training.</summary>
+    private const int QueueDepth = 2;
+
     /// <summary>
-    /// The next job of a batch once its launcher has been started behind the current one (it trains as soon as the
-    /// current trainer is gone): if the current job ends early (cancelled, host lost), it is stopped first, so it never
-    /// starts on a host being given up.
+    /// The jobs of a batch whose launchers wait on the host behind the current one, in order (each trains as soon as the
+    /// one before it is gone): if the current job ends early (cancelled, host lost), they are stopped first, last one
+    /// first, so none starts on a host being given up.
     /// </summary>
-    private sealed class ChainedJob
+    private sealed class ChainedJobs
     {
-        public JobLayout? Layout { get; set; }
+        public List<JobLayout> Layouts { get; } = [];
     }
 
     /// <summary>Deletes job folders on the host untouched for longer than <paramref name="olderThan"/> (never the current job's).</summary>
@@ -438,7 +441,7 @@ public sealed partial class RemoteJobRunner
         BootstrapReport bootstrap,
         TimeSpan maxRuntime,
         Func<CancellationToken, Task>? whileTraining,
-        ChainedJob? chained,
+        ChainedJobs? chained,
         ILogger log,
         CancellationToken ct)
     {
@@ -475,10 +478,9 @@ public sealed partial class RemoteJobRunner
             // moment this one is stopped.
             log.Warning("stopping the remote trainer because the run is ending early: {Reason}", ex is OperationCanceledException ? "cancelled" : ex.Message);
             // A trainer failure is this job's alone: the next one then simply starts.
-            if (ex is not TrainerFailedException && chained?.Layout is { } next)
+            if (ex is not TrainerFailedException && chained is not null)
             {
-                chained.Layout = null;
-                await StopQueuedAsync(conn, next, log);
+                await StopQueuedAsync(conn, chained, log);
             }
 
             await StopAndCollectAsync(conn, layout, job, log);
@@ -619,11 +621,19 @@ public sealed partial class RemoteJobRunner
         }
     }
 
-    /// <summary>Stops a batch job started behind another one, on a budget of its own because the run's token may be cancelled.</summary>
-    private async Task StopQueuedAsync(SshConnection conn, JobLayout layout, ILogger log)
+    /// <summary>
+    /// Stops the batch jobs queued on the host, the last first (each would start once the one before it is gone), on a
+    /// budget of their own because the run's token may be cancelled.
+    /// </summary>
+    private async Task StopQueuedAsync(SshConnection conn, ChainedJobs queued, ILogger log)
     {
         using var budget = new CancellationTokenSource(options.CleanupBudget, time);
-        await StopAsync(conn, layout, log, budget.Token);
+        for (var i = queued.Layouts.Count - 1; i >= 0; i--)
+        {
+            var layout = queued.Layouts[i];
+            queued.Layouts.RemoveAt(i);
+            await StopAsync(conn, layout, log, budget.Token);
+        }
     }
 
     /// <summary>Kills the job's remote process group (TERM, then KILL) on its own budget; false when the host could not be asked.</summary>

@@ -130,21 +130,22 @@ public sealed class RemoteBatchTests(SshdFixture sshd)
     }
 
     [Fact]
-    public async Task Cancelling_while_a_job_trains_also_stops_the_job_queued_behind_it_before_it_starts()
+    public async Task Cancelling_while_a_job_trains_also_stops_the_jobs_queued_behind_it_before_they_start()
     {
         using var bed = RemoteTestBed.Create(sshd);
         TrainingJob[] jobs = [AnotherJob(bed, 1, mode: "sleep:30"), AnotherJob(bed, 2), AnotherJob(bed, 3)];
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         var run = bed.Runner().RunBatchAsync(sshd.Target(), jobs, null, cts.Token);
-        var queuedPgid = Path.Combine(bed.RemoteRoot, "jobs", jobs[1].Spec.JobId, "pgid");
-        Assert.True(await AppearsAsync(queuedPgid, TimeSpan.FromSeconds(30)), "the second job was never queued on the host");
+        var queuedPgid = Path.Combine(bed.RemoteRoot, "jobs", jobs[2].Spec.JobId, "pgid");
+        Assert.True(await AppearsAsync(queuedPgid, TimeSpan.FromSeconds(30)), "the third job was never queued on the host");
 
         await cts.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
 
         // Both process groups are gone, and the queued trainer never ran, not even after the first one was stopped.
         Assert.False(await AppearsAsync(StartedFile(bed, jobs[1]), TimeSpan.FromSeconds(2)));
-        foreach (var job in jobs.Take(2))
+        // Both later jobs were queued (two ahead); every launcher is gone, the queued ones without having trained.
+        foreach (var job in jobs)
         {
             var pgid = int.Parse(File.ReadAllText(Path.Combine(bed.RemoteRoot, "jobs", job.Spec.JobId, "pgid")).Trim(), System.Globalization.CultureInfo.InvariantCulture);
             Assert.Empty(Proc.LiveProcessesInGroup(pgid));
