@@ -1,4 +1,5 @@
 using System.Globalization;
+using QuantLab.Ml.Common;
 using QuantLab.Ml.Data;
 
 namespace QuantLab.Ml.Dataset;

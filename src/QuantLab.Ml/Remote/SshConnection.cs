@@ -1,5 +1,5 @@
 using System.Net.Sockets;
-using System.Security.Cryptography;
+using QuantLab.Ml.Common;
 using Renci.SshNet;
 using Renci.SshNet.Common;
 using Serilog;
@@ -130,14 +130,12 @@ internal sealed class SshConnection : IDisposable
     public async Task<string> DownloadFileAsync(string remotePath, string localPath, CancellationToken ct)
     {
         var client = await SftpAsync(ct);
-        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var stream = new HashingWriteStream(new FileStream(localPath, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20), sha);
+        var stream = new Sha256WriteStream(new FileStream(localPath, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20));
         await using (stream)
         {
             await client.DownloadFileAsync(remotePath, stream, ct);
+            return stream.HexHash();
         }
-
-        return Convert.ToHexStringLower(sha.GetHashAndReset());
     }
 
     public async Task<bool> ExistsAsync(string remotePath, CancellationToken ct)
@@ -360,70 +358,5 @@ internal sealed class SshConnection : IDisposable
 
         ssh = null;
         sftp = null;
-    }
-
-    /// <summary>A write-only stream that hashes every byte on its way to the file (SSH.NET writes the download in order).</summary>
-    private sealed class HashingWriteStream(Stream inner, IncrementalHash hash) : Stream
-    {
-        public override bool CanRead => false;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => inner.Length;
-
-        public override long Position
-        {
-            get => inner.Position;
-            set => throw new NotSupportedException();
-        }
-
-        public override void Write(byte[] buffer, int offset, int count)
-        {
-            hash.AppendData(buffer, offset, count);
-            inner.Write(buffer, offset, count);
-        }
-
-        public override void Write(ReadOnlySpan<byte> buffer)
-        {
-            hash.AppendData(buffer);
-            inner.Write(buffer);
-        }
-
-        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            hash.AppendData(buffer.Span);
-            return inner.WriteAsync(buffer, cancellationToken);
-        }
-
-        public override void Flush() => inner.Flush();
-
-        public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                inner.Dispose();
-            }
-
-            base.Dispose(disposing);
-        }
-
-        public override async ValueTask DisposeAsync()
-        {
-            await inner.DisposeAsync();
-            await base.DisposeAsync();
-        }
     }
 }
