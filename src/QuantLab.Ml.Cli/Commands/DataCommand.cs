@@ -47,17 +47,7 @@ internal static class DataCommand
                 };
                 if (parse.GetValue(json))
                 {
-                    ctx.WriteJson(new
-                    {
-                        symbol = s,
-                        date = TradingDate.Iso(day),
-                        exchange = o.Exchange,
-                        data = source.Root,
-                        status,
-                        degraded = report.Degraded,
-                        reasons = report.Reasons,
-                        partitions = report.Partitions,
-                    });
+                    ctx.WriteJson(new DataCheckOutput(s, TradingDate.Iso(day), o.Exchange, source.Root, status, report.Degraded, report.Reasons, report.Partitions));
                 }
                 else
                 {
