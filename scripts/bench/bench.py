@@ -193,7 +193,7 @@ def startup(a):
             sys.exit("bench.py: publishing quantlab-ml failed:\n" + log[-3000:])
         with open(stamp_file, "w", encoding="utf-8") as f:
             f.write(stamp)
-    variants = [("published", os.path.join(cli_dir, "quantlab-ml"))]
+    variants = [("published, R2R", os.path.join(cli_dir, "quantlab-ml"))]
     aot_note = ""
     if a.aot and aot_compiler() is None:
         aot_note = "Native AOT not measured: no clang on PATH"
