@@ -117,7 +117,7 @@ publish() {
 # Native AOT: ILCompiler (a NuGet package the SDK restores) compiles to machine code and links with clang; zlib is linked in.
 aot_compiler() {
   command -v clang >/dev/null && { echo clang; return; }
-  local c; c=$(compgen -c clang- 2>/dev/null | grep -E '^clang-[0-9]+$' | sort -t- -k2 -n | tail -1)
+  local c; c=$(compgen -c clang- 2>/dev/null | grep -E '^clang-[0-9]+$' | sort -t- -k2 -n | tail -1 || true)
   [ -n "$c" ] && echo "$c"
 }
 aot_toolchain() { [ -n "$(aot_compiler)" ] && { [ -e /usr/include/zlib.h ] || ldconfig -p 2>/dev/null | grep -q 'libz\.so '; }; }
