@@ -58,7 +58,8 @@ cli_dll=$repo/src/QuantLab.Ml.Cli/bin/Release/net10.0/quantlab-ml.dll
 harness() { dotnet "$repo/bench/QuantLab.Ml.Bench/bin/Release/net10.0/QuantLab.Ml.Bench.dll" "$@"; }
 for g in $groups; do rm -f "$out/$g.json"; done
 
-# Item 6: cold start of the published build (self-contained single file, ReadyToRun) vs an empty app published alike.
+# Item 6: cold start of the published builds (Native AOT when clang is there, and the self-contained single-file
+# ReadyToRun fallback) vs an empty app published single-file ReadyToRun, `dotnet empty.dll` and an empty app compiled AOT.
 group_startup() {
   local args=(--work "$work/startup" --reps "$((reps < 5 ? 5 : reps * 2))" --out "$out/startup.json")
   if [ "$quick" = 0 ]; then args+=(--trim); else args+=(--reuse); fi
@@ -76,6 +77,7 @@ group_s3() { harness s3 --size-mb "$size_mb" --reps "$reps" --work "$work/s3" --
 group_orchestration() {
   local cli="dotnet $cli_dll" label="dotnet quantlab-ml.dll (Release build, JIT)"
   if [ -x "$work/startup/cli/quantlab-ml" ]; then cli=$work/startup/cli/quantlab-ml label="published single-file ReadyToRun build"; fi
+  if [ -x "$work/startup/cli-aot/quantlab-ml" ]; then cli=$work/startup/cli-aot/quantlab-ml label="published Native AOT build"; fi
   python3 scripts/bench/bench.py orchestration --cli "$cli" --cli-label "$label" --python "$PY" \
     --work "$work/orchestration" --reps "$reps" --out "$out/orchestration.json"
 }

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs quantlab-ml on this server: a self-contained single-file ReadyToRun build with the Python trainer beside it,
+# Installs quantlab-ml on this server: a Native AOT build (when a C toolchain is there; else a self-contained single-file
+# ReadyToRun build) with the Python trainer beside it,
 # a default configuration (never overwritten), an env file for secrets (mode 0600), a symlink on PATH and, if asked,
 # the nightly schedule (cron or systemd). --uninstall removes what an install put in place.
 #
@@ -18,7 +19,11 @@
 #   --systemd-dir DIR     [/etc/systemd/system]   --tmpfiles-dir DIR [/etc/tmpfiles.d]
 #   --framework-dependent build needs the .NET 10 runtime on the server (used automatically when the self-contained
 #                         restore fails, e.g. offline without the runtime packs)
-#   --no-ready-to-run     skip ReadyToRun (a faster build, slower start; used by the tests)
+#   --no-ready-to-run     skip Native AOT and ReadyToRun (a faster build, slower start; used by the tests)
+#   --aot                 Native AOT, installing its toolchain when missing (Debian clang, zlib1g-dev); without it, AOT
+#                         is used when clang (or clang-NN) and zlib are already there, and a failed AOT build falls back
+#                         to ReadyToRun. Native AOT starts in a few milliseconds; ReadyToRun needs the runtime's start-up.
+#   --no-aot              the self-contained single-file ReadyToRun build even when the AOT toolchain is there
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
@@ -26,7 +31,7 @@ source scripts/lib/deps.sh
 
 prefix=/opt/quantlab-ml bindir=/usr/local/bin etc=/etc/quantlab-ml state=/var/lib/quantlab-ml logdir=/var/log/quantlab-ml
 user=quantlab-ml schedule=none cron_dir=/etc/cron.d logrotate_dir=/etc/logrotate.d systemd_dir=/etc/systemd/system
-tmpfiles_dir=/etc/tmpfiles.d self_contained=1 r2r=1 uninstall=0 purge=0
+tmpfiles_dir=/etc/tmpfiles.d self_contained=1 r2r=1 aot=auto uninstall=0 purge=0
 
 die() { echo "install.sh: error: $*" >&2; exit 1; }
 say() { echo "install.sh: $*" >&2; }
@@ -46,6 +51,8 @@ while [ $# -gt 0 ]; do
     --tmpfiles-dir) tmpfiles_dir=${2:?}; shift ;;
     --framework-dependent) self_contained=0 ;;
     --no-ready-to-run) r2r=0 ;;
+    --aot) aot=yes ;;
+    --no-aot) aot=no ;;
     --uninstall) uninstall=1 ;;
     --purge) purge=1 ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
@@ -107,7 +114,37 @@ publish() {
     -p:PublishSingleFile=true -p:PackAsTool=false -p:PublishDocumentationFiles=false \
     -p:PublishReadyToRun=$r2r_flag "$@" >&2
 }
-if [ "$self_contained" = 1 ]; then
+# Native AOT: ILCompiler (a NuGet package the SDK restores) compiles to machine code and links with clang; zlib is linked in.
+aot_compiler() {
+  command -v clang >/dev/null && { echo clang; return; }
+  local c; c=$(compgen -c clang- 2>/dev/null | grep -E '^clang-[0-9]+$' | sort -t- -k2 -n | tail -1 || true)
+  [ -n "$c" ] && echo "$c"
+}
+aot_toolchain() { [ -n "$(aot_compiler)" ] && { [ -e /usr/include/zlib.h ] || ldconfig -p 2>/dev/null | grep -q 'libz\.so '; }; }
+publish_aot() {
+  rm -rf "$staging"
+  dotnet publish src/QuantLab.Ml.Cli -c Release -r "$rid" --self-contained -nologo -v quiet --artifacts-path "$build/out-aot" -o "$staging" \
+    -p:PublishAot=true -p:PackAsTool=false -p:PublishDocumentationFiles=false -p:CppCompilerAndLinker="$(aot_compiler)" >&2 || return 1
+  # The native debug symbols (quantlab-ml.dbg, tens of MB) and the managed pdbs are not installed.
+  rm -f "$staging"/*.dbg "$staging"/*.pdb
+}
+native_aot=0
+if [ "$self_contained" = 1 ] && [ "$r2r" = 1 ] && [ "$aot" != no ]; then
+  if [ "$aot" = yes ] && ! aot_toolchain; then ensure_debian_packages clang zlib1g-dev; fi
+  if aot_toolchain; then
+    say "publishing a Native AOT build for $rid (compiler: $(aot_compiler))"
+    if publish_aot; then
+      native_aot=1
+    else
+      say "WARNING: the Native AOT build failed; falling back to the single-file ReadyToRun build"
+    fi
+  else
+    say "no C toolchain for Native AOT (clang, zlib1g-dev; --aot installs them): publishing the ReadyToRun build"
+  fi
+fi
+if [ "$native_aot" = 1 ]; then
+  :
+elif [ "$self_contained" = 1 ]; then
   say "publishing a self-contained single-file build for $rid$([ "$r2r" = 1 ] && echo ' (ReadyToRun)')"
   if ! publish --self-contained; then
     say "WARNING: the self-contained build failed (runtime packs not restorable, offline?);"
@@ -227,5 +264,5 @@ case $schedule in
     ;;
 esac
 
-say "installed $("$prefix/bin/quantlab-ml" --version) in $prefix ($([ "$self_contained" = 1 ] && echo self-contained || echo framework-dependent))"
+say "installed $("$prefix/bin/quantlab-ml" --version) in $prefix ($([ "$native_aot" = 1 ] && echo "Native AOT" || { [ "$self_contained" = 1 ] && echo self-contained || echo framework-dependent; }))"
 say "next: edit $etc/quantlab-ml.json and $etc/quantlab-ml.env, then run: sudo -u $user $prefix/bin/quantlab-ml-cron config check"

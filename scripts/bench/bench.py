@@ -1,7 +1,7 @@
 """Whole-process measurements of scripts/bench.sh (issue #10) and the merge of bench/out/*.json into bench/results.json.
 
     bench.py orchestration --cli CMD --work DIR --reps N --out FILE   item 4: run-daily --provider ssh minus the trainer
-    bench.py startup --work DIR --reps N --out FILE [--trim]          item 6: cold start of the published build
+    bench.py startup --work DIR --reps N --out FILE [--trim] [--no-aot] item 6: cold start of the published builds (AOT, R2R)
     bench.py merge --out-dir bench/out --results bench/results.json   machine + rows, then the table on stdout
 Every timing is wall clock around a fresh process (time.perf_counter), min and median of the repetitions.
 Loopback services come from the environment scripts/lib/services.sh exports (QUANTLAB_TEST_SSH_*).
@@ -125,10 +125,26 @@ PUBLISH = ["-c", "Release", "-r", "linux-x64", "--self-contained", "-nologo", "-
            "-p:PublishSingleFile=true", "-p:PackAsTool=false", "-p:PublishDocumentationFiles=false", "-p:PublishReadyToRun=true"]
 
 
-def publish(project, out, artifacts, extra=()):
+def publish(project, out, artifacts, extra=(), base=PUBLISH):
     shutil.rmtree(out, ignore_errors=True)
-    r = run(["dotnet", "publish", project, *PUBLISH, "--artifacts-path", artifacts, "-o", out, *extra], check=False)
+    r = run(["dotnet", "publish", project, *base, "--artifacts-path", artifacts, "-o", out, *extra], check=False)
     return r.returncode == 0, (r.stdout or "") + r.stderr
+
+
+def aot_compiler():
+    """clang, else the newest clang-NN on PATH (Debian's clang-14 has no plain `clang` without the clang package), as scripts/install.sh picks it."""
+    if shutil.which("clang"):
+        return "clang"
+    found = sorted({int(f[6:]) for d in os.environ.get("PATH", "").split(os.pathsep) if os.path.isdir(d)
+                    for f in os.listdir(d) if f.startswith("clang-") and f[6:].isdigit()})
+    return f"clang-{found[-1]}" if found else None
+
+
+def publish_aot(project, out, artifacts):
+    """Native AOT as scripts/install.sh makes it (self-contained, no single-file bundle: the executable is the program)."""
+    base = ["-c", "Release", "-r", "linux-x64", "--self-contained", "-nologo", "-v", "quiet", "-p:PublishAot=true", "-p:PackAsTool=false",
+            "-p:PublishDocumentationFiles=false", f"-p:CppCompilerAndLinker={aot_compiler()}"]
+    return publish(project, out, artifacts, base=base)
 
 
 def source_stamp():
@@ -177,7 +193,23 @@ def startup(a):
             sys.exit("bench.py: publishing quantlab-ml failed:\n" + log[-3000:])
         with open(stamp_file, "w", encoding="utf-8") as f:
             f.write(stamp)
-    variants = [("published", os.path.join(cli_dir, "quantlab-ml"))]
+    variants = [("published, R2R", os.path.join(cli_dir, "quantlab-ml"))]
+    aot_note = ""
+    if a.aot and aot_compiler() is None:
+        aot_note = "Native AOT not measured: no clang on PATH"
+    elif a.aot:
+        ok, log = publish_aot(empty, os.path.join(work, "empty-aot"), os.path.join(work, "obj-empty-aot"))
+        if not ok:
+            sys.exit("bench.py: publishing the empty app Native AOT failed:\n" + log[-3000:])
+        aot_dir = os.path.join(work, "cli-aot")
+        aot_stamp = os.path.join(aot_dir, ".source-stamp")
+        if not (a.reuse and os.path.exists(aot_stamp) and open(aot_stamp, encoding="utf-8").read() == stamp):
+            ok, log = publish_aot(os.path.join(REPO, "src", "QuantLab.Ml.Cli"), aot_dir, os.path.join(work, "obj-cli-aot"))
+            if not ok:
+                sys.exit("bench.py: publishing quantlab-ml Native AOT failed:\n" + log[-3000:])
+            with open(aot_stamp, "w", encoding="utf-8") as f:
+                f.write(stamp)
+        variants.insert(0, ("Native AOT", os.path.join(aot_dir, "quantlab-ml")))
     trim_note = ""
     if a.trim:
         ok, log = publish(os.path.join(REPO, "src", "QuantLab.Ml.Cli"), os.path.join(work, "cli-trim"), os.path.join(work, "obj-trim"),
@@ -194,6 +226,8 @@ def startup(a):
     empty_fd = ["dotnet", os.path.join(work, "empty-fd", "empty.dll")]
     floor_sc = [os.path.join(work, "scl-floor-sc", "scl-floor"), "--help"]
     contenders = {"empty-sc": empty_sc, "empty-fd": empty_fd, "floor": floor_sc}
+    if any(label == "Native AOT" for label, _ in variants):
+        contenders["empty-aot"] = [os.path.join(work, "empty-aot", "empty")]
     for label, exe in variants:
         for name, args in commands:
             contenders[f"{label}|{name}"] = [exe, *args]
@@ -207,13 +241,20 @@ def startup(a):
     best = {k: min(v) * 1000 for k, v in times.items()}
     rows = []
     for label, _ in variants:
+        how = "Native AOT linux-x64 (scripts/install.sh's build)" if label == "Native AOT" else "self-contained single-file ReadyToRun linux-x64"
+        # The target's reference is the issue's: an empty app published as the installed build was (self-contained single-file
+        # ReadyToRun), and `dotnet empty.dll`; the AOT build is also set beside an empty app compiled Native AOT (the floor of a process).
+        ref = "empty app, single-file R2R" if label == "Native AOT" else "empty app, same publish"
         for name, _ in commands:
             k = f"{label}|{name}"
-            rows.append(row("startup", f"quantlab-ml {name} ({label})", med[k], "ms", "empty app, same publish", med["empty-sc"], "<= 1.5 x empty app",
+            rows.append(row("startup", f"quantlab-ml {name} ({label})", med[k], "ms", ref, med["empty-sc"], "<= 1.5 x empty app",
                             med[k] <= 1.5 * med["empty-sc"],
-                            f"median of {a.reps}, best {best[k]:.0f} vs {best['empty-sc']:.0f} ms; self-contained single-file ReadyToRun linux-x64; {trim_note}".rstrip("; ")))
+                            f"median of {a.reps}, best {best[k]:.0f} vs {best['empty-sc']:.0f} ms; {how}; {trim_note}; {aot_note}".replace("; ; ", "; ").rstrip("; ")))
             rows.append(row("startup", f"quantlab-ml {name} ({label}) vs dotnet empty.dll", med[k], "ms", "dotnet empty.dll", med["empty-fd"], "report", None,
                             f"median of {a.reps}, best {best[k]:.0f} vs {best['empty-fd']:.0f} ms (framework-dependent empty app through the dotnet host)"))
+            if label == "Native AOT":
+                rows.append(row("startup", f"quantlab-ml {name} ({label}) vs empty app AOT", med[k], "ms", "empty app, Native AOT", med["empty-aot"], "report", None,
+                                f"median of {a.reps}, best {best[k]:.0f} vs {best['empty-aot']:.0f} ms (the least any process start costs here)"))
     rows.append(row("startup", "System.CommandLine floor: 2-command app --help", med["floor"], "ms", "empty app, same publish", med["empty-sc"], "report", None,
                     f"median of {a.reps}, best {best['floor']:.0f} ms; the least a System.CommandLine CLI pays, published the same way"))
     write(a.out, rows)
@@ -265,6 +306,7 @@ def main():
     s.add_argument("--work", required=True)
     s.add_argument("--reps", type=int, default=5)
     s.add_argument("--trim", action="store_true")
+    s.add_argument("--no-aot", dest="aot", action="store_false", help="skip the Native AOT build (default: measured when clang is on PATH)")
     s.add_argument("--reuse", action="store_true", help="keep an earlier publish of the same sources")
     s.add_argument("--out", required=True)
     m = sub.add_parser("merge")

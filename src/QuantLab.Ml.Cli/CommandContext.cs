@@ -45,7 +45,7 @@ internal sealed class CommandContext : IAsyncDisposable
         return new CommandContext(host, config, logger, runDir);
     }
 
-    public void WriteJson<T>(T value) => Host.Out.WriteLine(Json.Serialize(value));
+    public void WriteJson<T>(T value) => Host.Out.WriteLine(Json.Serialize(value, CliJson.Output));
 
     public ValueTask DisposeAsync() => logger.DisposeAsync();
 }

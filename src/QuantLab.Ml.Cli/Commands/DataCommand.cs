@@ -47,17 +47,7 @@ internal static class DataCommand
                 };
                 if (parse.GetValue(json))
                 {
-                    ctx.WriteJson(new
-                    {
-                        symbol = market.Symbol,
-                        date = TradingDate.Iso(day),
-                        exchange = market.Exchange,
-                        data = source.Root,
-                        status,
-                        degraded = report.Degraded,
-                        reasons = report.Reasons,
-                        partitions = report.Partitions,
-                    });
+                    ctx.WriteJson(new DataCheckOutput(market.Symbol, TradingDate.Iso(day), market.Exchange, source.Root, status, report.Degraded, report.Reasons, report.Partitions));
                 }
                 else
                 {

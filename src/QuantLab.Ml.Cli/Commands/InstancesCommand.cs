@@ -23,7 +23,7 @@ internal static class InstancesCommand
                 var rows = InstanceTable.Rows(instances, ctx.Time);
                 if (parse.GetValue(json))
                 {
-                    ctx.WriteJson(new { instances = rows });
+                    ctx.WriteJson(new InstancesOutput(rows));
                 }
                 else
                 {

@@ -40,7 +40,7 @@ internal static class OffersCommand
                 var rows = OfferTable.Rows(offers.Take(query.Limit), query.DiskGb);
                 if (parse.GetValue(json))
                 {
-                    ctx.WriteJson(new { query = query.Describe(), offers = rows });
+                    ctx.WriteJson(new OffersOutput(query.Describe(), rows));
                 }
                 else
                 {

@@ -42,7 +42,7 @@ internal static class RollbackCommand
                         .NotifyAsync(Ml.Operations.Alert.RolledBack(manifest), ct).ConfigureAwait(false);
                     if (parse.GetValue(json))
                     {
-                        ctx.WriteJson(new { symbol = s, from = before?.Manifest, to = manifest });
+                        ctx.WriteJson(new RollbackOutput(s, before?.Manifest, manifest));
                     }
                     else
                     {

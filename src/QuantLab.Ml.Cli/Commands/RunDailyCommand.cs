@@ -80,7 +80,7 @@ internal static class RunDailyCommand
                     ct).ConfigureAwait(false);
                 if (parse.GetValue(json))
                 {
-                    ctx.WriteJson(new { run_id = result.RunId, runs = result.Runs, night = result.Night });
+                    ctx.WriteJson(new RunDailyOutput(result.RunId, result.Runs, result.Night));
                 }
                 else
                 {

@@ -30,7 +30,7 @@ internal static class RunsCommand
                 var runs = await new RunLog(Composition.Store(ctx)).ListAsync(n, ct).ConfigureAwait(false);
                 if (parse.GetValue(json))
                 {
-                    ctx.WriteJson(new { runs });
+                    ctx.WriteJson(new RunsOutput(runs));
                     return ExitCodes.Ok;
                 }
 

@@ -14,51 +14,51 @@ public sealed record QuantLabOptions
     /// (<see cref="Exchange"/>), <c>bybit-btcusdt</c> on another (see <see cref="Common.Market"/>). After loading it
     /// also holds every symbol of <see cref="Exchanges"/>.
     /// </summary>
-    public IReadOnlyList<string> Symbols { get; init; } = ["btcusdt"];
+    public IReadOnlyList<string> Symbols { get; set; } = ["btcusdt"];
 
     /// <summary>A file with one symbol (or exchange-symbol) per line ('#' starts a comment); when set, its symbols replace Symbols.</summary>
-    public string? SymbolsFile { get; init; }
+    public string? SymbolsFile { get; set; }
 
     /// <summary>Symbols of further exchanges, by exchange name (e.g. "bybit": ["btcusdt", "ethusdt"]); added to Symbols as bybit-btcusdt, ….</summary>
-    public IReadOnlyDictionary<string, IReadOnlyList<string>> Exchanges { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> Exchanges { get; set; } = new Dictionary<string, IReadOnlyList<string>>();
 
     /// <summary>The home exchange: its symbols are named by the symbol alone in the store, locks and job ids.</summary>
-    public string Exchange { get; init; } = "binance";
-    public string Stream { get; init; } = "bbo";
+    public string Exchange { get; set; } = "binance";
+    public string Stream { get; set; } = "bbo";
 
     /// <summary>Compact data root: a folder or s3://bucket/prefix.</summary>
-    public string DataRoot { get; init; } = "./sample-data";
+    public string DataRoot { get; set; } = "./sample-data";
 
     /// <summary>Artifact store root: a folder or s3://bucket/prefix.</summary>
-    public string StoreRoot { get; init; } = "./.quantlab";
+    public string StoreRoot { get; set; } = "./.quantlab";
 
     /// <summary>Local folder for run folders (logs, job bundles, trainer outputs); null = &lt;store&gt;/runs for a folder store, else ./.quantlab/runs.</summary>
-    public string? WorkDir { get; init; }
+    public string? WorkDir { get; set; }
 
     /// <summary>Compute provider: local, ssh or vast.</summary>
-    public string Provider { get; init; } = "local";
+    public string Provider { get; set; } = "local";
 
     /// <summary>Days of data ending at the run date.</summary>
-    public int WindowDays { get; init; } = 1;
+    public int WindowDays { get; set; } = 1;
 
     /// <summary>auto, cpu or cuda.</summary>
-    public string Device { get; init; } = "auto";
+    public string Device { get; set; } = "auto";
 
-    public DatasetConfig Dataset { get; init; } = new();
-    public XgboostParams Xgboost { get; init; } = new();
-    public RuntimeLimits Runtime { get; init; } = new();
-    public TrainerOptions Trainer { get; init; } = new();
-    public DataWaitOptions DataWait { get; init; } = new();
-    public EvaluationOptions Evaluation { get; init; } = new();
-    public PromotionPolicyConfig Promotion { get; init; } = new();
-    public AlertOptions Alerts { get; init; } = new();
-    public MetricsOptions Metrics { get; init; } = new();
+    public DatasetConfig Dataset { get; set; } = new();
+    public XgboostParams Xgboost { get; set; } = new();
+    public RuntimeLimits Runtime { get; set; } = new();
+    public TrainerOptions Trainer { get; set; } = new();
+    public DataWaitOptions DataWait { get; set; } = new();
+    public EvaluationOptions Evaluation { get; set; } = new();
+    public PromotionPolicyConfig Promotion { get; set; } = new();
+    public AlertOptions Alerts { get; set; } = new();
+    public MetricsOptions Metrics { get; set; } = new();
 
     /// <summary>How a night of several symbols is packed onto machines (ssh and vast providers).</summary>
-    public Pipeline.NightOptions Batch { get; init; } = new();
+    public Pipeline.NightOptions Batch { get; set; } = new();
 
     /// <summary>Endpoint, region, path style and transfer sizes for s3:// data and store roots.</summary>
-    public S3Options S3 { get; init; } = new();
+    public S3Options S3 { get; set; } = new();
 
     public string EffectiveWorkDir =>
         WorkDir ?? (StoreRoot.Contains("://", StringComparison.Ordinal) ? Path.Combine(".quantlab", "runs") : Path.Combine(StoreRoot, "runs"));
@@ -67,14 +67,14 @@ public sealed record QuantLabOptions
 /// <summary>Backoff of --wait-for-data polling.</summary>
 public sealed record DataWaitOptions
 {
-    public TimeSpan InitialDelay { get; init; } = TimeSpan.FromMinutes(1);
-    public double Factor { get; init; } = 2.0;
-    public TimeSpan MaxDelay { get; init; } = TimeSpan.FromMinutes(15);
+    public TimeSpan InitialDelay { get; set; } = TimeSpan.FromMinutes(1);
+    public double Factor { get; set; } = 2.0;
+    public TimeSpan MaxDelay { get; set; } = TimeSpan.FromMinutes(15);
 }
 
 /// <summary>Evaluation settings from configuration; horizon and bar length come from the dataset config.</summary>
 public sealed record EvaluationOptions
 {
     /// <summary>Cost in basis points per unit of position change in the backtest.</summary>
-    public double CostBps { get; init; } = 1.0;
+    public double CostBps { get; set; } = 1.0;
 }

@@ -19,7 +19,7 @@ public sealed record CompactState
 
     /// <summary>Fields this version does not know; kept so that merging a state file does not drop them.</summary>
     [JsonExtensionData]
-    public Dictionary<string, JsonElement>? Extra { get; init; }
+    public Dictionary<string, JsonElement>? Extra { get; set; }
 
     /// <summary><see cref="LastCompactedDate"/> as a date (validated by <see cref="Parse"/>).</summary>
     [JsonIgnore]
@@ -76,5 +76,5 @@ public sealed record PartitionState
     public string? Error { get; init; }
 
     [JsonExtensionData]
-    public Dictionary<string, JsonElement>? Extra { get; init; }
+    public Dictionary<string, JsonElement>? Extra { get; set; }
 }

@@ -28,7 +28,7 @@ public sealed record PartitionMeta
     public string? PostFilterVersion { get; init; }
 
     [JsonExtensionData]
-    public Dictionary<string, JsonElement>? Extra { get; init; }
+    public Dictionary<string, JsonElement>? Extra { get; set; }
 
     /// <summary>Parses meta.json; a malformed file is a <see cref="QuantLabException"/> naming <paramref name="key"/>.</summary>
     public static PartitionMeta Parse(string json, string key) => Json.Deserialize<PartitionMeta>(json, key);

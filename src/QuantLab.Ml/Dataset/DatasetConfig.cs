@@ -4,32 +4,32 @@ namespace QuantLab.Ml.Dataset;
 public sealed record DatasetConfig
 {
     /// <summary>Bar length in seconds; the book is carried forward into empty bars.</summary>
-    public int BarSeconds { get; init; } = 1;
+    public int BarSeconds { get; set; } = 1;
 
     /// <summary>Log mid return look-backs, in bars.</summary>
-    public IReadOnlyList<int> ReturnWindows { get; init; } = [1, 5, 15, 60, 300];
+    public IReadOnlyList<int> ReturnWindows { get; set; } = [1, 5, 15, 60, 300];
 
     /// <summary>Realized volatility windows, in bars.</summary>
-    public IReadOnlyList<int> VolatilityWindows { get; init; } = [10, 60, 300];
+    public IReadOnlyList<int> VolatilityWindows { get; set; } = [10, 60, 300];
 
     /// <summary>Windows of the mean top-of-book imbalance, in bars.</summary>
-    public IReadOnlyList<int> ImbalanceMeanWindows { get; init; } = [10, 60];
+    public IReadOnlyList<int> ImbalanceMeanWindows { get; set; } = [10, 60];
 
     /// <summary>Windows of the update counts, in bars.</summary>
-    public IReadOnlyList<int> UpdateCountWindows { get; init; } = [10, 60];
+    public IReadOnlyList<int> UpdateCountWindows { get; set; } = [10, 60];
 
     /// <summary>Label horizon in bars: the forward mid log return over this many bars.</summary>
-    public int HorizonBars { get; init; } = 10;
+    public int HorizonBars { get; set; } = 10;
 
     /// <summary>Dead band in basis points: |forward return| at or below it is "flat".</summary>
-    public double DeadBandBps { get; init; } = 0.5;
+    public double DeadBandBps { get; set; } = 0.5;
 
-    public double TrainFraction { get; init; } = 0.70;
-    public double ValidFraction { get; init; } = 0.15;
-    public double TestFraction { get; init; } = 0.15;
+    public double TrainFraction { get; set; } = 0.70;
+    public double ValidFraction { get; set; } = 0.15;
+    public double TestFraction { get; set; } = 0.15;
 
     /// <summary>Bars dropped between parts; null means one horizon, so no label window crosses a boundary.</summary>
-    public int? EmbargoBars { get; init; }
+    public int? EmbargoBars { get; set; }
 
     public int EffectiveEmbargoBars => EmbargoBars ?? HorizonBars;
 

@@ -11,22 +11,22 @@ public sealed record AlertOptions
     public const string Telegram = "telegram";
 
     /// <summary>The webhook; a secret (Slack and Telegram put their token in it), so keep it in the env file: QUANTLAB_Alerts__WebhookUrl.</summary>
-    public string? WebhookUrl { get; init; }
+    public string? WebhookUrl { get; set; }
 
     /// <summary>generic (structured JSON), slack ({"text"}) or telegram ({"chat_id","text"} for sendMessage).</summary>
-    public string Format { get; init; } = Generic;
+    public string Format { get; set; } = Generic;
 
     /// <summary>The chat a Telegram bot posts to; required with Format telegram.</summary>
-    public string? TelegramChatId { get; init; }
+    public string? TelegramChatId { get; set; }
 
     /// <summary>Time allowed for one delivery attempt.</summary>
-    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(10);
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Delivery attempts (transport errors, timeouts, 5xx and 429 are retried; other 4xx are not).</summary>
-    public int Attempts { get; init; } = 3;
+    public int Attempts { get; set; } = 3;
 
     /// <summary>Also alert on promotions (failures, leaks and rollbacks always alert).</summary>
-    public bool OnPromotion { get; init; } = true;
+    public bool OnPromotion { get; set; } = true;
 
     public bool Enabled => !string.IsNullOrWhiteSpace(WebhookUrl);
 

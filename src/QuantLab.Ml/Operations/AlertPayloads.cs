@@ -13,28 +13,12 @@ public static class AlertPayloads
         ArgumentNullException.ThrowIfNull(build);
         return options.Format switch
         {
-            AlertOptions.Slack => Json.Serialize(new { Text = Text(alert, host) }, indented: false),
-            AlertOptions.Telegram => Json.Serialize(
-                new { ChatId = options.TelegramChatId, Text = Text(alert, host), DisableWebPagePreview = true }, indented: false),
+            AlertOptions.Slack => Json.Serialize(new SlackPayload(Text(alert, host)), indented: false),
+            AlertOptions.Telegram => Json.Serialize(new TelegramPayload(options.TelegramChatId, Text(alert, host), DisableWebPagePreview: true), indented: false),
             _ => Json.Serialize(
-                new
-                {
-                    Source = "quantlab-ml",
-                    alert.Kind,
-                    alert.Severity,
-                    alert.Summary,
-                    alert.Symbol,
-                    alert.Date,
-                    alert.JobId,
-                    alert.RunId,
-                    alert.InstanceId,
-                    alert.Detail,
-                    Host = host,
-                    At = at,
-                    build.Version,
-                    build.Commit,
-                    Text = Text(alert, host),
-                },
+                new AlertPayload(
+                    "quantlab-ml", alert.Kind, alert.Severity, alert.Summary, alert.Symbol, alert.Date, alert.JobId, alert.RunId, alert.InstanceId,
+                    alert.Detail, host, at, build.Version, build.Commit, Text(alert, host)),
                 indented: false),
         };
     }
@@ -61,3 +45,14 @@ public static class AlertPayloads
         return text.ToString();
     }
 }
+
+/// <summary>The generic webhook body: every field of the alert, the host, the time and the build.</summary>
+public sealed record AlertPayload(
+    string Source, AlertKind Kind, AlertSeverity Severity, string Summary, string? Symbol, DateOnly? Date, string? JobId, string? RunId,
+    string? InstanceId, string? Detail, string Host, DateTimeOffset At, string Version, string Commit, string Text);
+
+/// <summary>A Slack incoming-webhook body.</summary>
+public sealed record SlackPayload(string Text);
+
+/// <summary>A Telegram sendMessage body.</summary>
+public sealed record TelegramPayload(string? ChatId, string Text, bool DisableWebPagePreview);

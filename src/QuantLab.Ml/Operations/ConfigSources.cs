@@ -1,8 +1,9 @@
 using System.Collections;
 using System.Globalization;
-using System.Reflection;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Configuration;
+using QuantLab.Ml.Common;
 using QuantLab.Ml.Configuration;
 
 namespace QuantLab.Ml.Operations;
@@ -88,12 +89,16 @@ public static partial class ConfigSources
             return;
         }
 
-        // Bindable properties only: computed ones (EffectiveWorkDir, Enabled) are not configuration keys.
-        foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.SetMethod?.IsPublic == true && p.GetIndexParameters().Length == 0))
+        // Bindable properties only: computed ones (EffectiveWorkDir, Enabled) have no setter and are not configuration keys.
+        // The property list comes from the generated JSON metadata (no reflection); its names are the C# ones here.
+        foreach (var property in PropertyNames.GetTypeInfo(type).Properties.Where(p => p.Get is not null && p.Set is not null))
         {
-            Flatten(property.GetValue(value), prefix.Length == 0 ? property.Name : $"{prefix}:{property.Name}", into);
+            Flatten(property.Get!(value), prefix.Length == 0 ? property.Name : $"{prefix}:{property.Name}", into);
         }
     }
+
+    /// <summary>The generated metadata with the C# property names (no naming policy), as configuration keys are spelled.</summary>
+    private static readonly JsonSerializerOptions PropertyNames = new() { TypeInfoResolver = QuantLabJsonContext.Default };
 
     private static bool IsLeaf(Type type)
     {

@@ -6,10 +6,10 @@ namespace QuantLab.Ml.Operations;
 public sealed record MetricsOptions
 {
     /// <summary>node_exporter's --collector.textfile.directory; null = no metrics file.</summary>
-    public string? TextfileDir { get; init; }
+    public string? TextfileDir { get; set; }
 
     /// <summary>File name in that folder; node_exporter reads only *.prom.</summary>
-    public string FileName { get; init; } = "quantlab_ml.prom";
+    public string FileName { get; set; } = "quantlab_ml.prom";
 
     public bool Enabled => !string.IsNullOrWhiteSpace(TextfileDir);
 

@@ -10,15 +10,12 @@ namespace QuantLab.Ml.Pipeline;
 public static class JobPlanner
 {
     /// <summary>sha256 of every configuration value that shapes the model (not runtime limits or promotion rules).</summary>
-    public static string ConfigHash(QuantLabOptions options) => Hashing.Sha256(Json.Serialize(new
+    public static string ConfigHash(QuantLabOptions options)
     {
-        options.Exchange,
-        options.Stream,
-        options.WindowDays,
-        options.Device,
-        options.Dataset,
-        options.Xgboost,
-    }, indented: false));
+        ArgumentNullException.ThrowIfNull(options);
+        return Hashing.Sha256(Json.Serialize(
+            new ConfigHashInput(options.Exchange, options.Stream, options.WindowDays, options.Device, options.Dataset, options.Xgboost), indented: false));
+    }
 
     /// <summary>job-&lt;market key&gt;-&lt;yyyyMMdd&gt;-&lt;12 hex&gt;: the same inputs always give the same id.</summary>
     public static string JobId(string symbol, DateOnly date, int windowDays, string datasetSha256, string configHash)
@@ -72,3 +69,6 @@ public static class JobPlanner
 
 /// <summary>A job ready to train: its spec, the dataset (with the test labels kept here) and where job.json is.</summary>
 public sealed record PlannedJob(JobSpec Spec, BuiltDataset Dataset, string JobFile, int TickRows);
+
+/// <summary>What <see cref="JobPlanner.ConfigHash"/> hashes, in this order (the order is part of every job id).</summary>
+internal sealed record ConfigHashInput(string Exchange, string Stream, int WindowDays, string Device, DatasetConfig Dataset, XgboostParams Xgboost);

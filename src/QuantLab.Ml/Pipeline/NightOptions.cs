@@ -10,25 +10,25 @@ namespace QuantLab.Ml.Pipeline;
 public sealed record NightOptions
 {
     /// <summary>The most machines one night may use at once (--instances).</summary>
-    public int MaxInstances { get; init; } = 4;
+    public int MaxInstances { get; set; } = 4;
 
     /// <summary>UTC time of day the night must be done by (--deadline); the planner picks the cheapest plan that makes it.</summary>
-    public TimeOnly Deadline { get; init; } = new(6, 0);
+    public TimeOnly Deadline { get; set; } = new(6, 0);
 
     /// <summary>Per-symbol time on a machine besides training: upload, start, polls, download.</summary>
-    public TimeSpan PerJobOverhead { get; init; } = TimeSpan.FromSeconds(15);
+    public TimeSpan PerJobOverhead { get; set; } = TimeSpan.FromSeconds(15);
 
     /// <summary>Expected trainer seconds per million training rows when a symbol has no history yet.</summary>
-    public double SecondsPerMillionRows { get; init; } = 120;
+    public double SecondsPerMillionRows { get; set; } = 120;
 
     /// <summary>No symbol is expected to train faster than this.</summary>
-    public double MinimumTrainingSeconds { get; init; } = 5;
+    public double MinimumTrainingSeconds { get; set; } = 5;
 
     /// <summary>Run the unfinished symbols of a lost machine once more on a new machine, when the deadline allows.</summary>
-    public bool RequeueLost { get; init; } = true;
+    public bool RequeueLost { get; set; } = true;
 
     /// <summary>Past run summaries read for the per-symbol training history.</summary>
-    public int HistoryRuns { get; init; } = 14;
+    public int HistoryRuns { get; set; } = 14;
 
     public void Validate()
     {

@@ -20,74 +20,74 @@ public sealed record PromotionPolicyConfig
     /// horizon H and rounded down (a label spans H bars, so neighbouring labels share most of their outcome). Guards
     /// against models that (almost) always say flat. 100 is about 1,000 scored bars at H = 10.
     /// </summary>
-    public int MinDirectionalSamples { get; init; } = 100;
+    public int MinDirectionalSamples { get; set; } = 100;
 
     /// <summary>Fewest position changes in the backtest; a handful of trades proves nothing.</summary>
-    public int MinTrades { get; init; } = 20;
+    public int MinTrades { get; set; } = 20;
 
     /// <summary>Require the one-sided exact binomial test of "directional accuracy > 0.5" on the effective sample to pass at <see cref="DirectionalSignificance"/>.</summary>
-    public bool RequireDirectionalSignificance { get; init; } = true;
+    public bool RequireDirectionalSignificance { get; set; } = true;
 
     /// <summary>Largest one-sided p-value of the directional binomial test that still counts as evidence (default 5 %).</summary>
-    public double DirectionalSignificance { get; init; } = 0.05;
+    public double DirectionalSignificance { get; set; } = 0.05;
 
     /// <summary>
     /// Require the directional accuracy to be above the share of the more common realized direction (what always
     /// predicting up, or always down, would score), so a trending test window cannot pass for skill.
     /// </summary>
-    public bool RequireAboveMajorityDirection { get; init; } = true;
+    public bool RequireAboveMajorityDirection { get; set; } = true;
 
     /// <summary>Require a positive compounded backtest return after costs.</summary>
-    public bool RequirePositiveReturn { get; init; } = true;
+    public bool RequirePositiveReturn { get; set; } = true;
 
     /// <summary>Smallest probabilistic Sharpe ratio PSR(0) of the net-of-cost period returns; 0 turns the check off.</summary>
-    public double MinProbabilisticSharpe { get; init; } = 0.95;
+    public double MinProbabilisticSharpe { get; set; } = 0.95;
 
     /// <summary>Largest acceptable backtest drawdown, as a fraction of peak equity.</summary>
-    public double MaxDrawdownCap { get; init; } = 0.25;
+    public double MaxDrawdownCap { get; set; } = 0.25;
 
     /// <summary>Require total return and Sharpe ratio strictly above those of the constant-class baseline.</summary>
-    public bool MustBeatBaseline { get; init; } = true;
+    public bool MustBeatBaseline { get; set; } = true;
 
     /// <summary>The candidate's directional accuracy must be strictly greater than the champion's plus this.</summary>
-    public double MinDirectionalImprovement { get; init; } = 0.005;
+    public double MinDirectionalImprovement { get; set; } = 0.005;
 
     /// <summary>
     /// The candidate's drawdown may be at most this multiple of the champion's (see <see cref="DrawdownVsProductionFloor"/>).
     /// Not applied when the champion made fewer than <see cref="MinTrades"/> trades: its drawdown is then no benchmark.
     /// </summary>
-    public double MaxDrawdownVsProductionFactor { get; init; } = 1.1;
+    public double MaxDrawdownVsProductionFactor { get; set; } = 1.1;
 
     /// <summary>
     /// The relative drawdown limit is never below this fraction, so a champion that barely traded (drawdown near 0)
     /// cannot block every successor; <see cref="MaxDrawdownCap"/> still applies.
     /// </summary>
-    public double DrawdownVsProductionFloor { get; init; } = 0.01;
+    public double DrawdownVsProductionFloor { get; set; } = 0.01;
 
     /// <summary>
     /// Require the candidate's Sharpe ratio not to fall below the champion's by more than <see cref="SharpeTolerance"/>
     /// (strictly greater than champion − tolerance), so a model that is more often right but earns worse risk-adjusted
     /// returns is not promoted.
     /// </summary>
-    public bool RequireSharpeImprovement { get; init; } = true;
+    public bool RequireSharpeImprovement { get; set; } = true;
 
     /// <summary>How far (annualized) below the champion's Sharpe the candidate's may be and still pass; 0 means it must be strictly higher.</summary>
-    public double SharpeTolerance { get; init; }
+    public double SharpeTolerance { get; set; }
 
     /// <summary>What to do when the champion could not be re-scored on the candidate's test window.</summary>
-    public IncomparableChampionRule WhenChampionNotComparable { get; init; } = IncomparableChampionRule.Reject;
+    public IncomparableChampionRule WhenChampionNotComparable { get; set; } = IncomparableChampionRule.Reject;
 
     /// <summary>
     /// Gate on the deflated Sharpe ratio once <see cref="DeflatedSharpeMinTrials"/> candidates of the symbol have been
     /// tried; it is always computed and reported.
     /// </summary>
-    public bool RequireDeflatedSharpe { get; init; } = true;
+    public bool RequireDeflatedSharpe { get; set; } = true;
 
     /// <summary>Candidates tried (this one included) from which the deflated Sharpe ratio gates.</summary>
-    public int DeflatedSharpeMinTrials { get; init; } = 20;
+    public int DeflatedSharpeMinTrials { get; set; } = 20;
 
     /// <summary>Smallest deflated Sharpe ratio when it gates.</summary>
-    public double MinDeflatedSharpe { get; init; } = 0.95;
+    public double MinDeflatedSharpe { get; set; } = 0.95;
 
     /// <summary>Throws <see cref="UsageException"/> with an actionable message when a value is out of range.</summary>
     public void Validate()

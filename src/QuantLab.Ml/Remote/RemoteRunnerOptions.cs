@@ -6,57 +6,57 @@ namespace QuantLab.Ml.Remote;
 public sealed record RemoteRunnerOptions
 {
     /// <summary>Interpreter used to check and, if needed, bootstrap the trainer environment on the host.</summary>
-    public string Python { get; init; } = "python3";
+    public string Python { get; set; } = "python3";
 
     /// <summary>Folder holding jobs/ and envs/ on the host; relative paths are under the login's home folder.</summary>
-    public string Root { get; init; } = "quantlab-ml";
+    public string Root { get; set; } = "quantlab-ml";
 
     /// <summary>Extra arguments for <c>pip install</c> when the host lacks the packages (e.g. --index-url of a mirror).</summary>
-    public IReadOnlyList<string> PipArgs { get; init; } = [];
+    public IReadOnlyList<string> PipArgs { get; set; } = [];
 
     /// <summary>TCP connect plus SSH handshake timeout of one attempt.</summary>
-    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(20);
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(20);
 
     /// <summary>Limit for each short remote command and each SFTP request; a hung connection is treated as dropped.</summary>
-    public TimeSpan OperationTimeout { get; init; } = TimeSpan.FromSeconds(60);
+    public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>Limit for the environment bootstrap (may include a pip install).</summary>
-    public TimeSpan BootstrapTimeout { get; init; } = TimeSpan.FromMinutes(20);
+    public TimeSpan BootstrapTimeout { get; set; } = TimeSpan.FromMinutes(20);
 
     /// <summary>SSH keep-alive interval, so a dead connection is noticed between polls.</summary>
-    public TimeSpan KeepAliveInterval { get; init; } = TimeSpan.FromSeconds(15);
+    public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(15);
 
     /// <summary>
     /// How often the runner checks the detached trainer and tails its log. Each check waits on the host up to this long
     /// for the trainer to finish, so a finished trainer is noticed within 0.2 s whatever the interval.
     /// </summary>
-    public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(5);
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>How often the launcher on the host touches its heartbeat file.</summary>
-    public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(5);
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Time between SIGTERM and SIGKILL when the runner stops the remote process group.</summary>
-    public TimeSpan KillGrace { get; init; } = TimeSpan.FromSeconds(10);
+    public TimeSpan KillGrace { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
     /// Extra time the host-side watchdog allows beyond the max runtime before it kills the trainer by itself,
     /// so a trainer is stopped even when quantlab-ml has lost the host for good.
     /// </summary>
-    public TimeSpan RemoteWatchdogGrace { get; init; } = TimeSpan.FromMinutes(2);
+    public TimeSpan RemoteWatchdogGrace { get; set; } = TimeSpan.FromMinutes(2);
 
     /// <summary>When set, replaces the job's max_runtime_minutes (tests use seconds; operators may cap it).</summary>
-    public TimeSpan? MaxRuntime { get; init; }
+    public TimeSpan? MaxRuntime { get; set; }
 
     /// <summary>Time allowed for killing the remote trainer and collecting logs after a cancellation or failure.</summary>
-    public TimeSpan CleanupBudget { get; init; } = TimeSpan.FromSeconds(90);
+    public TimeSpan CleanupBudget { get; set; } = TimeSpan.FromSeconds(90);
 
     /// <summary>Job folders on the host untouched for longer than this are deleted at the start of a run; null keeps them.</summary>
-    public TimeSpan? CleanJobsOlderThan { get; init; }
+    public TimeSpan? CleanJobsOlderThan { get; set; }
 
     /// <summary>Bytes of trainer log fetched per poll; the full log is downloaded at the end anyway.</summary>
-    public int LogChunkBytes { get; init; } = 64 * 1024;
+    public int LogChunkBytes { get; set; } = 64 * 1024;
 
-    public SshResilienceOptions Resilience { get; init; } = new();
+    public SshResilienceOptions Resilience { get; set; } = new();
 
     public void Validate()
     {

@@ -13,16 +13,16 @@ namespace QuantLab.Ml.Remote;
 public sealed record SshResilienceOptions
 {
     /// <summary>How long a fresh host may take to accept SSH logins (a rented box boots, sshd starts, keys get installed).</summary>
-    public TimeSpan ReadinessTimeout { get; init; } = TimeSpan.FromMinutes(5);
+    public TimeSpan ReadinessTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>How long to keep reconnecting after a connection to a ready host drops.</summary>
-    public TimeSpan ReconnectTimeout { get; init; } = TimeSpan.FromMinutes(10);
+    public TimeSpan ReconnectTimeout { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>First retry delay; later ones grow exponentially with jitter.</summary>
-    public TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(1);
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Cap on a single retry delay.</summary>
-    public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromSeconds(20);
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(20);
 
     public void Validate()
     {

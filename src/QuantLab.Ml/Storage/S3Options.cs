@@ -8,25 +8,25 @@ public sealed record S3Options
     private const int MiB = 1024 * 1024;
 
     /// <summary>Endpoint of an S3-compatible store (e.g. http://minio:9000); null = AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, else AWS itself.</summary>
-    public string? ServiceUrl { get; init; }
+    public string? ServiceUrl { get; set; }
 
     /// <summary>Path-style URLs (http://host/bucket/key); null = true when an endpoint is set, else virtual-host style as AWS prefers.</summary>
-    public bool? ForcePathStyle { get; init; }
+    public bool? ForcePathStyle { get; set; }
 
     /// <summary>Region; null = AWS_REGION, AWS_DEFAULT_REGION, else us-east-1.</summary>
-    public string? Region { get; init; }
+    public string? Region { get; set; }
 
     /// <summary>Named profile of ~/.aws/credentials; null = AWS_PROFILE, else the SDK's default chain.</summary>
-    public string? Profile { get; init; }
+    public string? Profile { get; set; }
 
     /// <summary>Files at least this large go up as multipart uploads and come down as parallel ranged GETs.</summary>
-    public int MultipartThresholdMiB { get; init; } = 16;
+    public int MultipartThresholdMiB { get; set; } = 16;
 
     /// <summary>Part size of multipart uploads and ranged downloads (S3 needs at least 5 MiB).</summary>
-    public int PartSizeMiB { get; init; } = 8;
+    public int PartSizeMiB { get; set; } = 8;
 
     /// <summary>Parts in flight at once per transfer (downloads: at most one per core, see S3Objects.RangedDownloadAsync).</summary>
-    public int ConcurrentRequests { get; init; } = 8;
+    public int ConcurrentRequests { get; set; } = 8;
 
     internal long MultipartThresholdBytes => (long)MultipartThresholdMiB * MiB;
 

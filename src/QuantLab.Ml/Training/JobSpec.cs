@@ -36,10 +36,10 @@ public sealed record JobSpec
 /// <summary>Runtime limits the trainer host enforces.</summary>
 public sealed record RuntimeLimits
 {
-    public int MaxRuntimeMinutes { get; init; } = 60;
+    public int MaxRuntimeMinutes { get; set; } = 60;
 
     /// <summary>Extra time for provisioning, transfers and teardown: no lock, and no rented machine, outlives runtime + margin.</summary>
-    public int MarginMinutes { get; init; } = 30;
+    public int MarginMinutes { get; set; } = 30;
 
     public TimeSpan Hard => TimeSpan.FromMinutes(MaxRuntimeMinutes + MarginMinutes);
 }

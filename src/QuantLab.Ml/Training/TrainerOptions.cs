@@ -4,10 +4,10 @@ namespace QuantLab.Ml.Training;
 public sealed record TrainerOptions
 {
     /// <summary>Interpreter for the local provider; it must import xgboost and numpy.</summary>
-    public string Python { get; init; } = "python3";
+    public string Python { get; set; } = "python3";
 
     /// <summary>Folder holding quantlab_trainer/ and requirements.txt; null = the copy shipped beside the executable.</summary>
-    public string? PackageDir { get; init; }
+    public string? PackageDir { get; set; }
 
     /// <summary>The effective package folder, checked to contain the trainer.</summary>
     public string ResolvePackageDir()

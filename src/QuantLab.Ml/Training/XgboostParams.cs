@@ -3,21 +3,21 @@ namespace QuantLab.Ml.Training;
 /// <summary>XGBoost training parameters handed to the Python trainer unchanged.</summary>
 public sealed record XgboostParams
 {
-    public string Objective { get; init; } = "multi:softprob";
-    public int NumClass { get; init; } = 3;
-    public string TreeMethod { get; init; } = "hist";
-    public int MaxDepth { get; init; } = 6;
-    public double Eta { get; init; } = 0.1;
-    public double Subsample { get; init; } = 0.8;
-    public double ColsampleBytree { get; init; } = 0.8;
-    public double MinChildWeight { get; init; } = 1.0;
-    public int NumBoostRound { get; init; } = 500;
-    public int EarlyStoppingRounds { get; init; } = 30;
-    public string EvalMetric { get; init; } = "mlogloss";
-    public int Seed { get; init; } = 42;
+    public string Objective { get; set; } = "multi:softprob";
+    public int NumClass { get; set; } = 3;
+    public string TreeMethod { get; set; } = "hist";
+    public int MaxDepth { get; set; } = 6;
+    public double Eta { get; set; } = 0.1;
+    public double Subsample { get; set; } = 0.8;
+    public double ColsampleBytree { get; set; } = 0.8;
+    public double MinChildWeight { get; set; } = 1.0;
+    public int NumBoostRound { get; set; } = 500;
+    public int EarlyStoppingRounds { get; set; } = 30;
+    public string EvalMetric { get; set; } = "mlogloss";
+    public int Seed { get; set; } = 42;
 
     /// <summary>0 lets XGBoost use every core.</summary>
-    public int Nthread { get; init; }
+    public int Nthread { get; set; }
 
     public void Validate()
     {

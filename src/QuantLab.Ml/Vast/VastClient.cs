@@ -543,7 +543,7 @@ public sealed partial class VastClient
     {
         try
         {
-            return node.Deserialize<T>(VastJson.Options) ?? throw new JsonException("null");
+            return node.Deserialize(Json.TypeInfo<T>(VastJson.Options)) ?? throw new JsonException("null");
         }
         catch (JsonException ex)
         {

@@ -17,7 +17,8 @@ internal static class VastJson
             NumberHandling = JsonNumberHandling.AllowReadingFromString | JsonNumberHandling.AllowNamedFloatingPointLiterals,
         };
         options.Converters.Add(new LenientBoolConverter());
-        options.MakeReadOnly(populateMissingResolver: true);
+        // The copy keeps Json's generated resolver (QuantLabJsonContext, which holds the Vast types): no reflection.
+        options.MakeReadOnly();
         return options;
     }
 

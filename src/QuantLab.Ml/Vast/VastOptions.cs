@@ -13,32 +13,32 @@ public sealed record VastOptions
     /// <summary>Environment variable that overrides <see cref="BaseUrl"/> (e.g. to point at the fake Vast).</summary>
     public const string BaseUrlEnvironmentVariable = "VAST_API_URL";
 
-    public string BaseUrl { get; init; } = DefaultBaseUrl;
+    public string BaseUrl { get; set; } = DefaultBaseUrl;
 
     /// <summary>File holding the API key (first line), used when VAST_API_KEY is not set; <c>~/</c> means the home folder.</summary>
-    public string? ApiKeyFile { get; init; }
+    public string? ApiKeyFile { get; set; }
 
     /// <summary>Every instance we create carries a label starting with this, so leftovers can be found and destroyed.</summary>
-    public string LabelPrefix { get; init; } = "quantlab-ml:";
+    public string LabelPrefix { get; set; } = "quantlab-ml:";
 
     /// <summary>Interval between status polls while waiting for an instance; Vast's docs ask for no faster than 10 s.</summary>
-    public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(10);
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Timeout of one HTTP call (one attempt); the Vast CLI uses 120 s, dstack 30 s.</summary>
-    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Pause before listing our label after a create with an unknown outcome, so a late create can show up.</summary>
-    public TimeSpan ReconcileDelay { get; init; } = TimeSpan.FromSeconds(5);
+    public TimeSpan ReconcileDelay { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Time allowed to destroy what a cancelled or failed provisioning left behind, even after cancellation.</summary>
-    public TimeSpan CleanupBudget { get; init; } = TimeSpan.FromMinutes(2);
+    public TimeSpan CleanupBudget { get; set; } = TimeSpan.FromMinutes(2);
 
     /// <summary>How many offers one provisioning tries before giving up (dstack tries 25).</summary>
-    public int MaxOffersToTry { get; init; } = 10;
+    public int MaxOffersToTry { get; set; } = 10;
 
-    public VastPacingOptions Pacing { get; init; } = new();
-    public VastBackoffOptions Backoff { get; init; } = new();
-    public VastOfferDefaults Offers { get; init; } = new();
+    public VastPacingOptions Pacing { get; set; } = new();
+    public VastBackoffOptions Backoff { get; set; } = new();
+    public VastOfferDefaults Offers { get; set; } = new();
 
     /// <summary>Binds section <c>Vast</c>, applies the VAST_API_URL override and validates.</summary>
     public static VastOptions Load(IConfiguration configuration, Func<string, string?> environment)
@@ -131,14 +131,14 @@ public sealed record VastOptions
 /// <summary>Minimum interval between two calls to the same endpoint; Vast enforces per-endpoint minimum intervals and sends no Retry-After.</summary>
 public sealed record VastPacingOptions
 {
-    public TimeSpan SearchOffers { get; init; } = TimeSpan.FromSeconds(6);
-    public TimeSpan CreateInstance { get; init; } = TimeSpan.FromSeconds(5);
-    public TimeSpan GetInstance { get; init; } = TimeSpan.FromSeconds(2);
-    public TimeSpan ListInstances { get; init; } = TimeSpan.FromSeconds(1.5);
-    public TimeSpan DestroyInstance { get; init; } = TimeSpan.FromSeconds(3);
-    public TimeSpan UpdateInstance { get; init; } = TimeSpan.FromSeconds(1.5);
-    public TimeSpan AttachSshKey { get; init; } = TimeSpan.FromSeconds(1.5);
-    public TimeSpan CurrentUser { get; init; } = TimeSpan.FromSeconds(2);
+    public TimeSpan SearchOffers { get; set; } = TimeSpan.FromSeconds(6);
+    public TimeSpan CreateInstance { get; set; } = TimeSpan.FromSeconds(5);
+    public TimeSpan GetInstance { get; set; } = TimeSpan.FromSeconds(2);
+    public TimeSpan ListInstances { get; set; } = TimeSpan.FromSeconds(1.5);
+    public TimeSpan DestroyInstance { get; set; } = TimeSpan.FromSeconds(3);
+    public TimeSpan UpdateInstance { get; set; } = TimeSpan.FromSeconds(1.5);
+    public TimeSpan AttachSshKey { get; set; } = TimeSpan.FromSeconds(1.5);
+    public TimeSpan CurrentUser { get; set; } = TimeSpan.FromSeconds(2);
 
     public TimeSpan For(VastEndpoint endpoint) => endpoint switch
     {
@@ -170,38 +170,38 @@ public sealed record VastPacingOptions
 /// <summary>Jittered exponential backoff for 429, 502/503/504 and network errors on idempotent calls.</summary>
 public sealed record VastBackoffOptions
 {
-    public TimeSpan BaseDelay { get; init; } = TimeSpan.FromSeconds(1);
-    public TimeSpan MaxDelay { get; init; } = TimeSpan.FromSeconds(60);
-    public int MaxRetries { get; init; } = 6;
+    public TimeSpan BaseDelay { get; set; } = TimeSpan.FromSeconds(1);
+    public TimeSpan MaxDelay { get; set; } = TimeSpan.FromSeconds(60);
+    public int MaxRetries { get; set; } = 6;
 }
 
 /// <summary>Offer-search defaults for the nightly job (1× RTX 4090, verified, direct SSH, cheap first); the CLI can override some.</summary>
 public sealed record VastOfferDefaults
 {
     /// <summary>GPU model name(s) as Vast spells them, comma-separated ("RTX 4090", "H100 SXM"); '_' is read as a space.</summary>
-    public string Gpu { get; init; } = "RTX 4090";
-    public int NumGpus { get; init; } = 1;
-    public double? MinGpuRamGb { get; init; }
+    public string Gpu { get; set; } = "RTX 4090";
+    public int NumGpus { get; set; } = 1;
+    public double? MinGpuRamGb { get; set; }
 
     /// <summary>Disk we create with; also sent as allocated_storage so dph_total prices exactly this disk.</summary>
-    public double DiskGb { get; init; } = 50;
-    public double MaxPricePerHour { get; init; } = 0.60;
-    public double MinReliability { get; init; } = 0.95;
-    public double? MinInetDownMbps { get; init; } = 200;
-    public bool VerifiedOnly { get; init; } = true;
-    public int MinDirectPorts { get; init; } = 1;
+    public double DiskGb { get; set; } = 50;
+    public double MaxPricePerHour { get; set; } = 0.60;
+    public double MinReliability { get; set; } = 0.95;
+    public double? MinInetDownMbps { get; set; } = 200;
+    public bool VerifiedOnly { get; set; } = true;
+    public int MinDirectPorts { get; set; } = 1;
 
     /// <summary>Minimum cuda_max_good; Vast hides some GPUs when it is sent alone, so it needs <see cref="MinComputeCapability"/>.</summary>
-    public double? MinCudaVersion { get; init; }
+    public double? MinCudaVersion { get; set; }
 
     /// <summary>Minimum compute capability ×100 (e.g. 890 for Ada).</summary>
-    public int? MinComputeCapability { get; init; }
-    public bool DatacenterOnly { get; init; }
+    public int? MinComputeCapability { get; set; }
+    public bool DatacenterOnly { get; set; }
 
     /// <summary>Comma-separated 2-letter country codes to allow (empty = anywhere).</summary>
-    public string? Countries { get; init; }
+    public string? Countries { get; set; }
 
     /// <summary>Comma-separated 2-letter country codes to exclude.</summary>
-    public string? ExcludeCountries { get; init; }
-    public int Limit { get; init; } = 64;
+    public string? ExcludeCountries { get; set; }
+    public int Limit { get; set; } = 64;
 }

@@ -68,6 +68,41 @@ public sealed class InstallScriptTests : IDisposable
         Assert.True(File.Exists(Path.Combine(etc, "quantlab-ml.json")), "uninstall without --purge keeps the configuration");
     }
 
+    /// <summary>
+    /// The Native AOT build the default install makes when clang is there: about two minutes of compiling on two cores, so
+    /// only with QUANTLAB_TEST_AOT=1 (the startup group of scripts/bench.sh runs the same publish every time).
+    /// </summary>
+    [Fact]
+    public async Task The_native_AOT_install_runs_real_commands_with_the_trainer_beside_it()
+    {
+        Assert.SkipUnless(Environment.GetEnvironmentVariable("QUANTLAB_TEST_AOT") == "1", "set QUANTLAB_TEST_AOT=1 to compile the Native AOT build (about 2 minutes)");
+        var prefix = temp.Combine("opt");
+        var etc = temp.Combine("etc");
+        var install = await RunAsync(
+            Script, "--prefix", prefix, "--bindir", temp.Combine("bin"), "--etc", etc, "--state", temp.Combine("state"), "--logdir", temp.Combine("log"),
+            "--user", Environment.UserName, "--aot");
+        Assert.True(install.Code == 0, install.Output);
+        Assert.Contains("(Native AOT)", install.Output, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(prefix, "bin", "quantlab-ml.dll")), "not an AOT build");
+        Assert.Empty(Directory.GetFiles(Path.Combine(prefix, "bin"), "*.dbg"));
+        Assert.True(File.Exists(Path.Combine(prefix, "bin", "trainer", "quantlab_trainer", "__main__.py")));
+
+        var store = temp.Combine("empty-store");
+        Directory.CreateDirectory(store);
+        var runs = await RunAsync(Path.Combine(prefix, "bin", "quantlab-ml"), "runs", "--store", store, "--json");
+        Assert.True(runs.Code == 0, runs.Output);
+        Assert.Equal(0, JsonDocument.Parse(runs.Stdout).RootElement.GetProperty("runs").GetArrayLength());
+
+        var check = await RunAsync(Path.Combine(prefix, "bin", "quantlab-ml"), "config", "check", "--json", "--config", Path.Combine(etc, "quantlab-ml.json"));
+        using var report = JsonDocument.Parse(check.Stdout);
+        Assert.True(report.RootElement.GetProperty("values").GetArrayLength() > 50, check.Stdout);
+        var statuses = report.RootElement.GetProperty("checks").EnumerateArray().Select(c => c.GetProperty("status").GetString()).ToList();
+        Assert.All(statuses, s => Assert.Contains(s, new[] { "ok", "warn", "fail", "skipped" }));
+
+        var uninstall = await RunAsync(Script, "--uninstall", "--prefix", prefix);
+        Assert.True(uninstall.Code == 0, uninstall.Output);
+    }
+
     private static string Script => Path.Combine(TestEnvironment.RepoRoot, "scripts", "install.sh");
 
     private static async Task<(int Code, string Output, string Stdout)> RunAsync(string file, params string[] args)

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using QuantLab.Ml.Common;
 using QuantLab.Ml.Vast;
@@ -182,15 +183,11 @@ public sealed class VastInstanceSshTests
     public void Reads_HostPort_as_a_string_or_a_number()
     {
         var json = """{"instances":[{"id":9,"ports":{"22/tcp":[{"HostIp":"0.0.0.0","HostPort":"40022"}],"8080/tcp":[{"HostPort":40080}],"9/tcp":null},"public_ipaddr":"198.51.100.2","verified":1}]}""";
-        var parsed = System.Text.Json.JsonSerializer.Deserialize<Wrapper>(json, VastJson.Options)!;
+        // As VastClient reads a list: the "instances" array through the generated metadata under VastJson's lenient options.
+        var instances = JsonNode.Parse(json)!["instances"].Deserialize(Json.TypeInfo<List<VastInstance>>(VastJson.Options))!;
 
-        Assert.Equal("40022", parsed.Instances[0].Ports!["22/tcp"]![0].HostPort);
-        Assert.Equal("40080", parsed.Instances[0].Ports!["8080/tcp"]![0].HostPort);
-        Assert.Equal(40022, parsed.Instances[0].ResolveSsh()!.Port);
-    }
-
-    private sealed record Wrapper
-    {
-        public required IReadOnlyList<VastInstance> Instances { get; init; }
+        Assert.Equal("40022", instances[0].Ports!["22/tcp"]![0].HostPort);
+        Assert.Equal("40080", instances[0].Ports!["8080/tcp"]![0].HostPort);
+        Assert.Equal(40022, instances[0].ResolveSsh()!.Port);
     }
 }

@@ -7,23 +7,23 @@ namespace QuantLab.Ml.Training.Providers;
 /// <summary>Settings of the ssh provider: the fixed host (section Ssh) and the runner's behaviour on it (section Remote).</summary>
 public sealed record SshProviderOptions
 {
-    public string? Host { get; init; }
-    public int Port { get; init; } = 22;
-    public string? User { get; init; }
+    public string? Host { get; set; }
+    public int Port { get; set; } = 22;
+    public string? User { get; set; }
 
     /// <summary>Path of the private key file (~/ is expanded).</summary>
-    public string? KeyFile { get; init; }
+    public string? KeyFile { get; set; }
 
     /// <summary>Name of the environment variable holding the key's passphrase, if the key is encrypted.</summary>
-    public string KeyPassphraseEnv { get; init; } = "QUANTLAB_SSH_KEY_PASSPHRASE";
+    public string KeyPassphraseEnv { get; set; } = "QUANTLAB_SSH_KEY_PASSPHRASE";
 
     /// <summary>OpenSSH known_hosts file that must list the host's key; without it the first key seen is pinned for the run.</summary>
-    public string? KnownHostsFile { get; init; }
+    public string? KnownHostsFile { get; set; }
 
     /// <summary>Job folders on the host older than this many days are deleted at the start of a run; 0 keeps them.</summary>
-    public double CleanJobsOlderThanDays { get; init; } = 7;
+    public double CleanJobsOlderThanDays { get; set; } = 7;
 
-    public RemoteRunnerOptions Remote { get; init; } = new();
+    public RemoteRunnerOptions Remote { get; set; } = new();
 
     /// <summary>Binds the Ssh and Remote sections; call <see cref="Validate"/> after applying command-line overrides.</summary>
     public static SshProviderOptions FromConfiguration(IConfiguration configuration)

@@ -7,28 +7,28 @@ namespace QuantLab.Ml.Training.Providers;
 public sealed record VastProviderOptions
 {
     /// <summary>A CUDA runtime image with Python 3 and pip (the trainer pip-installs xgboost there when missing).</summary>
-    public string Image { get; init; } = "pytorch/pytorch:2.5.1-cuda12.4-cudnn9-runtime";
+    public string Image { get; set; } = "pytorch/pytorch:2.5.1-cuda12.4-cudnn9-runtime";
 
     /// <summary>Login on the rented machine.</summary>
-    public string SshUser { get; init; } = "root";
+    public string SshUser { get; set; } = "root";
 
     /// <summary>Instances to try (each on another machine) before giving up.</summary>
-    public int MaxInstanceAttempts { get; init; } = 5;
+    public int MaxInstanceAttempts { get; set; } = 5;
 
     /// <summary>Time to get a usable machine, all tries included.</summary>
-    public TimeSpan ProvisioningBudget { get; init; } = TimeSpan.FromMinutes(15);
+    public TimeSpan ProvisioningBudget { get; set; } = TimeSpan.FromMinutes(15);
 
     /// <summary>Time one instance gets to reach running; then it is destroyed and its machine excluded.</summary>
-    public TimeSpan RunningDeadline { get; init; } = TimeSpan.FromMinutes(10);
+    public TimeSpan RunningDeadline { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>Boot and bootstrap time assumed by the dry-run cost estimate.</summary>
-    public TimeSpan ExpectedBoot { get; init; } = TimeSpan.FromMinutes(4);
+    public TimeSpan ExpectedBoot { get; set; } = TimeSpan.FromMinutes(4);
 
     /// <summary>Training time assumed by the dry-run cost estimate.</summary>
-    public TimeSpan ExpectedTraining { get; init; } = TimeSpan.FromMinutes(3);
+    public TimeSpan ExpectedTraining { get; set; } = TimeSpan.FromMinutes(3);
 
     /// <summary>Time a destroy (with its retries) may take after the run is over or cancelled.</summary>
-    public TimeSpan DestroyBudget { get; init; } = TimeSpan.FromMinutes(2);
+    public TimeSpan DestroyBudget { get; set; } = TimeSpan.FromMinutes(2);
 
     public static VastProviderOptions FromConfiguration(IConfiguration configuration)
     {
