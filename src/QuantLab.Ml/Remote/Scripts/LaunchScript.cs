@@ -23,11 +23,14 @@ internal static class LaunchScript
           # The next job of a batch, started while the previous one trains: it begins the moment the previous launcher
           # is gone (finished, timed out or stopped) instead of when quantlab-ml next looks. A previous launcher that
           # never wrote its pgid is waited for 60 s.
-          waited=0
+          # Waiting must cost the host next to nothing (the trainer before it needs the CPU): a test and a signal-0
+          # every 0.1 s, and the /proc count, which also sees through zombies nobody reaps, every 2 s.
+          waited=0 pg=
           while [ ! -e "$after/exit_code" ]; do
-            read_pgid "$after"
+            [ -n "$pg" ] || read_pgid "$after"
             if [ -n "$pg" ]; then
-              [ "$(alive)" -gt 0 ] || break
+              kill -s 0 -- "-$pg" 2>/dev/null || break
+              if [ $((waited % 20)) -eq 19 ] && [ "$(alive)" -eq 0 ]; then break; fi
             elif [ "$waited" -ge 600 ]; then
               break
             fi
