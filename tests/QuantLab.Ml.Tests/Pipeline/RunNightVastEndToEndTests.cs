@@ -158,6 +158,37 @@ public sealed class RunNightVastEndToEndTests(SshdFixture sshd) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_night_over_two_exchanges_shares_one_instance_and_keeps_each_market_apart()
+    {
+        await SampleAsync("btcusdt");
+        var bybit = await NewCli().RunAsync("data", "sample", "--symbol", "btcusdt", "--exchange", "bybit", "--from", Date, "--hours", "6", "--seed", "77", "--out", "data");
+        Assert.True(bybit.ExitCode == 0, bybit.ToString());
+        AddOffers(1);
+        var cli = NewCli();
+        cli.Environment["QUANTLAB_Exchanges__bybit__0"] = "btcusdt";
+
+        var result = await cli.RunAsync("run-daily", "--date", Date, "--instances", "1", "--deadline", FarDeadline, "--json");
+
+        Assert.True(result.ExitCode == ExitCodes.Ok, result.ToString());
+        var runs = Runs(result);
+        Assert.Equal(["btcusdt", "bybit-btcusdt"], runs.Select(r => r.GetProperty("symbol").GetString()).Order(StringComparer.Ordinal));
+        Assert.All(runs, r => Assert.Equal("succeeded", r.GetProperty("status").GetString()));
+        Assert.Single(vast.CreatedInstanceIds);
+        AssertNothingLeftBilling();
+
+        // One batch record names both jobs; each market has its own candidate, trained on its own exchange's data.
+        var record = JsonDocument.Parse(File.ReadAllText(Assert.Single(Directory.GetFiles(temp.Combine("store", "runs", "instances"), "*.json")))).RootElement;
+        var jobIds = record.GetProperty("job_ids").EnumerateArray().Select(j => j.GetString()!).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(runs.Select(r => r.GetProperty("job_id").GetString()!).Order(StringComparer.Ordinal), jobIds);
+        Assert.Contains(jobIds, id => id.StartsWith("job-bybit-btcusdt-", StringComparison.Ordinal));
+        foreach (var (key, exchange) in new[] { ("btcusdt", "binance"), ("bybit-btcusdt", "bybit") })
+        {
+            var job = JsonDocument.Parse(File.ReadAllText(temp.Combine("store", "models", "candidates", key, Date, "job.json"))).RootElement;
+            Assert.Equal(exchange, job.GetProperty("exchange").GetString());
+        }
+    }
+
+    [Fact]
     public async Task A_symbol_without_data_and_a_trainer_crash_leave_the_other_symbols_promoted()
     {
         await SampleAsync("btcusdt", "ethusdt", "solusdt");
