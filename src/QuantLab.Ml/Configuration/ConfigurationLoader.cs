@@ -132,35 +132,35 @@ public static class ConfigurationLoader
     private static QuantLabOptions Resolve(QuantLabOptions o, string cwd)
     {
         static string Local(string value, string cwd) => value.Contains("://", StringComparison.Ordinal) ? value : Path.GetFullPath(value, cwd);
+        var home = ExchangeName.Parse(o.Exchange);
+        var exchanges = o.Exchanges.ToDictionary(e => ExchangeName.Parse(e.Key), e => e.Value, StringComparer.Ordinal);
+        var listed = o.SymbolsFile is null ? o.Symbols : ReadSymbolsFile(Path.GetFullPath(o.SymbolsFile, cwd));
         return o with
         {
             DataRoot = Local(o.DataRoot, cwd),
             StoreRoot = Local(o.StoreRoot, cwd),
             WorkDir = o.WorkDir is null ? null : Path.GetFullPath(o.WorkDir, cwd),
             SymbolsFile = o.SymbolsFile is null ? null : Path.GetFullPath(o.SymbolsFile, cwd),
-            Symbols = MarketKeys(o, cwd),
-            Exchanges = o.Exchanges.ToDictionary(e => ExchangeName.Parse(e.Key), e => e.Value, StringComparer.Ordinal),
-            Exchange = ExchangeName.Parse(o.Exchange),
+            Symbols = MarketKeys(listed, home, exchanges),
+            Exchanges = exchanges,
+            Exchange = home,
             Stream = ExchangeName.Parse(o.Stream, "stream"),
             Trainer = o.Trainer with { PackageDir = o.Trainer.PackageDir is null ? null : Path.GetFullPath(o.Trainer.PackageDir, cwd) },
         };
     }
 
     /// <summary>Symbols (or SymbolsFile), then every symbol of Exchanges, as canonical market keys without repeats.</summary>
-    private static List<string> MarketKeys(QuantLabOptions o, string cwd)
+    private static List<string> MarketKeys(IReadOnlyList<string> listed, string home, IReadOnlyDictionary<string, IReadOnlyList<string>> exchanges)
     {
-        var home = ExchangeName.Parse(o.Exchange);
-        var listed = o.SymbolsFile is null ? o.Symbols : ReadSymbolsFile(Path.GetFullPath(o.SymbolsFile, cwd));
         var keys = listed.Select(s => Market.NormalizeKey(s, home)).ToList();
-        foreach (var (exchange, symbols) in o.Exchanges.OrderBy(e => e.Key, StringComparer.Ordinal))
+        foreach (var (exchange, symbols) in exchanges.OrderBy(e => e.Key, StringComparer.Ordinal))
         {
-            var name = ExchangeName.Parse(exchange);
             if (symbols.Count == 0)
             {
-                throw new UsageException($"Exchanges:{name} lists no symbols");
+                throw new UsageException($"Exchanges:{exchange} lists no symbols");
             }
 
-            keys.AddRange(symbols.Select(s => new Market(name, SymbolName.Parse(s)).KeyFor(home)));
+            keys.AddRange(symbols.Select(s => new Market(exchange, SymbolName.Parse(s)).KeyFor(home)));
         }
 
         return keys.Distinct().ToList();

@@ -57,7 +57,8 @@ public sealed partial class RemoteJobRunner
         // behind it, each waiting for the one before: the host goes from one training to the next by itself, while this
         // side downloads and reports the finished one. Two ahead, so a short training never waits for an upload.
         var staged = new Dictionary<int, (StagedJob? Staged, Exception? Error)>();
-        var queue = new ChainedJobs();
+        // The staged jobs whose launchers wait on the host behind the one training, in order.
+        var queue = new List<JobLayout>();
         try
         {
             for (var i = 0; i < runnable.Count; i++)
@@ -82,7 +83,7 @@ public sealed partial class RemoteJobRunner
                         current = await StageAsync(conn, target, job, host, jobLog, ct);
                     }
 
-                    queue.Layouts.Remove(current.Layout);
+                    queue.Remove(current.Layout);
                     var index = i;
                     Task StageAhead(CancellationToken token) => StageAheadAsync(index, current.Layout, token);
                     var result = await TrainStagedAsync(conn, target, job, current, maxRuntime, StageAhead, queue, jobLog, ct);
@@ -131,7 +132,7 @@ public sealed partial class RemoteJobRunner
                 {
                     var ready = await StageAsync(conn, target, following, host, followingLog, token);
                     staged[k] = (ready, null);
-                    queue.Layouts.Add(ready.Layout);
+                    queue.Add(ready.Layout);
                     await StartTrainerAsync(conn, ready.Layout, following, ready.Bootstrap, followingRuntime, after, token);
                     followingLog.Information("trainer queued on the host behind {RemoteJobDir}", after.JobDir);
                     after = ready.Layout;

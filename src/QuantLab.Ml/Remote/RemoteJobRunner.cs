@@ -97,7 +97,7 @@ public sealed partial class RemoteJobRunner
         SshConnection conn, RemoteTarget target, TrainingJob job, TimeSpan maxRuntime, HostSession host, ILogger log, CancellationToken ct)
     {
         var staged = await StageAsync(conn, target, job, host, log, ct);
-        return await TrainStagedAsync(conn, target, job, staged, maxRuntime, whileTraining: null, chained: null, log, ct);
+        return await TrainStagedAsync(conn, target, job, staged, maxRuntime, whileTraining: null, queued: null, log, ct);
     }
 
     /// <summary>Everything before the trainer starts: a fresh job folder, the verified bundle and (once per host) the bootstrap.</summary>
@@ -143,7 +143,7 @@ public sealed partial class RemoteJobRunner
         StagedJob staged,
         TimeSpan maxRuntime,
         Func<CancellationToken, Task>? whileTraining,
-        ChainedJobs? chained,
+        List<JobLayout>? queued,
         ILogger log,
         CancellationToken ct)
     {
@@ -155,7 +155,7 @@ public sealed partial class RemoteJobRunner
         try
         {
             var trainerStarted = time.GetTimestamp();
-            var outcome = await RunTrainerAsync(conn, layout, job, staged.Bootstrap, maxRuntime, whileTraining, chained, log, ct);
+            var outcome = await RunTrainerAsync(conn, layout, job, staged.Bootstrap, maxRuntime, whileTraining, queued, log, ct);
             var trainerSeconds = time.GetElapsedTime(trainerStarted).TotalSeconds;
             if (outcome.TimedOut || outcome.ExitCode is 4 or 124)
             {
@@ -215,16 +215,6 @@ public sealed partial class RemoteJobRunner
 
     /// <summary>How many jobs of a batch are queued on the host behind the one training.</summary>
     private const int QueueDepth = 2;
-
-    /// <summary>
-    /// The jobs of a batch whose launchers wait on the host behind the current one, in order (each trains as soon as the
-    /// one before it is gone): if the current job ends early (cancelled, host lost), they are stopped first, last one
-    /// first, so none starts on a host being given up.
-    /// </summary>
-    private sealed class ChainedJobs
-    {
-        public List<JobLayout> Layouts { get; } = [];
-    }
 
     /// <summary>Deletes job folders on the host untouched for longer than <paramref name="olderThan"/> (never the current job's).</summary>
     private async Task CleanOldJobsAsync(SshConnection conn, JobLayout layout, string currentJobId, TimeSpan olderThan, ILogger log, CancellationToken ct)
@@ -441,7 +431,7 @@ public sealed partial class RemoteJobRunner
         BootstrapReport bootstrap,
         TimeSpan maxRuntime,
         Func<CancellationToken, Task>? whileTraining,
-        ChainedJobs? chained,
+        List<JobLayout>? queued,
         ILogger log,
         CancellationToken ct)
     {
@@ -474,13 +464,12 @@ public sealed partial class RemoteJobRunner
         catch (Exception ex)
         {
             // Cancelled, the host lost for good, or the trainer gone wrong: never leave a trainer running that nobody will
-            // collect. Unless this job failed on its own, the job chained behind it goes first, or it would start the
-            // moment this one is stopped.
+            // collect. A trainer failure is this job's alone, so the jobs queued behind it then simply start; otherwise
+            // they are stopped first, or the next would start the moment this one is stopped.
             log.Warning("stopping the remote trainer because the run is ending early: {Reason}", ex is OperationCanceledException ? "cancelled" : ex.Message);
-            // A trainer failure is this job's alone: the next one then simply starts.
-            if (ex is not TrainerFailedException && chained is not null)
+            if (ex is not TrainerFailedException && queued is not null)
             {
-                await StopQueuedAsync(conn, chained, log);
+                await StopQueuedAsync(conn, queued, log);
             }
 
             await StopAndCollectAsync(conn, layout, job, log);
@@ -622,21 +611,21 @@ public sealed partial class RemoteJobRunner
     }
 
     /// <summary>
-    /// Stops the batch jobs queued on the host, the last first (each would start once the one before it is gone), on a
-    /// budget of their own because the run's token may be cancelled.
+    /// Stops (and forgets) the batch jobs queued on the host, the last first (each would start once the one before it is
+    /// gone), on a budget of their own because the run's token may be cancelled.
     /// </summary>
-    private async Task StopQueuedAsync(SshConnection conn, ChainedJobs queued, ILogger log)
+    private async Task StopQueuedAsync(SshConnection conn, List<JobLayout> queued, ILogger log)
     {
         using var budget = new CancellationTokenSource(options.CleanupBudget, time);
-        for (var i = queued.Layouts.Count - 1; i >= 0; i--)
+        for (var i = queued.Count - 1; i >= 0; i--)
         {
-            var layout = queued.Layouts[i];
-            queued.Layouts.RemoveAt(i);
+            var layout = queued[i];
+            queued.RemoveAt(i);
             await StopAsync(conn, layout, log, budget.Token);
         }
     }
 
-    /// <summary>Kills the job's remote process group (TERM, then KILL) on its own budget; false when the host could not be asked.</summary>
+    /// <summary>Kills the job's remote process group (TERM, then KILL) within <paramref name="budget"/>; false when the host could not be asked.</summary>
     private async Task<bool> StopAsync(SshConnection conn, JobLayout layout, ILogger log, CancellationToken budget)
     {
         try
