@@ -70,4 +70,37 @@ public sealed class SftpTransferTests(SshdFixture sshd)
         Assert.False(File.Exists(Path.Combine(bed.OutputDir, "model.bin")));
         Assert.Empty(Directory.GetFiles(bed.OutputDir, "*.part"));
     }
+
+    [Fact]
+    public async Task A_download_whose_connection_goes_silent_is_cut_by_the_operation_timeout_and_finishes_after_a_reconnect()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var bed = RemoteTestBed.Create(sshd);
+        Directory.CreateDirectory(bed.RemoteRoot);
+        var remote = bed.RemoteRoot + "/big.bin";
+        await File.WriteAllBytesAsync(remote, RandomNumberGenerator.GetBytes(24 << 20), ct);
+        await using var relay = new TcpRelay(sshd.Port);
+        var options = bed.Options();
+        options.OperationTimeout = TimeSpan.FromSeconds(2);
+        using var conn = new SshConnection(sshd.Target(endpoint: SshEndpoint.Create("127.0.0.1", relay.Port, sshd.User)), options, TimeProvider.System, bed.Log.Logger);
+        await conn.OpenAsync(ct);
+        var back = Path.Combine(bed.Work, "big.back");
+
+        // The host stops sending 4 MiB into the file and the TCP connection stays open: only the timeout can notice.
+        var stalled = relay.StallAfter(4 << 20);
+        var download = conn.WithReconnectAsync("download big.bin", token => conn.DownloadFileAsync(remote, back, token), ct);
+        await stalled.WaitAsync(TimeSpan.FromSeconds(60), ct);
+        while (!bed.Log.Messages.Any(m => m.Contains("reconnecting", StringComparison.Ordinal)) && !download.IsCompleted)
+        {
+            await Task.Delay(50, ct);
+        }
+
+        relay.Resume();
+        var sha = await download;
+
+        Assert.Equal(await Hashing.Sha256FileAsync(remote, ct), sha);
+        Assert.Equal(await Hashing.Sha256FileAsync(remote, ct), await Hashing.Sha256FileAsync(back, ct));
+        Assert.True(conn.Reconnects >= 1, $"expected a reconnect, saw {conn.Reconnects}");
+        Assert.Contains(bed.Log.Messages, m => m.Contains("lost during \"download big.bin\"", StringComparison.Ordinal));
+    }
 }
