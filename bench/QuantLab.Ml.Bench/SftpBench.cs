@@ -46,25 +46,53 @@ internal static class SftpBench
         await conn.OpenAsync(ct);
 
         Timings runnerUp = new(), sftpUp = new(), scpUp = new(), runnerDown = new(), verifiedDown = new(), sftpDown = new(), scpDown = new();
+        Timings openUp = new(), muxSftpUp = new(), muxScpUp = new(), openDown = new(), openVerified = new(), muxSftpDown = new(), muxScpDown = new();
         var remote = remoteDir + "/payload.bin";
         var back = Path.Combine(localDir, "back.bin");
         var manifest = new Dictionary<string, string> { ["payload.bin"] = sha };
+        var verifiedDir = Path.Combine(localDir, "verified");
+        Timings runnerCommand = new(), sshCommand = new();
         try
         {
+            await using var master = await openSsh.StartMasterAsync(ct);
             for (var rep = 0; rep < args.Repetitions; rep++)
             {
+                // Fresh: both sides log in for the transfer.
                 await runnerUp.MeasureAsync(() => FreshAsync(c => c.UploadFileAsync(source, remote, ct)));
                 await Check(remote, sha, "runner upload", ct);
-                await sftpUp.MeasureAsync(() => openSsh.SftpAsync($"put \"{source}\" \"{remote}\"", ct));
-                await scpUp.MeasureAsync(() => openSsh.ScpAsync(source, $"{user}@{host}:{remote}", ct));
+                await sftpUp.MeasureAsync(() => openSsh.SftpAsync($"put \"{source}\" \"{remote}\"", multiplexed: false, ct));
+                await scpUp.MeasureAsync(() => openSsh.ScpAsync(source, $"{user}@{host}:{remote}", multiplexed: false, ct));
 
                 await runnerDown.MeasureAsync(() => FreshAsync(c => c.DownloadFileAsync(remote, back, ct)));
                 await Check(back, sha, "runner download", ct);
-                Directory.CreateDirectory(localDir + "/verified");
-                await verifiedDown.MeasureAsync(() => FreshAsync(c => RemoteJobRunner.DownloadVerifiedAsync(c, remoteDir, manifest, localDir + "/verified", TimeProvider.System, ct)));
-                await sftpDown.MeasureAsync(() => openSsh.SftpAsync($"get \"{remote}\" \"{back}\"", ct));
-                await scpDown.MeasureAsync(() => openSsh.ScpAsync($"{user}@{host}:{remote}", back, ct));
-                Directory.Delete(localDir + "/verified", recursive: true);
+                Directory.CreateDirectory(verifiedDir);
+                await verifiedDown.MeasureAsync(() => FreshAsync(c => RemoteJobRunner.DownloadVerifiedAsync(c, remoteDir, manifest, verifiedDir, TimeProvider.System, ct)));
+                Directory.Delete(verifiedDir, recursive: true);
+                await sftpDown.MeasureAsync(() => openSsh.SftpAsync($"get \"{remote}\" \"{back}\"", multiplexed: false, ct));
+                await scpDown.MeasureAsync(() => openSsh.ScpAsync($"{user}@{host}:{remote}", back, multiplexed: false, ct));
+
+                // Open: the transfer alone, as within a job (one login, then every transfer): the runner on its open
+                // connection, OpenSSH's clients through the master connection (ControlMaster).
+                await openUp.MeasureAsync(() => conn.UploadFileAsync(source, remote, ct));
+                await Check(remote, sha, "runner upload", ct);
+                await muxSftpUp.MeasureAsync(() => openSsh.SftpAsync($"put \"{source}\" \"{remote}\"", multiplexed: true, ct));
+                await muxScpUp.MeasureAsync(() => openSsh.ScpAsync(source, $"{user}@{host}:{remote}", multiplexed: true, ct));
+
+                await openDown.MeasureAsync(() => conn.DownloadFileAsync(remote, back, ct));
+                await Check(back, sha, "runner download", ct);
+                Directory.CreateDirectory(verifiedDir);
+                await openVerified.MeasureAsync(() => RemoteJobRunner.DownloadVerifiedAsync(conn, remoteDir, manifest, verifiedDir, TimeProvider.System, ct));
+                Directory.Delete(verifiedDir, recursive: true);
+                await muxSftpDown.MeasureAsync(() => openSsh.SftpAsync($"get \"{remote}\" \"{back}\"", multiplexed: true, ct));
+                await muxScpDown.MeasureAsync(() => openSsh.ScpAsync($"{user}@{host}:{remote}", back, multiplexed: true, ct));
+            }
+
+            // The building block of the orchestration overhead: one short command on the open connection, against
+            // OpenSSH's client reusing the master connection, as close as OpenSSH gets to "connection already open".
+            for (var rep = 0; rep < 20; rep++)
+            {
+                await runnerCommand.MeasureAsync(() => conn.RunAsync("true", TimeSpan.FromSeconds(30), ct));
+                await sshCommand.MeasureAsync(() => openSsh.MultiplexedAsync("true", ct));
             }
         }
         finally
@@ -72,26 +100,23 @@ internal static class SftpBench
             Directory.Delete(args.Work, recursive: true);
         }
 
-        // The building block of the orchestration overhead: one short command on the open connection, against OpenSSH's
-        // client reusing an open connection (ControlMaster), as close as OpenSSH gets to "connection already open".
-        Timings runnerCommand = new(), sshCommand = new();
-        await using (var master = await openSsh.StartMasterAsync(ct))
-        {
-            for (var rep = 0; rep < 20; rep++)
-            {
-                await runnerCommand.MeasureAsync(() => conn.RunAsync("true", TimeSpan.FromSeconds(30), ct));
-                await sshCommand.MeasureAsync(() => openSsh.MultiplexedAsync("true", ct));
-            }
-        }
-
-        await conn.ExistsAsync(remote, ct);
-        var cipher = $"OpenSSH negotiated {await openSsh.CipherAsync(ct)}, SshConnection {conn.Cipher}; both sides connect and log in for each transfer";
+        var cipher = $"OpenSSH negotiated {await openSsh.CipherAsync(ct)}, SshConnection {conn.Cipher}";
+        const string Fresh = "both sides start, connect and log in for each transfer (the runner: login, probe command, SFTP session)";
+        const string Open = "the transfer alone: the runner on its open connection, OpenSSH's clients through a master connection (ControlMaster), as in a job (one login, then every transfer)";
+        const string Verified = "includes the sha256 (hashed while the .part file is written) and the rename";
         return
         [
-            BenchRow.Throughput(Group, "upload (SshConnection)", args.Bytes, runnerUp, "sftp put", sftpUp, Target, 0.70, cipher),
-            BenchRow.Throughput(Group, "upload (SshConnection) vs scp", args.Bytes, runnerUp, "scp", scpUp, Target, 0.70, "OpenSSH scp speaks SFTP since 9.0"),
-            BenchRow.Throughput(Group, "download (SshConnection)", args.Bytes, runnerDown, "sftp get", sftpDown, Target, 0.70, string.Empty),
-            BenchRow.Throughput(Group, "download (SshConnection) vs scp", args.Bytes, runnerDown, "scp", scpDown, Target, 0.70, string.Empty),
+            BenchRow.Throughput(Group, "upload on an open connection (SshConnection, SFTP)", args.Bytes, openUp, "sftp put (ControlMaster)", muxSftpUp, Target, 0.70, Open + "; " + cipher),
+            BenchRow.Throughput(Group, "upload on an open connection vs scp", args.Bytes, openUp, "scp (ControlMaster)", muxScpUp, Target, 0.70, "OpenSSH scp speaks SFTP since 9.0"),
+            BenchRow.Throughput(Group, "download on an open connection (SshConnection, SFTP)", args.Bytes, openDown, "sftp get (ControlMaster)", muxSftpDown, Target, 0.70, Open),
+            BenchRow.Throughput(Group, "download on an open connection vs scp", args.Bytes, openDown, "scp (ControlMaster)", muxScpDown, Target, 0.70, string.Empty),
+            BenchRow.Throughput(Group, "download verified on an open connection (DownloadVerifiedAsync)", args.Bytes, openVerified, "sftp get (ControlMaster)", muxSftpDown, Target, 0.70, Verified),
+            BenchRow.Throughput(Group, "download verified on an open connection vs scp", args.Bytes, openVerified, "scp (ControlMaster)", muxScpDown, Target, 0.70, Verified),
+            BenchRow.Throughput(Group, "upload with a login (SshConnection)", args.Bytes, runnerUp, "sftp put", sftpUp, Target, 0.70, Fresh),
+            BenchRow.Throughput(Group, "upload with a login vs scp", args.Bytes, runnerUp, "scp", scpUp, Target, 0.70, Fresh),
+            BenchRow.Throughput(Group, "download with a login (SshConnection)", args.Bytes, runnerDown, "sftp get", sftpDown, Target, 0.70, Fresh),
+            BenchRow.Throughput(Group, "download with a login vs scp", args.Bytes, runnerDown, "scp", scpDown, Target, 0.70, Fresh),
+            BenchRow.Throughput(Group, "download verified with a login (DownloadVerifiedAsync)", args.Bytes, verifiedDown, "sftp get", sftpDown, Target, 0.70, Fresh + "; " + Verified),
             new BenchRow
             {
                 Group = Group,
@@ -103,7 +128,6 @@ internal static class SftpBench
                 Target = "report",
                 Notes = $"median of {runnerCommand.Count}, best {runnerCommand.Min * 1000:0.0} vs {sshCommand.Min * 1000:0.0} ms; a night runs about 10 such commands besides the polls",
             },
-            BenchRow.Throughput(Group, "download verified (DownloadVerifiedAsync)", args.Bytes, verifiedDown, "sftp get", sftpDown, Target, 0.70, "includes the sha256 (hashed while the .part file is written) and the rename"),
         ];
     }
 
@@ -124,12 +148,15 @@ internal static class SftpBench
             "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
         ];
 
-        public async Task SftpAsync(string command, CancellationToken ct)
+        public async Task SftpAsync(string command, bool multiplexed, CancellationToken ct)
         {
             var batch = Path.Combine(work, "sftp.batch");
             await File.WriteAllTextAsync(batch, command + "\n", ct);
-            await RunAsync("sftp", [.. Common("-P"), "-q", "-b", batch, $"{user}@{host}"], ct);
+            await RunAsync("sftp", [.. Common("-P"), .. Through(multiplexed), "-q", "-b", batch, $"{user}@{host}"], ct);
         }
+
+        /// <summary>Through the master connection of <see cref="StartMasterAsync"/> (no login), or a connection of its own.</summary>
+        private string[] Through(bool multiplexed) => multiplexed ? ["-o", "ControlMaster=no", "-o", "ControlPath=" + ControlPath] : [];
 
         /// <summary>A background master connection (ssh -M -N) that <see cref="MultiplexedAsync"/> reuses; disposing it exits the master.</summary>
         public async Task<IAsyncDisposable> StartMasterAsync(CancellationToken ct)
@@ -146,11 +173,18 @@ internal static class SftpBench
                 await Task.Delay(50, ct);
             }
 
+            if (!File.Exists(ControlPath))
+            {
+                // Without the socket every "multiplexed" reference would silently log in on its own.
+                master.Kill();
+                throw new InvalidOperationException("ssh -M did not create its control socket within 5 s");
+            }
+
             return new Master(master);
         }
 
         public Task<string> MultiplexedAsync(string command, CancellationToken ct) =>
-            RunAsync("ssh", [.. Common("-p"), "-S", ControlPath, $"{user}@{host}", command], ct);
+            RunAsync("ssh", [.. Common("-p"), .. Through(multiplexed: true), $"{user}@{host}", command], ct);
 
         private string ControlPath => Path.Combine(work, "ctl");
 
@@ -164,7 +198,7 @@ internal static class SftpBench
             }
         }
 
-        public Task<string> ScpAsync(string from, string to, CancellationToken ct) => RunAsync("scp", [.. Common("-P"), "-q", from, to], ct);
+        public Task<string> ScpAsync(string from, string to, bool multiplexed, CancellationToken ct) => RunAsync("scp", [.. Common("-P"), .. Through(multiplexed), "-q", from, to], ct);
 
         /// <summary>The cipher OpenSSH's client picks against this server (from ssh -v).</summary>
         public async Task<string> CipherAsync(CancellationToken ct)
