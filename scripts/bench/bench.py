@@ -22,13 +22,10 @@ import sys
 import time
 from datetime import datetime, timezone
 
+from benchrow import row
+
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
-
-def row(group, name, value, unit, ref_name, ref_value, target, met, notes):
-    return {"group": group, "name": name, "value": round(value, 3), "unit": unit, "reference_name": ref_name,
-            "reference_value": round(ref_value, 3), "ratio": round(value / ref_value, 3) if ref_value else 0.0,
-            "target": target, "met": met, "notes": notes}
 
 
 def run(cmd, cwd=None, env=None, check=True, quiet=True):
@@ -273,7 +270,7 @@ def machine():
 
 
 def fmt(v):
-    return f"{v:.4g}" if isinstance(v, (int, float)) else str(v)
+    return f"{v:.4g}" if isinstance(v, (int, float)) else "not measured" if v is None else str(v)
 
 
 def merge(a):
@@ -284,7 +281,7 @@ def merge(a):
     doc = {"machine": machine(), "started_at": a.started_at or datetime.now(timezone.utc).isoformat(timespec="seconds"), "rows": rows}
     write(a.results, doc)
     head = ["group", "name", "value", "reference", "ratio", "target", "met"]
-    table = [[r["group"], r["name"], f"{fmt(r['value'])} {r['unit']}", f"{r['reference_name']} {fmt(r['reference_value'])}", fmt(r["ratio"]),
+    table = [[r["group"], r["name"], f"{fmt(r['value'])} {r['unit'] if r['value'] is not None else ''}".rstrip(), f"{r['reference_name']} {fmt(r['reference_value'])}", fmt(r["ratio"]),
               r["target"], {True: "yes", False: "NO", None: "-"}[r["met"]]] for r in rows]
     widths = [max(len(x) for x in col) for col in zip(head, *table)]
     for line in [head, ["-" * w for w in widths], *table]:

@@ -21,6 +21,8 @@ import sys
 import time
 from datetime import datetime, timedelta, timezone
 
+import benchrow
+
 SYMBOLS = ["adausdt", "avaxusdt", "bnbusdt", "btcusdt", "dogeusdt", "dotusdt", "ethusdt", "linkusdt", "ltcusdt", "solusdt", "trxusdt", "xrpusdt"]
 DATE = "2026-01-20"
 ROUNDS = "50"
@@ -33,10 +35,9 @@ def run(cmd, cwd, env=None):
     return r
 
 
+
 def row(name, value, unit, ref_name, ref_value, target, met, notes):
-    return {"group": "night", "name": name, "value": round(value, 3), "unit": unit, "reference_name": ref_name,
-            "reference_value": round(ref_value, 3), "ratio": round(value / ref_value, 3) if ref_value else 0.0,
-            "target": target, "met": met, "notes": notes}
+    return benchrow.row("night", name, value, unit, ref_name, ref_value, target, met, notes)
 
 
 def main():

@@ -16,6 +16,8 @@ import subprocess
 import tempfile
 import time
 
+import benchrow
+
 import xgboost as xgb
 
 from quantlab_trainer import train as training
@@ -34,10 +36,9 @@ def timed(fn, reps):
     return out
 
 
+
 def row(name, value, unit, ref_name, ref_value, target, met, notes):
-    return {"group": "trainer", "name": name, "value": round(value, 4), "unit": unit, "reference_name": ref_name,
-            "reference_value": round(ref_value, 4), "ratio": round(value / ref_value, 3) if ref_value else 0.0,
-            "target": target, "met": met, "notes": notes}
+    return benchrow.row("trainer", name, value, unit, ref_name, ref_value, target, met, notes, digits=4)
 
 
 def main() -> None:
@@ -85,7 +86,7 @@ def main() -> None:
         rows.append(row("GPU (cuda) training", statistics.median(gpu_s), "s", "CPU hist", dm, "report", None,
                         f"median of {len(gpu_s)}; {subprocess.run(['nvidia-smi', '-L'], capture_output=True, text=True).stdout.strip()}"))
     else:
-        rows.append(row("GPU (cuda) training", 0.0, "s", "CPU hist", dm, "report", None, "no GPU here (nvidia-smi not found or found none): not measured"))
+        rows.append(row("GPU (cuda) training", None, "s", "CPU hist", dm, "report", None, "no GPU here (nvidia-smi not found or found none): not measured"))
 
     shutil.rmtree(work, ignore_errors=True)
     with open(a.out, "w", encoding="utf-8") as f:
