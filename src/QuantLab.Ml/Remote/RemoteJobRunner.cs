@@ -286,11 +286,12 @@ public sealed partial class RemoteJobRunner
     /// </summary>
     private async Task<TransferStats> UploadBundleAsync(SshConnection conn, JobLayout layout, TrainingJob job, JobLayout? packageFrom, ILogger log, CancellationToken ct)
     {
-        var temp = Directory.CreateTempSubdirectory("quantlab-bundle-");
+        // The package and scripts go up with a machine's first job only; later jobs copy them on the host.
+        var temp = packageFrom is null ? Directory.CreateTempSubdirectory("quantlab-bundle-") : null;
         try
         {
             var files = new List<(string Name, string Local)> { (JobFile, job.JobFile), (DatasetFile, job.DatasetFile) };
-            if (packageFrom is null)
+            if (temp is not null)
             {
                 var tar = Path.Combine(temp.FullName, PackageTar);
                 await package.WriteTarAsync(tar, ct);
@@ -355,7 +356,7 @@ public sealed partial class RemoteJobRunner
         }
         finally
         {
-            temp.Delete(recursive: true);
+            temp?.Delete(recursive: true);
         }
     }
 
