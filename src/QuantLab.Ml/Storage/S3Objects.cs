@@ -57,8 +57,8 @@ internal sealed class S3Objects
     /// <summary>
     /// Uploads a file with its sha256 in metadata, then checks what S3 holds: size and metadata by HEAD, content by the
     /// MD5-based ETag, or by reading it back when the store's ETags are not MD5s (SSE-KMS).
-    /// Above the multipart threshold every part is read once, hashed (its MD5 for Content-MD5 and the ETag, and the running
-    /// sha256 of the bytes actually sent) and uploaded, several parts in flight. The sha256 must be in the metadata when
+    /// Above the multipart threshold every part is read once, hashed (its MD5 for the ETag check, and the running sha256 of
+    /// the bytes actually sent) and uploaded, several parts in flight. The sha256 must be in the metadata when
     /// the upload is initiated, so it is <paramref name="knownSha256"/> when the caller has it (checked against the bytes
     /// sent before the upload is completed, else aborted), or a sha256 pass over the file first.
     /// </summary>
@@ -66,9 +66,10 @@ internal sealed class S3Objects
     public async Task<string> UploadFileAsync(string bucket, string key, string localPath, string? knownSha256, CancellationToken ct)
     {
         var size = new FileInfo(localPath).Length;
+        var known = knownSha256?.ToLowerInvariant();
         var (sha256, etag) = size >= options.MultipartThresholdBytes
-            ? await MultipartUploadAsync(bucket, key, localPath, size, knownSha256?.ToLowerInvariant(), ct).ConfigureAwait(false)
-            : await SingleUploadAsync(bucket, key, localPath, knownSha256?.ToLowerInvariant(), ct).ConfigureAwait(false);
+            ? await MultipartUploadAsync(bucket, key, localPath, size, known, ct).ConfigureAwait(false)
+            : await SingleUploadAsync(bucket, key, localPath, known, ct).ConfigureAwait(false);
 
         var head = await HeadAsync(bucket, key, ct).ConfigureAwait(false)
             ?? throw new QuantLabException($"upload of {Describe(bucket, key)} could not be verified: the object is not there after the upload");
@@ -360,23 +361,21 @@ internal sealed class S3Objects
     private async Task<string> StreamDownloadAsync(string bucket, string key, string? etag, long length, string tmp, CancellationToken ct)
     {
         using var response = await client.GetObjectAsync(new GetObjectRequest { BucketName = bucket, Key = key, EtagToMatch = etag }, ct).ConfigureAwait(false);
-        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var buffer = new byte[TransferBufferSize];
         long total = 0;
-        var file = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0, FileOptions.Asynchronous);
+        var file = new Sha256WriteStream(new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0, FileOptions.Asynchronous));
         await using (file.ConfigureAwait(false))
         {
             int read;
             while ((read = await response.ResponseStream.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, ct).ConfigureAwait(false)) > 0)
             {
-                sha.AppendData(buffer, 0, read);
                 await file.WriteAsync(buffer.AsMemory(0, read), ct).ConfigureAwait(false);
                 total += read;
             }
-        }
 
-        CheckLength(bucket, key, total, length);
-        return Convert.ToHexStringLower(sha.GetHashAndReset());
+            CheckLength(bucket, key, total, length);
+            return file.HexHash();
+        }
     }
 
     /// <summary>
