@@ -17,12 +17,34 @@ public sealed class FolderArtifactStore : IArtifactStore
 
     public async Task<string> PutFileAsync(string key, string localPath, CancellationToken ct)
     {
+        var target = await CopyIntoPlaceAsync(key, localPath, check: null).ConfigureAwait(false);
+        return await Hashing.Sha256FileAsync(target, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Checks the copy (not the source) against <paramref name="sha256"/> before it is renamed into place: one hashing pass,
+    /// of what is stored; on a difference nothing is stored. The version tag is that sha256.
+    /// </summary>
+    public async Task<string> PutFileAsync(string key, string localPath, string sha256, CancellationToken ct)
+    {
+        await CopyIntoPlaceAsync(key, localPath, tmp => IArtifactStore.CheckSha256Async(tmp, sha256, $"{localPath} (for {key})", ct)).ConfigureAwait(false);
+        return sha256.ToLowerInvariant();
+    }
+
+    /// <summary>Copies to a temporary name beside the key's file, runs <paramref name="check"/> on the copy, then renames it into place.</summary>
+    private async Task<string> CopyIntoPlaceAsync(string key, string localPath, Func<string, Task>? check)
+    {
         var target = PathOf(key);
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);
         var tmp = TempNameFor(target);
         try
         {
             File.Copy(localPath, tmp, overwrite: true);
+            if (check is not null)
+            {
+                await check(tmp).ConfigureAwait(false);
+            }
+
             File.Move(tmp, target, overwrite: true);
         }
         finally
@@ -30,7 +52,7 @@ public sealed class FolderArtifactStore : IArtifactStore
             File.Delete(tmp);
         }
 
-        return await Hashing.Sha256FileAsync(target, ct).ConfigureAwait(false);
+        return target;
     }
 
     public Task GetFileAsync(string key, string localPath, CancellationToken ct)

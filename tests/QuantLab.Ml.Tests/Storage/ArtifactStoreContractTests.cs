@@ -101,6 +101,26 @@ public abstract class ArtifactStoreContractTests : IDisposable
     }
 
     [Fact]
+    public async Task A_file_put_with_its_known_sha256_is_stored_and_one_with_a_wrong_sha256_is_not()
+    {
+        var source = Temp.Combine("model.bin");
+        var bytes = new byte[200_000];
+        new Random(11).NextBytes(bytes);
+        await File.WriteAllBytesAsync(source, bytes, Ct);
+        var sha = QuantLab.Ml.Common.Hashing.Sha256(bytes);
+
+        await Store.PutFileAsync("k/model.bin", source, sha, Ct);
+        var wrong = QuantLab.Ml.Common.Hashing.Sha256("a manifest entry of another file");
+        var ex = await Assert.ThrowsAsync<QuantLab.Ml.Common.QuantLabException>(() => Store.PutFileAsync("k/other.bin", source, wrong, Ct));
+
+        var back = Temp.Combine("back.bin");
+        await Store.GetFileAsync("k/model.bin", back, sha, Ct);
+        Assert.Equal(bytes, await File.ReadAllBytesAsync(back, Ct));
+        Assert.Contains("k/other.bin", ex.Message, StringComparison.Ordinal);
+        Assert.False(await Store.ExistsAsync("k/other.bin", Ct));
+    }
+
+    [Fact]
     public async Task Deleting_a_missing_object_is_not_an_error()
     {
         await Store.DeleteAsync("never/there.json", Ct);
