@@ -482,9 +482,7 @@ public sealed partial class DailyPipeline(PipelineContext context)
     private async Task<ReadinessReport> CheckDataAsync(string symbol, DateOnly date, TimeSpan? wait, CancellationToken ct)
     {
         var options = context.Options;
-        var market = Market.Parse(symbol, options.Exchange);
-        Task<ReadinessReport> Check(CancellationToken token) =>
-            ReadinessChecker.CheckWindowAsync(context.Data, market.Exchange, options.Stream, market.Symbol, date, options.WindowDays, token);
+        Task<ReadinessReport> Check(CancellationToken token) => CheckWindowAsync(symbol, date, token);
 
         if (wait is not { } maxWait || maxWait <= TimeSpan.Zero)
         {
@@ -507,6 +505,14 @@ public sealed partial class DailyPipeline(PipelineContext context)
         return outcome.Report;
     }
 
+    /// <summary>The readiness of the window ending on <paramref name="date"/>, read from the market's own exchange.</summary>
+    private Task<ReadinessReport> CheckWindowAsync(string symbol, DateOnly date, CancellationToken ct)
+    {
+        var options = context.Options;
+        var market = Market.Parse(symbol, options.Exchange);
+        return ReadinessChecker.CheckWindowAsync(context.Data, market.Exchange, options.Stream, market.Symbol, date, options.WindowDays, ct);
+    }
+
     private async Task<DateOnly> ResolveDateAsync(string symbol, RunDailyRequest request, CancellationToken ct)
     {
         if (request.Date is { } explicitDate)
@@ -520,7 +526,6 @@ public sealed partial class DailyPipeline(PipelineContext context)
             return yesterday;
         }
 
-        var options = context.Options;
         for (var d = yesterday; d > yesterday.AddDays(-LatestLookbackDays); d = d.AddDays(-1))
         {
             if (await context.Registry.GetCandidateAsync(symbol, d, ct).ConfigureAwait(false) is not null)
@@ -528,9 +533,7 @@ public sealed partial class DailyPipeline(PipelineContext context)
                 continue;
             }
 
-            var market = Market.Parse(symbol, options.Exchange);
-            var report = await ReadinessChecker.CheckWindowAsync(context.Data, market.Exchange, options.Stream, market.Symbol, d, options.WindowDays, ct)
-                .ConfigureAwait(false);
+            var report = await CheckWindowAsync(symbol, d, ct).ConfigureAwait(false);
             if (report.Status == ReadinessStatus.Ready)
             {
                 context.Log.Information("--date latest resolved to {Date}", TradingDate.Iso(d));
