@@ -190,6 +190,7 @@ public static class ConfigurationLoader
         o.Promotion.Validate();
         o.Alerts.Validate();
         o.Metrics.Validate();
+        o.DataCheck.Validate();
         if (o.WindowDays is < 1 or > 31)
         {
             throw new UsageException($"WindowDays must be 1..31, got {o.WindowDays}");

@@ -49,6 +49,9 @@ public sealed record QuantLabOptions
     public RuntimeLimits Runtime { get; set; } = new();
     public TrainerOptions Trainer { get; set; } = new();
     public DataWaitOptions DataWait { get; set; } = new();
+
+    /// <summary>Thresholds that refuse an intact but unfit day (too few rows or hours, off-day timestamps, crossed books).</summary>
+    public Data.DataCheckOptions DataCheck { get; set; } = new();
     public EvaluationOptions Evaluation { get; set; } = new();
     public PromotionPolicyConfig Promotion { get; set; } = new();
     public AlertOptions Alerts { get; set; } = new();

@@ -510,7 +510,7 @@ public sealed partial class DailyPipeline(PipelineContext context)
     {
         var options = context.Options;
         var market = Market.Parse(symbol, options.Exchange);
-        return ReadinessChecker.CheckWindowAsync(context.Data, market.Exchange, options.Stream, market.Symbol, date, options.WindowDays, ct);
+        return ReadinessChecker.CheckWindowAsync(context.Data, market.Exchange, options.Stream, market.Symbol, date, options.WindowDays, options.DataCheck, ct);
     }
 
     private async Task<DateOnly> ResolveDateAsync(string symbol, RunDailyRequest request, CancellationToken ct)

@@ -22,6 +22,9 @@ internal static class DataTestFiles
         Seed = 7,
     };
 
+    /// <summary>The defaults, except for the size of a day: <see cref="Small"/> days are a quarter of an hour of about 3,600 rows.</summary>
+    public static readonly DataCheckOptions SmallDayChecks = new() { MinRows = 1_000, MinCoveredHours = 1 };
+
     public static string DataKey(DateOnly day) => CompactLayout.DataKey("binance", "bbo", "btcusdt", day);
 
     public static string MetaKey(DateOnly day) => CompactLayout.MetaKey("binance", "bbo", "btcusdt", day);
