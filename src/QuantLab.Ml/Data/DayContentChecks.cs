@@ -32,7 +32,7 @@ internal static class DayContentChecks
         var share = (double)day.UnusableRows / day.Rows;
         if (share > checks.MaxUnusableRowShare)
         {
-            return Invariant($"{dataKey}: {day.UnusableRows} of {day.Rows} rows ({share:P2}) are unusable quotes ({Breakdown(day)}), above DataCheck:MaxUnusableRowShare {checks.MaxUnusableRowShare:P2}: refused");
+            return Invariant($"{dataKey}: {day.UnusableRows} of {day.Rows} rows ({Percent(share)}) are unusable quotes ({Breakdown(day)}), above DataCheck:MaxUnusableRowShare {Percent(checks.MaxUnusableRowShare)}: refused");
         }
 
         if (day.UsableRows < checks.MinRows)
@@ -50,7 +50,7 @@ internal static class DayContentChecks
 
     /// <summary>The note for a day whose few unusable rows are dropped rather than refused.</summary>
     public static string Dropped(string dataKey, DayContent day, DataCheckOptions checks) =>
-        Invariant($"{dataKey}: {day.UnusableRows} of {day.Rows} rows ({(double)day.UnusableRows / day.Rows:P2}) are unusable quotes ({Breakdown(day)}): dropped, not trained on (refused above DataCheck:MaxUnusableRowShare {checks.MaxUnusableRowShare:P2})");
+        Invariant($"{dataKey}: {day.UnusableRows} of {day.Rows} rows ({Percent((double)day.UnusableRows / day.Rows)}) are unusable quotes ({Breakdown(day)}): dropped, not trained on (refused above DataCheck:MaxUnusableRowShare {Percent(checks.MaxUnusableRowShare)})");
 
     private static string Breakdown(DayContent day) =>
         Invariant($"{day.CrossedRows} crossed or locked with bid >= ask, {day.NonPositivePriceRows} with a non-positive price, {day.NonPositiveSizeRows} with a non-positive size");
@@ -67,6 +67,8 @@ internal static class DayContentChecks
             ? DateTimeOffset.FromUnixTimeMilliseconds(value).UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture)
             : value.ToString(CultureInfo.InvariantCulture) + " ms";
     }
+
+    private static string Percent(double share) => (share * 100).ToString("0.###", CultureInfo.InvariantCulture) + "%";
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }
