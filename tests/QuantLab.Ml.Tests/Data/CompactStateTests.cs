@@ -161,9 +161,9 @@ public sealed class CompactStateTests
         Assert.Contains("exchange=x/meta.json", ex.Message, StringComparison.Ordinal);
     }
 
-    public static TheoryData<string, string> InformationalMetaFields() => Combine(ProducerShapes.InformationalMetaPaths);
+    public static TheoryData<string, string> InformationalMetaFields() => ProducerShapes.Cases(ProducerShapes.InformationalMetaPaths);
 
-    public static TheoryData<string, string> InformationalStateFields() => Combine(ProducerShapes.InformationalStatePaths);
+    public static TheoryData<string, string> InformationalStateFields() => ProducerShapes.Cases(ProducerShapes.InformationalStatePaths);
 
     [Theory]
     [MemberData(nameof(InformationalMetaFields))]
@@ -189,19 +189,5 @@ public sealed class CompactStateTests
 
         Assert.Equal(new DateOnly(2026, 2, 3), state.LastCompacted);
         Assert.Equal(4, state.Partitions!.Count);
-    }
-
-    private static TheoryData<string, string> Combine(IEnumerable<string> paths)
-    {
-        var data = new TheoryData<string, string>();
-        foreach (var path in paths)
-        {
-            foreach (var value in ProducerShapes.OddValues)
-            {
-                data.Add(path, value);
-            }
-        }
-
-        return data;
     }
 }

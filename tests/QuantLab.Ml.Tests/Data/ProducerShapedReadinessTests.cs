@@ -18,9 +18,9 @@ public sealed class ProducerShapedReadinessTests : IClassFixture<ProducerShapedR
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public static TheoryData<string, string> MetaCases() => Cases(ProducerShapes.InformationalMetaPaths);
+    public static TheoryData<string, string> MetaCases() => ProducerShapes.Cases(ProducerShapes.InformationalMetaPaths);
 
-    public static TheoryData<string, string> StateCases() => Cases(ProducerShapes.InformationalStatePaths);
+    public static TheoryData<string, string> StateCases() => ProducerShapes.Cases(ProducerShapes.InformationalStatePaths);
 
     [Fact]
     public async Task A_day_in_the_producers_exact_shape_is_ready_and_flagged_degraded()
@@ -47,20 +47,6 @@ public sealed class ProducerShapedReadinessTests : IClassFixture<ProducerShapedR
         var report = await folder.CheckAsync(folder.Meta, ProducerShapes.Replace(folder.State, path, value), Ct);
 
         Assert.True(report.IsReady, $"{path} = {value}: {string.Join(" | ", report.Reasons)}");
-    }
-
-    private static TheoryData<string, string> Cases(IEnumerable<string> paths)
-    {
-        var data = new TheoryData<string, string>();
-        foreach (var path in paths)
-        {
-            foreach (var value in ProducerShapes.OddValues)
-            {
-                data.Add(path, value);
-            }
-        }
-
-        return data;
     }
 
     /// <summary>One real bybit adausdt day written once; its meta.json and state are the producer's templates filled with its numbers.</summary>

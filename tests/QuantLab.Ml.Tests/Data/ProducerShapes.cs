@@ -135,6 +135,21 @@ internal static class ProducerShapes
         "days.20260201.updated_at",
     ];
 
+    /// <summary>Every path with every odd value, for a theory.</summary>
+    public static TheoryData<string, string> Cases(IEnumerable<string> paths)
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var path in paths)
+        {
+            foreach (var value in OddValues)
+            {
+                data.Add(path, value);
+            }
+        }
+
+        return data;
+    }
+
     /// <summary>The document with the field at <paramref name="path"/> set to the JSON <paramref name="value"/> (added when missing).</summary>
     public static string Replace(string json, string path, string value)
     {

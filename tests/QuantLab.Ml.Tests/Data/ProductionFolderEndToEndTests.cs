@@ -101,11 +101,15 @@ public sealed class ProductionFolderEndToEndTests : IDisposable
         };
         foreach (var (day, code, reason) in verdicts)
         {
-            var run = await NewCli().RunAsync("run-daily", "--symbol", "btcusdt", "--date", day, "--data", "data", "--store", "store");
+            var run = await NewCli().RunAsync("run-daily", "--symbol", "btcusdt", "--date", day, "--data", "data", "--store", "store", "--json");
 
             Assert.True(run.ExitCode == code, $"{day}: {run}");
-            var error = Assert.Single(run.ErrorLines);
+            using var doc = JsonDocument.Parse(run.Stdout);
+            var result = doc.RootElement.GetProperty("runs")[0];
+            Assert.Equal(code == ExitCodes.Failed ? "failed" : "not_ready", result.GetProperty("status").GetString());
+            var error = result.GetProperty("error").GetString()!;
             Assert.Contains(reason, error, StringComparison.Ordinal);
+            Assert.DoesNotContain('\n', error);
             Assert.DoesNotContain("   at ", run.Stderr, StringComparison.Ordinal);
             Assert.False(Directory.Exists(temp.Combine("store", "models", "candidates", "btcusdt", day)), $"{day} was trained on");
 
