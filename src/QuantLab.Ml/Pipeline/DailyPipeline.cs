@@ -210,7 +210,7 @@ public sealed partial class DailyPipeline(PipelineContext context)
 
     private async Task<SymbolRunResult> RunDayAsync(string symbol, DateOnly date, RunDailyRequest request, Action<string> onJobId, CancellationToken ct)
     {
-        var prepared = await PrepareDayAsync(symbol, date, request, context.Options.Runtime.Hard, onJobId, ct).ConfigureAwait(false);
+        var prepared = await PrepareDayAsync(symbol, date, request, JobLife, onJobId, ct).ConfigureAwait(false);
         if (prepared.Final is { } final)
         {
             return final;
@@ -223,12 +223,50 @@ public sealed partial class DailyPipeline(PipelineContext context)
             var job = TrainingJobOf(day, champion);
             context.Log.Information("Training {JobId} on provider {Provider}", job.Spec.JobId, context.Provider.Name);
             var training = await audit.StepAsync("train", symbol, job.Spec.JobId, () => context.Provider.RunAsync(job, ct)).ConfigureAwait(false);
-            return await EvaluateAndPromoteAsync(day, champion, training, request, ct).ConfigureAwait(false);
+            if (training.TeardownError is not { } leak)
+            {
+                return await EvaluateAndPromoteAsync(day, champion, training, request, ct).ConfigureAwait(false);
+            }
+
+            // The machine may still bill, but what it trained is good: evaluate, store and promote it as on a clean night,
+            // then fail the run for the billing risk.
+            try
+            {
+                return WithTeardownFailure(await EvaluateAndPromoteAsync(day, champion, training, request, ct).ConfigureAwait(false), leak);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                throw new QuantLabException($"{ex.Message}; and {leak}", ex);
+            }
         }
         finally
         {
-            await day.Locks.ReleaseAsync(day.Lock, CancellationToken.None).ConfigureAwait(false);
+            await ReleaseLockAsync(day).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>Releases the job's lock on a bound of its own (the run's token may be cancelled); a failure is logged, the lock then expires.</summary>
+    private async Task ReleaseLockAsync(PreparedDay day)
+    {
+        using var bound = new CancellationTokenSource(context.Budget?.StoreWriteBudget ?? TimeSpan.FromSeconds(15), context.Time);
+        try
+        {
+            await day.Locks.ReleaseAsync(day.Lock, bound.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is QuantLabException or IOException or UnauthorizedAccessException or OperationCanceledException)
+        {
+            context.Log.Error("Could not release the lock of {Symbol} {Date}; it expires at {ExpiresAt:u}: {Reason}", day.Planned.Spec.Symbol, TradingDate.Iso(day.Planned.Spec.Date), day.Lock.Lock?.ExpiresAt, ex.Message);
+        }
+    }
+
+    /// <summary>A run whose machine could not be destroyed: failed for the billing risk, saying what became of its model.</summary>
+    private static SymbolRunResult WithTeardownFailure(SymbolRunResult result, string leak)
+    {
+        var model = result.Status != RunStatus.Succeeded ? null
+            : result.Promotion?.Decision == "promoted" ? "the trained model was stored and promoted"
+            : "the trained model was stored as the candidate";
+        var error = string.Join("; ", new[] { result.Error, leak, model }.Where(s => !string.IsNullOrEmpty(s)));
+        return result with { Status = RunStatus.Failed, Error = error };
     }
 
     /// <summary>
@@ -329,6 +367,9 @@ public sealed partial class DailyPipeline(PipelineContext context)
     };
 
     private string RunId => Path.GetFileName(context.RunDir);
+
+    /// <summary>The longest one job may legitimately live, all stage limits and margins summed (its lock lasts this long).</summary>
+    private TimeSpan JobLife => context.Budget?.LongestJobLife ?? context.Options.Runtime.Hard;
 
     /// <summary>After training: evaluation, the candidate in the store and the promotion decision, for one day.</summary>
     private async Task<SymbolRunResult> EvaluateAndPromoteAsync(
