@@ -338,7 +338,7 @@ public sealed partial class DailyPipeline(PipelineContext context)
             var holder = attempt.Holder!;
             var why = $"another run ({holder.RunId} on {holder.OwnerHost}, pid {holder.OwnerPid}) holds the lock for {symbol} {TradingDate.Iso(date)} until {holder.ExpiresAt:u}";
             context.Log.Warning("Skipping {Symbol} {Date}: {Reason}", symbol, TradingDate.Iso(date), why);
-            return DayPreparation.Done(new SymbolRunResult { Symbol = symbol, Date = date, JobId = spec.JobId, Status = RunStatus.Skipped, DataNotes = dataNotes, Error = why });
+            return DayPreparation.Done(new SymbolRunResult { Symbol = symbol, Date = date, JobId = spec.JobId, Status = RunStatus.Held, DataNotes = dataNotes, Error = why });
         }
 
         if (attempt.TakenOverBecause is { } staleBecause)
@@ -443,6 +443,11 @@ public sealed partial class DailyPipeline(PipelineContext context)
             candidate, productionETag, forced: false, string.Join("; ", decision.Reasons), context.Operator, Path.Combine(jobDir, "promote"), ct)
             .ConfigureAwait(false);
         context.Log.Information("Promoted {Symbol} {Version} to production (change {Sequence})", manifest.Symbol, TradingDate.Iso(manifest.Version), manifest.Sequence);
+        foreach (var warning in manifest.Warnings)
+        {
+            context.Log.Warning("Promotion of {Symbol}: {Warning}", manifest.Symbol, warning);
+        }
+
         return new PromotionResult { Decision = "promoted", Reasons = decision.Reasons };
     }
 

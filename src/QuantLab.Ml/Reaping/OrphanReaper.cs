@@ -239,13 +239,13 @@ public sealed class OrphanReaper
         var reaps = (IReadOnlyList<ReapNote>)[.. record.Reaps ?? [], note];
         if (outcome == ReapOutcome.DestroyFailed)
         {
-            // Still billing: an unsettled record says so; a settled one keeps its status and carries the note.
-            return record with { Status = record.IsSettled ? record.Status : "destroy_failed", InstanceId = record.InstanceId ?? instance.Id, UpdatedAt = now, Reaps = reaps };
+            // Still billing, whatever the owner last wrote: the status says so, the owner's fields stay as written.
+            return record with { Status = "destroy_failed", InstanceId = record.InstanceId ?? instance.Id, UpdatedAt = now, Reaps = reaps };
         }
 
         return record with
         {
-            Status = record.Status == "destroyed" ? record.Status : "reaped",
+            Status = "reaped",
             InstanceId = record.InstanceId ?? instance.Id,
             UpdatedAt = now,
             DestroyedAt = now,
