@@ -26,18 +26,32 @@ public sealed partial class DailyPipeline(PipelineContext context)
 
         List<SymbolRunResult> runs;
         NightReport? night = null;
-        if (RunsAsNight(symbols.Count, request))
+        try
         {
-            (runs, night) = await RunNightAsync(symbols, request, ct).ConfigureAwait(false);
+            if (RunsAsNight(symbols.Count, request))
+            {
+                (runs, night) = await RunNightAsync(symbols, request, ct).ConfigureAwait(false);
+            }
+            else
+            {
+                var results = new SymbolRunResult[symbols.Count];
+                await Parallel.ForEachAsync(
+                    Enumerable.Range(0, symbols.Count),
+                    new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, request.Parallel), CancellationToken = ct },
+                    async (i, token) => results[i] = await RunSymbolAsync(symbols[i], request, token).ConfigureAwait(false)).ConfigureAwait(false);
+                runs = results.ToList();
+            }
         }
-        else
+        catch (OperationCanceledException ex) when (ct.IsCancellationRequested && ex is not Training.Providers.RunInterruptedException && !request.DryRun)
         {
-            var results = new SymbolRunResult[symbols.Count];
-            await Parallel.ForEachAsync(
-                Enumerable.Range(0, symbols.Count),
-                new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, request.Parallel), CancellationToken = ct },
-                async (i, token) => results[i] = await RunSymbolAsync(symbols[i], request, token).ConfigureAwait(false)).ConfigureAwait(false);
-            runs = results.ToList();
+            // Interrupted: every rental has settled by now (its destroy started first); a machine that may still bill is
+            // what the one error line must name, whichever cancellation reached us first.
+            if (await LeakedOnInterruptAsync().ConfigureAwait(false) is { } leaked)
+            {
+                throw new Training.Providers.RunInterruptedException(leaked, ex);
+            }
+
+            throw;
         }
 
         var result = new RunDailyResult { RunId = RunId, Runs = runs, Night = night };
@@ -150,6 +164,13 @@ public sealed partial class DailyPipeline(PipelineContext context)
     private async Task<SymbolRunResult> WithRentalsAsync(SymbolRunResult result) =>
         result.JobId is not null && await RunRecordsAsync().ConfigureAwait(false) is { } records ? WithRentals(result, records) : result;
 
+    /// <summary>The machines of this run that may still bill, as one line; null when there are none (or they cannot be read).</summary>
+    private async Task<string?> LeakedOnInterruptAsync()
+    {
+        var leaked = (await RunRecordsAsync().ConfigureAwait(false) ?? []).Where(r => r.Status == "destroy_failed" && r.InstanceId is not null).ToList();
+        return leaked.Count == 0 ? null : string.Join("; ", leaked.Select(r => Training.Providers.VastComputeProvider.LeakMessage(r.InstanceId!.Value, r.Error)));
+    }
+
     /// <summary>The instance records this run wrote (vast provider only); null, with a warning, when they cannot be read.</summary>
     private async Task<IReadOnlyList<InstanceRecord>?> RunRecordsAsync()
     {
@@ -160,10 +181,12 @@ public sealed partial class DailyPipeline(PipelineContext context)
 
         try
         {
-            var records = await new InstanceRecords(context.Registry.Store).ListAsync(CancellationToken.None).ConfigureAwait(false);
+            // Bounded: after SIGTERM this runs inside the termination window.
+            using var bound = new CancellationTokenSource(context.Budget?.StoreWriteBudget ?? TimeSpan.FromSeconds(15), context.Time);
+            var records = await new InstanceRecords(context.Registry.Store).ListAsync(bound.Token).ConfigureAwait(false);
             return records.Where(r => r.RunId == RunId).ToList();
         }
-        catch (QuantLabException ex)
+        catch (Exception ex) when (ex is QuantLabException or IOException or OperationCanceledException)
         {
             context.Log.Warning("Could not read the instance records of run {RunId}: {Reason}", RunId, ex.Message);
             return null;

@@ -83,6 +83,7 @@ public sealed class VastDestroyVerifyTests
         Assert.InRange(h.Time.GetUtcNow() - started, TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(2.5));
         Assert.True(result.Deletes > 2, $"only {result.Deletes} DELETEs in 2 minutes");
         Assert.Single(h.Fake.LiveInstances);
+        h.Fake.ClearFaults();
         await h.DestroyAllAsync();
     }
 

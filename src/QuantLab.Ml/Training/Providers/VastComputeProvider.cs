@@ -333,6 +333,10 @@ public sealed class VastComputeProvider(
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 
+    /// <summary>The one line that says a rented machine may still be billing, and what happens next.</summary>
+    public static string LeakMessage(long instanceId, string? reason) =>
+        $"Vast instance {instanceId} could not be destroyed ({reason ?? "unknown reason"}); it may still be billing, and reap-orphans will retry it";
+
     /// <summary>One create attempt: its record, its instance, its teardown and its cost.</summary>
     /// <summary>What an instance is rented for: one job, or a batch of jobs under its own id.</summary>
     private sealed record RentalSubject(string Id, IReadOnlyList<string> JobIds, TimeSpan HardLimit);
@@ -425,7 +429,7 @@ public sealed class VastComputeProvider(
                 else
                 {
                     // Loud, recorded and left for reap-orphans: never swallowed.
-                    leak = $"Vast instance {id} could not be destroyed ({outcome.Error}); it may still be billing, and `quantlab-ml reap-orphans` will retry it";
+                    leak = LeakMessage(id, outcome.Error);
                     owner.log.Error("Could not destroy Vast instance {InstanceId}: {Reason}; run `quantlab-ml reap-orphans`", id, outcome.Error);
                     Error = (Error is null ? string.Empty : Error + "; ") + "destroy failed: " + outcome.Error;
                     status = "destroy_failed";
