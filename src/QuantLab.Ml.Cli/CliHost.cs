@@ -11,8 +11,11 @@ public sealed record CliHost
     public required string CurrentDirectory { get; init; }
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
-    /// <summary>How long cleanup (destroying a rented machine, writing the run record) may take after SIGTERM.</summary>
-    public TimeSpan CleanupBudget { get; init; } = TimeSpan.FromSeconds(120);
+    /// <summary>
+    /// Overrides the termination window (time between SIGTERM and the forced end); null = Shutdown:TerminationWindow of
+    /// the configuration (see <see cref="Ml.Pipeline.TimeBudget"/>).
+    /// </summary>
+    public TimeSpan? TerminationWindow { get; init; }
 
     public static CliHost FromProcess() => new()
     {

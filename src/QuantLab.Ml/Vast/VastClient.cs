@@ -155,6 +155,9 @@ public sealed partial class VastClient
         return node switch
         {
             null => null,
+
+            // The real API answers {"instances": {}} for an instance that is gone (destroyed moments ago).
+            JsonObject { Count: 0 } => null,
             JsonObject o => Deserialize<VastInstance>(call, o),
             _ => throw new VastApiException(Clean($"Vast {call} answered 'instances' as {node.GetValueKind()}, not an object")) { StatusCode = r.StatusCode },
         };

@@ -242,7 +242,12 @@ public sealed partial class FakeVast
             }
         }
 
-        return WriteJson(ctx, 200, new JsonObject { ["instances"] = row });
+        return row is not null ? WriteJson(ctx, 200, new JsonObject { ["instances"] = row }) : GoneAnswer switch
+        {
+            FakeGoneAnswer.EmptyObject => WriteJson(ctx, 200, new JsonObject { ["instances"] = new JsonObject() }),
+            FakeGoneAnswer.NotFound => WriteJson(ctx, 404, Error("no_such_instance", $"Instance {id} not found.")),
+            _ => WriteJson(ctx, 200, new JsonObject { ["instances"] = null }),
+        };
     }
 
     private Task ListAsync(HttpContext ctx)

@@ -210,6 +210,22 @@ public sealed partial class FakeVast : IAsyncDisposable
             return ctx.Response.WriteAsync($"<html><body><h1>{status}</h1>upstream trouble</body></html>", stopping.Token);
         });
 
+    /// <summary>The next <paramref name="times"/> calls to <paramref name="route"/> never answer (until the client gives up or the fake stops).</summary>
+    public void HangNext(FakeVastRoute route, int times = 1) => Inject(route, times, HangAsync);
+
+    /// <summary>Forgets every injected answer still queued (e.g. so the next reap can clean up after a test of a failing destroy).</summary>
+    public void ClearFaults()
+    {
+        lock (gate)
+        {
+            injected.Clear();
+            brokenLists.Clear();
+        }
+    }
+
+    /// <summary>How a GET of a destroyed (or unknown) instance answers; the real API has been seen answering each of these.</summary>
+    public FakeGoneAnswer GoneAnswer { get; set; } = FakeGoneAnswer.Null;
+
     /// <summary>The next <paramref name="times"/> calls to <paramref name="route"/> have their connection dropped without an answer.</summary>
     public void DropConnection(FakeVastRoute route, int times = 1) =>
         Inject(route, times, ctx =>

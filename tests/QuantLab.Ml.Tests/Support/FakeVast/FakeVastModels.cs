@@ -80,6 +80,19 @@ public enum FakeBrokenList
     NotAList,
 }
 
+/// <summary>What GET /api/v0/instances/{id}/ answers for an instance that is gone.</summary>
+public enum FakeGoneAnswer
+{
+    /// <summary><c>{"instances": null}</c>.</summary>
+    Null,
+
+    /// <summary><c>{"instances": {}}</c>, as the real API answers moments after a destroy.</summary>
+    EmptyObject,
+
+    /// <summary>404 <c>no_such_instance</c>.</summary>
+    NotFound,
+}
+
 /// <summary>Whether running instances expose a direct port mapping or only the proxy.</summary>
 public enum FakeSshMode
 {
