@@ -217,14 +217,22 @@ public sealed class RemoteJobRunnerTests(SshdFixture sshd)
     }
 
     [Fact]
-    public async Task A_missing_interpreter_is_reported_by_its_configured_name()
+    public async Task A_missing_configured_interpreter_falls_back_to_the_hosts_python_and_the_bootstrap_records_both()
     {
+        var ct = TestContext.Current.CancellationToken;
         using var bed = RemoteTestBed.Create(sshd);
+
+        // Nothing to check, so the login's python3 (which lacks numpy) passes the bootstrap; the trainer then fails on it.
+        await File.WriteAllTextAsync(Path.Combine(bed.PackageDir, "requirements.txt"), "# nothing\n", ct);
         var options = bed.Options() with { Python = "/nonexistent/python3" };
 
-        var error = await Assert.ThrowsAsync<RemoteCommandException>(() => bed.Runner(options).RunAsync(sshd.Target(), bed.Job, TestContext.Current.CancellationToken));
+        await Assert.ThrowsAnyAsync<QuantLabException>(() => bed.Runner(options).RunAsync(sshd.Target(), bed.Job, ct));
 
-        Assert.Contains("Remote:Python '/nonexistent/python3' was not found", error.Message, StringComparison.Ordinal);
+        var report = Directory.GetFiles(Path.Combine(bed.RemoteRoot, "jobs"), "bootstrap.json", SearchOption.AllDirectories);
+        using var json = System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync(Assert.Single(report), ct));
+        Assert.Equal("/nonexistent/python3", json.RootElement.GetProperty("python_configured").GetString());
+        Assert.NotEqual("/nonexistent/python3", json.RootElement.GetProperty("python_resolved").GetString());
+        Assert.Contains(bed.Log.Messages, m => m.Contains("/nonexistent/python3 is not there; using python3", StringComparison.Ordinal));
     }
 
     private static async Task WaitForLogAsync(RemoteTestBed bed, string text, int count, CancellationToken ct)
