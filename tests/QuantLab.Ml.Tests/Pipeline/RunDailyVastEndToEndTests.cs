@@ -50,6 +50,7 @@ public sealed class RunDailyVastEndToEndTests(SshdFixture sshd) : IAsyncLifetime
         var cli = NewCli();
         const string OnCall = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFakeOnCallKeyForTheTestsOnly on-call@quantlab";
         cli.Environment["QUANTLAB_Vast__OperatorPublicKeys__0"] = OnCall;
+        vast.RefuseNextKeys = 1;
 
         var result = await cli.RunAsync("run-daily", "--symbol", "btcusdt", "--date", "2026-02-10", "--json");
 
@@ -70,12 +71,13 @@ public sealed class RunDailyVastEndToEndTests(SshdFixture sshd) : IAsyncLifetime
         Assert.DoesNotContain("AWS_", create.Body, StringComparison.Ordinal);
         Assert.DoesNotContain(vast.ApiKey, result.Stderr, StringComparison.Ordinal);
 
-        // The job's throw-away key and the on-call's key went on once the machine ran (the fake refuses keys while it loads).
+        // The job's throw-away key and the on-call's key went on once the machine ran (the fake refuses keys while it
+        // loads, so an early attach would show more refusals), the one injected refusal retried.
         var rented = vast.Instance(Assert.Single(vast.CreatedInstanceIds))!;
         Assert.Equal(2, rented.SshKeys.Count);
         Assert.Equal(OnCall, rented.SshKeys[1]);
         Assert.DoesNotContain("PRIVATE", string.Concat(rented.SshKeys), StringComparison.Ordinal);
-        Assert.All(vast.Calls.Where(c => c.Route == FakeVastRoute.AttachSshKey), c => Assert.Equal(200, c.StatusCode));
+        Assert.Equal([400, 200, 200], vast.Calls.Where(c => c.Route == FakeVastRoute.AttachSshKey).Select(c => c.StatusCode));
 
         var runId = JsonDocument.Parse(result.Stdout).RootElement.GetProperty("run_id").GetString()!;
         var steps = File.ReadAllLines(temp.Combine("store", "runs", "audit", runId + ".jsonl"))

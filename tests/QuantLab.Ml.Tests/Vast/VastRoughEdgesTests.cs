@@ -34,6 +34,16 @@ public sealed class VastRoughEdgesTests
         return (response.StatusCode, await response.Content.ReadAsStringAsync(Ct));
     }
 
+    /// <summary>Two offers whose creates take 40 s; other calls time out after 30 s, creates after <paramref name="createTimeout"/>.</summary>
+    private static async Task<FakeVastHarness> SlowCreatesAsync(TimeSpan createTimeout)
+    {
+        var h = await FakeVastHarness.StartAsync(requestTimeout: TimeSpan.FromSeconds(30), createTimeout: createTimeout);
+        h.Fake.AddOffer(new FakeOffer { DphBase = 0.30 });
+        h.Fake.AddOffer(new FakeOffer { DphBase = 0.31 });
+        h.Fake.CreateDelay = TimeSpan.FromSeconds(40);
+        return h;
+    }
+
     [Fact]
     public void A_create_waits_as_long_as_the_vast_cli_and_other_calls_stay_short()
     {
@@ -43,13 +53,23 @@ public sealed class VastRoughEdgesTests
         Assert.Equal(TimeSpan.FromSeconds(30), options.RequestTimeout);
     }
 
+    [Theory]
+    [InlineData("-----BEGIN OPENSSH PRIVATE KEY-----")]
+    [InlineData("ssh-ed25519")]
+    [InlineData("ssh-ed25519 AAAA on-call\nssh-rsa AAAA other")]
+    public void An_operator_key_that_is_not_one_public_key_line_is_a_usage_error(string key)
+    {
+        var error = Assert.Throws<QuantLab.Ml.Common.UsageException>(() => new VastOptions { OperatorPublicKeys = [key] }.Validate());
+
+        Assert.Contains("OperatorPublicKeys", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("PRIVATE", error.Message, StringComparison.Ordinal);
+        Assert.Equal(["ssh-ed25519 AAAAC3Nza on-call"], new VastOptions { OperatorPublicKeys = ["ssh-ed25519 AAAAC3Nza on-call"] }.Validate().OperatorPublicKeys);
+    }
+
     [Fact]
     public async Task A_create_that_answers_after_40_s_rents_one_machine_once()
     {
-        await using var h = await FakeVastHarness.StartAsync(requestTimeout: TimeSpan.FromSeconds(30), createTimeout: TimeSpan.FromSeconds(120));
-        h.Fake.AddOffer(new FakeOffer { DphBase = 0.30 });
-        h.Fake.AddOffer(new FakeOffer { DphBase = 0.31 });
-        h.Fake.CreateDelay = TimeSpan.FromSeconds(40);
+        await using var h = await SlowCreatesAsync(createTimeout: TimeSpan.FromSeconds(120));
 
         var rented = await h.Time.DriveAsync(h.Provisioner.ProvisionAsync(FakeVastHarness.Request(), Ct), Step);
 
@@ -64,10 +84,7 @@ public sealed class VastRoughEdgesTests
     {
         // Why a create gets 120 s: at 30 s the slow create reads as "unknown", nothing carries the label yet, the next
         // offer is tried (and times out the same way), and two machines are rented for one job.
-        await using var h = await FakeVastHarness.StartAsync(requestTimeout: TimeSpan.FromSeconds(30), createTimeout: TimeSpan.FromSeconds(30));
-        h.Fake.AddOffer(new FakeOffer { DphBase = 0.30 });
-        h.Fake.AddOffer(new FakeOffer { DphBase = 0.31 });
-        h.Fake.CreateDelay = TimeSpan.FromSeconds(40);
+        await using var h = await SlowCreatesAsync(createTimeout: TimeSpan.FromSeconds(30));
 
         await h.Time.DriveAsync(h.Provisioner.ProvisionAsync(FakeVastHarness.Request(), Ct), Step);
         for (var i = 0; i < 400 && h.Fake.CreatedInstanceIds.Count < 2; i++)

@@ -427,6 +427,12 @@ public sealed partial class FakeVast
                 return WriteJson(ctx, 400, Error("no_ssh_key", "ssh_key is required"));
             }
 
+            if (RefuseNextKeys > 0)
+            {
+                RefuseNextKeys--;
+                return WriteJson(ctx, 400, Error("invalid_state", $"instance {id} is not ready for ssh keys yet"));
+            }
+
             if (RefuseKeysUntilRunning && i.Current.Status != "running")
             {
                 return WriteJson(ctx, 400, Error("invalid_state", $"instance {id} is {i.Current.Status ?? "not started"}; ssh keys can be added once it is running"));

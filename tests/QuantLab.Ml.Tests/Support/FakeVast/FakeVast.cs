@@ -111,6 +111,9 @@ public sealed partial class FakeVast : IAsyncDisposable
     /// <summary>Refuse SSH keys for instances that are not running yet (400), as the real API may while an instance loads.</summary>
     public bool RefuseKeysUntilRunning { get; set; } = true;
 
+    /// <summary>The next this-many key attaches are refused (400) even for a running instance, as while it settles.</summary>
+    public int RefuseNextKeys { get; set; }
+
     /// <summary>How long a create takes (on the fake's clock); the instance appears only when the answer goes out.</summary>
     public TimeSpan CreateDelay { get; set; }
 

@@ -17,6 +17,7 @@ public static class VastCli
         env["QUANTLAB_Remote__HeartbeatInterval"] = "00:00:01";
         env["QUANTLAB_Rental__SshUser"] = sshd.User;
         env["QUANTLAB_Rental__RunningDeadline"] = "00:00:20";
+        env["QUANTLAB_Rental__KeyAttachRetryDelay"] = "00:00:00.2";
         env["QUANTLAB_Rental__ProvisioningBudget"] = "00:01:00";
         env["QUANTLAB_DataRoot"] = "data";
         env["QUANTLAB_StoreRoot"] = "store";
