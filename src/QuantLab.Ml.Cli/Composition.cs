@@ -93,7 +93,7 @@ internal static class Composition
             OfferQuery.FromOptions(VastOptions(ctx)),
             VastProviderOptions.FromConfiguration(ctx.Config.Raw),
             new RemoteJobRunner(
-                TrainerPackage.FromFolder(ctx.Options.Trainer.ResolvePackageDir()),
+                TrainerPackage.FromFolder(ctx.Options.Trainer.ResolvePackageDir(), VastProviderOptions.FromConfiguration(ctx.Config.Raw).Requirements),
                 SshProviderOptions.FromConfiguration(ctx.Config.Raw).Remote,
                 ctx.Time,
                 ctx.Log),

@@ -196,7 +196,7 @@ public static class ConfigurationLoader
             throw new UsageException($"WindowDays must be 1..31, got {o.WindowDays}");
         }
 
-        if (o.Device is not ("auto" or "cpu" or "cuda"))
+        if (o.Device is not (null or "auto" or "cpu" or "cuda"))
         {
             throw new UsageException($"Device must be auto, cpu or cuda, got '{o.Device}'");
         }

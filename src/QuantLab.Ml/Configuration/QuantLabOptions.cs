@@ -41,8 +41,14 @@ public sealed record QuantLabOptions
     /// <summary>Days of data ending at the run date.</summary>
     public int WindowDays { get; set; } = 1;
 
-    /// <summary>auto, cpu or cuda.</summary>
-    public string Device { get; set; } = "auto";
+    /// <summary>
+    /// auto, cpu or cuda; unset means cuda with the vast provider (a rented GPU night must not train on the CPU and
+    /// "succeed") and auto otherwise. Tests and own boxes without a GPU set cpu or auto.
+    /// </summary>
+    public string? Device { get; set; }
+
+    /// <summary>The device jobs ask for: <see cref="Device"/>, or the provider's default when it is unset.</summary>
+    public string EffectiveDevice => Device ?? (Provider == "vast" ? "cuda" : "auto");
 
     public DatasetConfig Dataset { get; set; } = new();
     public XgboostParams Xgboost { get; set; } = new();

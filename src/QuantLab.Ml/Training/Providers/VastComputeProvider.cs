@@ -122,6 +122,12 @@ public sealed class VastComputeProvider(
                 var result = await runner.RunAsync(target, job, token).ConfigureAwait(false);
                 rental.UploadedBytes = result.Upload.Bytes;
                 rental.DownloadedBytes = result.Download.Bytes;
+                if (DeviceProblem(spec, result.OutputDir) is { } problem)
+                {
+                    rental.Error = problem;
+                    throw new TrainerFailedException(problem);
+                }
+
                 rental.Succeeded = true;
                 return result.AsTrainingResult();
             },
@@ -161,6 +167,12 @@ public sealed class VastComputeProvider(
                         batch.Jobs,
                         async outcome =>
                         {
+                            if (outcome is { Status: JobOutcomeStatus.Trained, Result: { } trained } && DeviceProblem(outcome.Job.Spec, trained.OutputDir) is { } problem)
+                            {
+                                log.Error("{Problem}", problem);
+                                outcome = JobOutcome.Failed(outcome.Job, problem);
+                            }
+
                             if (outcome.Status == JobOutcomeStatus.Lost)
                             {
                                 vastSays ??= await DescribeLostAsync(rental.InstanceId).ConfigureAwait(false);
@@ -258,9 +270,11 @@ public sealed class VastComputeProvider(
                 SshEndpoint endpoint;
                 try
                 {
-                    await client.AttachSshKeyAsync(rental.InstanceId!.Value, key.PublicKey, ct).ConfigureAwait(false);
                     var runningBy = Min(time.GetUtcNow() + options.RunningDeadline, provisioningDeadline);
-                    var vastEndpoint = await client.WaitUntilRunningAsync(rental.InstanceId.Value, runningBy, ct).ConfigureAwait(false);
+                    var vastEndpoint = await client.WaitUntilRunningAsync(rental.InstanceId!.Value, runningBy, ct).ConfigureAwait(false);
+
+                    // Keys go on once the machine runs, as the real clients do: Vast may refuse them while it loads.
+                    await AttachKeysAsync(rental.InstanceId.Value, key.PublicKey, ct).ConfigureAwait(false);
                     endpoint = SshEndpoint.Create(vastEndpoint.Host, vastEndpoint.Port, options.SshUser);
                 }
                 catch (Exception ex) when (ex is VastInstanceFailedException or VastApiException && !ct.IsCancellationRequested)
@@ -337,7 +351,58 @@ public sealed class VastComputeProvider(
     public static string LeakMessage(long instanceId, string? reason) =>
         $"Vast instance {instanceId} could not be destroyed ({reason ?? "unknown reason"}); it may still be billing, and reap-orphans will retry it";
 
-    /// <summary>One create attempt: its record, its instance, its teardown and its cost.</summary>
+    /// <summary>
+    /// Attaches the job's throw-away key and every operator key (Vast:OperatorPublicKeys) to a running instance, each
+    /// retried a few times when Vast refuses (it has been seen to refuse keys while an instance still settles).
+    /// </summary>
+    private async Task AttachKeysAsync(long instanceId, string jobKey, CancellationToken ct)
+    {
+        foreach (var publicKey in client.Options.OperatorPublicKeys.Prepend(jobKey))
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    await client.AttachSshKeyAsync(instanceId, publicKey, ct).ConfigureAwait(false);
+                    break;
+                }
+                catch (VastApiException ex) when (ex is not VastAuthException && attempt < options.KeyAttachAttempts && !ct.IsCancellationRequested)
+                {
+                    log.Warning("Vast refused an SSH key for instance {InstanceId} (attempt {Attempt}), trying again: {Reason}", instanceId, attempt, ex.Message);
+                    await Task.Delay(options.KeyAttachRetryDelay, time, ct).ConfigureAwait(false);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// A job that asked for cuda must have trained on cuda (runtime.json's device_used): a rented GPU night that trained on
+    /// the CPU is a failure, with the trainer's reason (driver, wheel, no GPU). Null when all is well.
+    /// </summary>
+    internal static string? DeviceProblem(JobSpec spec, string outputDir)
+    {
+        if (spec.Device != "cuda")
+        {
+            return null;
+        }
+
+        var path = Path.Combine(outputDir, spec.Outputs.Runtime);
+        try
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(path));
+            var root = doc.RootElement;
+            string? Text(string name) => root.TryGetProperty(name, out var v) && v.ValueKind == System.Text.Json.JsonValueKind.String ? v.GetString() : null;
+            var used = Text("device_used");
+            return used == "cuda"
+                ? null
+                : $"job {spec.JobId} asked for cuda but trained on {used ?? "an unknown device"}: {Text("device_reason") ?? "runtime.json gives no reason"}";
+        }
+        catch (Exception ex) when (ex is IOException or System.Text.Json.JsonException or UnauthorizedAccessException)
+        {
+            return $"job {spec.JobId} asked for cuda but its runtime.json cannot be read to show it trained there ({ex.Message})";
+        }
+    }
+
     /// <summary>What an instance is rented for: one job, or a batch of jobs under its own id.</summary>
     private sealed record RentalSubject(string Id, IReadOnlyList<string> JobIds, TimeSpan HardLimit);
 
@@ -369,7 +434,7 @@ public sealed class VastComputeProvider(
                         Image = options.Image,
                         DiskGb = owner.query.DiskGb,
                         Label = label,
-                        Onstart = VastWatchdog.OnstartScript(subject.HardLimit, owner.client.Options.BaseUrl),
+                        Onstart = VastWatchdog.OnstartScript(subject.HardLimit, owner.client.Options.BaseUrl, owner.runner.Options.Root),
                         Env = new Dictionary<string, string> { ["QUANTLAB_JOB_ID"] = subject.Id },
                     },
                     ExcludedMachineIds = excludedMachines,

@@ -121,6 +121,9 @@ public sealed record FakeOffer
     public double DiskSpace { get; init; } = 500;
     public int ComputeCap { get; init; } = 890;
     public double CudaMaxGood { get; init; } = 12.8;
+
+    /// <summary>A machine listed from outside Vast's marketplace (the CLI leaves these out unless asked).</summary>
+    public bool External { get; init; }
     public long? MachineId { get; init; }
 
     /// <summary>Status steps for instances rented from this offer; null uses the fake's default.</summary>
