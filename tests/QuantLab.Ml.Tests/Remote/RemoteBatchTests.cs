@@ -133,11 +133,11 @@ public sealed class RemoteBatchTests(SshdFixture sshd)
     public async Task Cancelling_while_a_job_trains_also_stops_the_jobs_queued_behind_it_before_they_start()
     {
         using var bed = RemoteTestBed.Create(sshd);
-        TrainingJob[] jobs = [AnotherJob(bed, 1, mode: "sleep:30"), AnotherJob(bed, 2), AnotherJob(bed, 3)];
+        TrainingJob[] jobs = [AnotherJob(bed, 1, mode: "sleep:180"), AnotherJob(bed, 2), AnotherJob(bed, 3)];
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         var run = bed.Runner().RunBatchAsync(sshd.Target(), jobs, null, cts.Token);
         var queuedPgid = Path.Combine(bed.RemoteRoot, "jobs", jobs[2].Spec.JobId, "pgid");
-        Assert.True(await AppearsAsync(queuedPgid, TimeSpan.FromSeconds(30)), "the third job was never queued on the host");
+        Assert.True(await AppearsAsync(queuedPgid, TimeSpan.FromSeconds(120)), "the third job was never queued on the host");
 
         await cts.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
