@@ -41,7 +41,14 @@ internal sealed class CommandContext : IAsyncDisposable
             var now = host.Time.GetUtcNow();
             var runId = $"run-{now:yyyyMMdd'T'HHmmss'Z'}-{Guid.NewGuid().ToString("N")[..6]}";
             runDir = Path.Combine(config.Options.EffectiveWorkDir, runId);
-            Directory.CreateDirectory(runDir);
+            try
+            {
+                Directory.CreateDirectory(runDir);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new QuantLabException($"cannot create the run folder {runDir}: {ex.Message} (WorkDir, or StoreRoot when WorkDir is not set)", ex);
+            }
         }
 
         var logger = Logging.Create(

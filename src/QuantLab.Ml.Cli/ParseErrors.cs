@@ -25,7 +25,7 @@ internal static class ParseErrors
         }
         else
         {
-            foreach (var message in parse.Errors.Select(e => e.Message).Distinct(StringComparer.Ordinal))
+            foreach (var message in parse.Errors.Select(e => Plain(e.Message)).Distinct(StringComparer.Ordinal))
             {
                 await host.Err.WriteLineAsync($"error: {message}").ConfigureAwait(false);
             }
@@ -33,6 +33,25 @@ internal static class ParseErrors
 
         await host.Err.WriteLineAsync($"see '{path} --help'").ConfigureAwait(false);
         return ExitCodes.Usage;
+    }
+
+    /// <summary>The parser's "Cannot parse argument 'x' for option '--last' as expected type 'System.Int32'" in operator words.</summary>
+    private static string Plain(string message)
+    {
+        var m = System.Text.RegularExpressions.Regex.Match(message, @"^Cannot parse argument '(.*)' for option '(.*)' as expected type '(?:System\.)?(\w+)'");
+        if (!m.Success)
+        {
+            return message;
+        }
+
+        var expected = m.Groups[3].Value switch
+        {
+            "Int32" or "Int64" => "a whole number",
+            "Double" or "Decimal" or "Single" => "a number",
+            "Boolean" => "true or false",
+            var other => "a " + other,
+        };
+        return $"{m.Groups[2].Value}: '{Printable(m.Groups[1].Value)}' is not {expected}";
     }
 
     /// <summary>"quantlab-ml data check" for the command the parser stopped in.</summary>

@@ -29,6 +29,7 @@ public static class QuantLabCli
         root.Subcommands.Add(ConfigCommand.Create(host));
         root.Options.OfType<VersionOption>().Single().Action = new VersionAction(host);
         root.Subcommands.Add(ReapOrphansCommand.Create(host));
+        root.Subcommands.Add(NotifyFailureCommand.Create(host));
         return root;
     }
 
