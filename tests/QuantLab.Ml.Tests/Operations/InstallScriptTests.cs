@@ -57,7 +57,7 @@ public sealed class InstallScriptTests : IDisposable
 
         // The schedule is rendered for this install: its user, its wrapper, its logs.
         var cron = await File.ReadAllTextAsync(temp.Combine("cron.d", "quantlab-ml"), TestContext.Current.CancellationToken);
-        Assert.Contains($"15 0 * * * {user} flock -n -E 75 /run/lock/quantlab-ml.lock {prefix}/bin/quantlab-ml-cron run-daily", cron, StringComparison.Ordinal);
+        Assert.Contains($"15 0 * * * {user} flock -n -E 75 /run/lock/quantlab-ml.lock {prefix}/bin/quantlab-ml-cron --log ", cron, StringComparison.Ordinal);
         Assert.Contains($"quantlab-ml-cron --log {temp.Combine("log")}/run-daily.log run-daily", cron, StringComparison.Ordinal);
 
         var uninstall = await RunAsync(Script, "--uninstall", "--prefix", prefix);
