@@ -62,7 +62,7 @@ public sealed class WebhookAlertNotifier : IAlertNotifier
                         : null),
                 OnRetry = args =>
                 {
-                    log.Information(
+                    log.Warning(
                         "Alert webhook attempt {Attempt} failed ({Reason}); retrying in {Delay}",
                         args.AttemptNumber + 1, args.Outcome.Result?.Reason ?? "no answer", Durations.Format(args.RetryDelay));
                     return ValueTask.CompletedTask;
