@@ -63,7 +63,7 @@ public sealed class WebhookAlertNotifier : IAlertNotifier
                 OnRetry = args =>
                 {
                     log.Warning(
-                        "Alert webhook attempt {Attempt} failed ({Reason}); retrying in {Delay}",
+                        "Alert webhook attempt {Attempt} failed ({Reason:l}); retrying in {Delay:l}",
                         args.AttemptNumber + 1, args.Outcome.Result?.Reason ?? "no answer", Durations.Format(args.RetryDelay));
                     return ValueTask.CompletedTask;
                 },
