@@ -40,8 +40,17 @@ internal sealed record RollbackOutput(string Symbol, ProductionManifest? From, P
 /// <summary>runs --json.</summary>
 internal sealed record RunsOutput(IReadOnlyList<RunSummary> Runs);
 
-/// <summary>run-daily --json.</summary>
-internal sealed record RunDailyOutput(string RunId, IReadOnlyList<SymbolRunResult> Runs, NightReport? Night);
+/// <summary>run-daily --json; <see cref="WouldFail"/> only on a dry run (empty when the real run would go ahead).</summary>
+internal sealed record RunDailyOutput(string RunId, IReadOnlyList<SymbolRunResult> Runs, NightReport? Night)
+{
+    public IReadOnlyList<string>? WouldFail { get; init; }
+
+    /// <summary>The exit code of this invocation (a dry run's is the real run's).</summary>
+    public int ExitCode { get; init; }
+
+    /// <summary>The run's readable log file.</summary>
+    public string? LogFile { get; init; }
+}
 
 /// <summary>offers --json.</summary>
 internal sealed record OffersOutput(string Query, IReadOnlyList<OfferRow> Offers);

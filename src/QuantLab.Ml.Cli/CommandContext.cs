@@ -28,6 +28,9 @@ internal sealed class CommandContext : IAsyncDisposable
     /// <summary>The run folder (log file, job bundles) of commands that have one.</summary>
     public string? RunDir { get; }
 
+    /// <summary>The run's readable log file (quantlab-ml.log in the run folder); null without a run folder.</summary>
+    public string? LogFile => RunDir is null ? null : Path.Combine(RunDir, Logging.TextLogFile);
+
     /// <summary>Loads configuration (file → env → flags) and creates the logger; a run folder is created when asked for.</summary>
     public static CommandContext Create(CliHost host, ParseResult parse, IReadOnlyDictionary<string, string?> flags, bool withRunDir)
     {
@@ -38,10 +41,18 @@ internal sealed class CommandContext : IAsyncDisposable
             var now = host.Time.GetUtcNow();
             var runId = $"run-{now:yyyyMMdd'T'HHmmss'Z'}-{Guid.NewGuid().ToString("N")[..6]}";
             runDir = Path.Combine(config.Options.EffectiveWorkDir, runId);
-            Directory.CreateDirectory(runDir);
+            try
+            {
+                Directory.CreateDirectory(runDir);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new QuantLabException($"cannot create the run folder {runDir}: {ex.Message} (WorkDir, or StoreRoot when WorkDir is not set)", ex);
+            }
         }
 
-        var logger = Logging.Create(host.Err, parse.GetValue(CommonOptions.Verbose), runDir is null ? null : Path.Combine(runDir, "quantlab-ml.clef"));
+        var logger = Logging.Create(
+            host.Err, parse.GetValue(CommonOptions.Verbose), runDir is null ? null : Path.Combine(runDir, Logging.ClefLogFile), Logging.IsJournal(host.Environment, host.Err));
         return new CommandContext(host, config, logger, runDir);
     }
 

@@ -7,7 +7,7 @@ internal static class CommonOptions
 {
     public static readonly Option<string?> Config = new("--config")
     {
-        Description = "Configuration file (default: ./quantlab-ml.json when present, or $QUANTLAB_CONFIG)",
+        Description = "Configuration file; without it the first of $QUANTLAB_CONFIG, ./quantlab-ml.json, /etc/quantlab-ml/quantlab-ml.json that exists",
         Recursive = true,
     };
 
@@ -23,9 +23,12 @@ internal static class CommonOptions
 
     public static Option<string?> Data() => new("--data") { Description = "Compact data root: a folder or s3://bucket/prefix (config DataRoot)" };
 
-    public static Option<string> Symbol(bool required = true) => new("--symbol", "-s")
+    /// <summary>--symbol; <paramref name="exchangePrefix"/> says whether "bybit-btcusdt" (a market on another exchange) is accepted.</summary>
+    public static Option<string> Symbol(bool required = true, bool exchangePrefix = true) => new("--symbol", "-s")
     {
-        Description = "Symbol, e.g. btcusdt (2-20 letters or digits)",
+        Description = exchangePrefix
+            ? "Symbol, e.g. btcusdt (2-20 letters or digits), or bybit-btcusdt for a market on another exchange than Exchange"
+            : "Symbol, e.g. btcusdt (2-20 letters or digits)",
         Required = required,
     };
 }

@@ -24,14 +24,16 @@ public static class QuantLabCli
         root.Subcommands.Add(OffersCommand.Create(host));
         root.Subcommands.Add(InstancesCommand.Create(host));
         root.Subcommands.Add(RunsCommand.Create(host));
+        root.Subcommands.Add(LogsCommand.Create(host));
         root.Subcommands.Add(StatusCommand.Create(host));
         root.Subcommands.Add(ConfigCommand.Create(host));
         root.Options.OfType<VersionOption>().Single().Action = new VersionAction(host);
         root.Subcommands.Add(ReapOrphansCommand.Create(host));
+        root.Subcommands.Add(NotifyFailureCommand.Create(host));
         return root;
     }
 
-    /// <summary>Parses and runs; a parse error prints the usual message and exits 2.</summary>
+    /// <summary>Parses and runs; a parse error is one error: line (with "did you mean" for a mistyped command) and exit 2.</summary>
     public static async Task<int> RunAsync(string[] args, CliHost host, CancellationToken ct)
     {
         var root = BuildRoot(host);
@@ -48,8 +50,7 @@ public static class QuantLabCli
         };
         if (parse.Action is ParseErrorAction)
         {
-            await parse.InvokeAsync(config, ct).ConfigureAwait(false);
-            return ExitCodes.Usage;
+            return await ParseErrors.ReportAsync(parse, host).ConfigureAwait(false);
         }
 
         return await parse.InvokeAsync(config, ct).ConfigureAwait(false);

@@ -23,7 +23,8 @@ internal static class DataCommand
         var data = CommonOptions.Data();
         var window = new Option<int?>("--window-days") { Description = "Check this many days ending at the date" };
         var json = CommonOptions.Json();
-        var command = new Command("check", "Is the day's compact data ready for training? READY (exit 0), NOT_READY (exit 3) or FAILED (exit 1), with reasons.")
+        var command = new Command("check", "Is the day's compact data ready for training? READY, NOT_READY or FAILED, with reasons.\n"
+            + ExitCodes.Help("ready", (ExitCodes.Failed, "failed: compacted but unusable, or unreadable (waiting will not help)"), ExitCodes.UsageCode, ExitCodes.NotReadyCode))
         {
             symbol, date, exchange, data, window, json,
         };
@@ -37,6 +38,7 @@ internal static class DataCommand
                 var o = ctx.Options;
                 var market = Market.Parse(parse.GetValue(symbol), o.Exchange);
                 var day = parse.GetValue(date) is { } text ? TradingDate.Parse(text) : TradingDate.YesterdayUtc(ctx.Time);
+                RunDailyCommand.CheckNotInTheFuture(day, ctx.Time);
                 var source = Composition.Data(ctx);
                 var report = await ReadinessChecker.CheckWindowAsync(source, market.Exchange, o.Stream, market.Symbol, day, o.WindowDays, o.DataCheck, ct).ConfigureAwait(false);
                 var status = report.Status switch
@@ -70,7 +72,7 @@ internal static class DataCommand
 
     private static Command Sample(CliHost host)
     {
-        var symbol = CommonOptions.Symbol();
+        var symbol = CommonOptions.Symbol(exchangePrefix: false);
         var from = new Option<string>("--from") { Description = "First UTC day (yyyyMMdd or yyyy-MM-dd)", Required = true };
         var days = new Option<int>("--days") { Description = "Number of days", DefaultValueFactory = _ => 1 };
         var output = new Option<string>("--out", "-o") { Description = "Output folder (the data root)", Required = true };
@@ -80,7 +82,7 @@ internal static class DataCommand
         var hours = new Option<double>("--hours") { Description = "Hours of each day to generate (from 00:00 UTC)", DefaultValueFactory = _ => 24.0 };
         var regime = new Option<string>("--regime") { Description = "signal: the mid drifts with the book imbalance; noise: nothing is predictable", DefaultValueFactory = _ => "signal" };
         regime.AcceptOnlyFromAmong("signal", "noise");
-        var command = new Command("sample", "Write realistic synthetic compact BBO data (parquet, meta.json, compacted/_state.json) in the production layout.")
+        var command = new Command("sample", "Write realistic synthetic compact BBO data (parquet, meta.json, compacted/_state.json) in the production layout.\n" + ExitCodes.Help("written"))
         {
             symbol, from, days, output, exchange, seed, rate, hours, regime,
         };

@@ -10,7 +10,8 @@ internal static class InstancesCommand
     {
         var all = new Option<bool>("--all") { Description = "Every instance of the account, not only ours" };
         var json = CommonOptions.Json();
-        var command = new Command("instances", "List rented Vast.ai instances: id, label, status, age, $/h, cost so far (needs VAST_API_KEY).") { all, json };
+        var command = new Command("instances", "List rented Vast.ai instances: id, label, status, age, $/h, cost so far and the SSH host and port (needs VAST_API_KEY).\n"
+            + ExitCodes.Help("listed", (ExitCodes.Failed, "Vast could not be asked (an error: line says why)"), (ExitCodes.Usage, "bad usage, or no Vast API key"))) { all, json };
         CommandAction.Set(
             command,
             host,

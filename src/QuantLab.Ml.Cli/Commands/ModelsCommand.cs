@@ -13,7 +13,7 @@ internal static class ModelsCommand
         var symbol = CommonOptions.Symbol();
         var store = CommonOptions.Store();
         var json = CommonOptions.Json();
-        var command = new Command("models", "List the production model, its history and the candidates of a symbol.") { symbol, store, json };
+        var command = new Command("models", "List the production model, its history and the candidates of a symbol.\n" + ExitCodes.Help("listed")) { symbol, store, json };
         CommandAction.Set(
             command,
             host,

@@ -15,7 +15,7 @@ internal static class OffersCommand
         var disk = new Option<double?>("--disk") { Description = "Disk GB the instance would get; prices include it (default 50)" };
         var limit = new Option<int?>("--limit") { Description = "How many offers to show (default 10)" };
         var json = CommonOptions.Json();
-        var command = new Command("offers", "Search Vast.ai offers with the nightly run's query (no API key needed).")
+        var command = new Command("offers", "Search Vast.ai offers with the nightly run's query (no API key needed).\n" + ExitCodes.Help("searched (also when nothing matches)", (ExitCodes.Failed, "Vast could not be asked (an error: line says why)"), ExitCodes.UsageCode))
         {
             gpu, numGpus, maxPrice, minReliability, disk, limit, json,
         };

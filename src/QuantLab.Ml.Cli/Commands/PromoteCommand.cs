@@ -15,7 +15,8 @@ internal static class PromoteCommand
         var force = new Option<bool>("--force") { Description = "Promote even when the policy rejects it (recorded as forced)" };
         var dryRun = new Option<bool>("--dry-run") { Description = "Print the decision; change nothing" };
         var json = CommonOptions.Json();
-        var command = new Command("promote", "Re-evaluate a stored candidate against production and promote it when it passes the policy.\n" + ExitCodes.HelpText)
+        var command = new Command("promote", "Re-evaluate a stored candidate against production and promote it when it passes the policy.\n"
+            + ExitCodes.Help("decided (promoted, or rejected by the policy)", ExitCodes.FailedCode, ExitCodes.UsageCode, ExitCodes.InterruptedCode))
         {
             symbol, date, store, force, dryRun, json,
         };
@@ -50,7 +51,7 @@ internal static class PromoteCommand
                     }
                     else
                     {
-                        ctx.Host.Out.WriteLine($"{result.Symbol} {TradingDate.Iso(result.Date)}: {result.Action.ToUpperInvariant()} (policy: {result.Decision.Decision})");
+                        ctx.Host.Out.WriteLine($"{result.Symbol} {TradingDate.Iso(result.Date)}: {result.Action.ToUpperInvariant()} (policy: {result.Decision.Decision.ToString().ToLowerInvariant()})");
                         foreach (var reason in result.Decision.Reasons)
                         {
                             ctx.Host.Out.WriteLine($"  - {reason}");

@@ -29,12 +29,14 @@ internal static class ReapOrphansCommand
             withRunDir: false,
             async (ctx, parse, ct) =>
             {
+                // Flags first: a bad --max-age is the operator's typo to hear about, before any key or network is needed.
+                TimeSpan? age = parse.GetValue(maxAge) is { } text ? Durations.Parse(text, "--max-age") : null;
                 var vast = Composition.Vast(ctx);
                 var request = ReapRequest.For(Composition.Budget(ctx), vast.Options.LabelPrefix, parse.GetValue(dryRun));
                 var store = await Composition.KnownStoreAsync(ctx, ct).ConfigureAwait(false);
-                if (parse.GetValue(maxAge) is { } age)
+                if (age is { } a)
                 {
-                    request = request with { MaxAge = Durations.Parse(age, "--max-age") };
+                    request = request with { MaxAge = a };
                 }
 
                 var result = await new OrphanReaper(vast, store, ctx.Time, ctx.Log).ReapAsync(request, ct).ConfigureAwait(false);

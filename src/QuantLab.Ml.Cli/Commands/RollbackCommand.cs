@@ -14,7 +14,8 @@ internal static class RollbackCommand
         var reason = new Option<string?>("--reason") { Description = "Why, for the history (default: \"rollback by operator\")" };
         var store = CommonOptions.Store();
         var json = CommonOptions.Json();
-        var command = new Command("rollback", "Re-point production of a symbol to the previous promoted version (or --to), recorded in its history.\n" + ExitCodes.HelpText)
+        var command = new Command("rollback", "Re-point production of a symbol to the previous promoted version (or --to), recorded in its history.\n"
+            + ExitCodes.Help("production re-pointed", ExitCodes.FailedCode, ExitCodes.UsageCode, ExitCodes.InterruptedCode))
         {
             symbol, to, reason, store, json,
         };

@@ -1,25 +1,32 @@
 using System.Globalization;
 using QuantLab.Ml.Common;
 using QuantLab.Ml.Pipeline;
+using QuantLab.Ml.Promotion;
 
 namespace QuantLab.Ml.Cli.Commands;
 
 /// <summary>The human summary of a run-daily invocation on stdout.</summary>
 internal static class RunReport
 {
-    public static void Write(TextWriter output, RunDailyResult result)
+    /// <summary>The summary; <paramref name="logFile"/> is the run's readable log, named on every line of a symbol that did not finish.</summary>
+    public static void Write(TextWriter output, RunDailyResult result, string? logFile = null)
     {
         var inv = CultureInfo.InvariantCulture;
         foreach (var run in result.Runs)
         {
             var date = run.Date is { } d ? TradingDate.Iso(d) : "-";
-            output.WriteLine(string.Create(inv, $"{run.Symbol} {date}: {Status(run.Status)}{(run.JobId is null ? string.Empty : "  " + run.JobId)}"));
+
+            // A failure names where to look, so the on-call needs nothing but this line to start.
+            var where = run.Status is RunStatus.Failed or RunStatus.NotReady
+                ? string.Create(inv, $"  (run {result.RunId}; log {logFile ?? "-"}; quantlab-ml logs {result.RunId})")
+                : string.Empty;
+            output.WriteLine(string.Create(inv, $"{run.Symbol} {date}: {Status(run.Status)}{(run.JobId is null ? string.Empty : "  " + run.JobId)}{where}"));
             if (run.Candidate is { } c)
             {
                 var m = c.Metrics;
                 output.WriteLine(string.Create(inv, $"  candidate   directional {m.DirectionalAccuracy:F4} on {m.NDirectional} (95% CI {m.DirectionalCiLow:F3}-{m.DirectionalCiHigh:F3})  accuracy {m.Accuracy:F4}  sharpe {m.Sharpe:F2}  return {m.TotalReturn:P2}  max drawdown {m.MaxDrawdown:P2}  trades {m.NTrades}"));
                 var b = c.Baseline;
-                output.WriteLine(string.Create(inv, $"  baseline    always class {b.MajorityClass}: accuracy {b.Accuracy:F4}  sharpe {b.Sharpe:F2}  return {b.TotalReturn:P2}"));
+                output.WriteLine(string.Create(inv, $"  baseline    {Predicted(b.PredictedClassCounts)}: accuracy {b.Accuracy:F4}  sharpe {b.Sharpe:F2}  return {b.TotalReturn:P2}"));
                 if (c.ProductionSameWindow is { } p)
                 {
                     output.WriteLine(string.Create(inv, $"  production  same window: directional {p.DirectionalAccuracy:F4} on {p.NDirectional}  sharpe {p.Sharpe:F2}  return {p.TotalReturn:P2}"));
@@ -40,12 +47,12 @@ internal static class RunReport
             if (run.Plan is { } plan)
             {
                 output.WriteLine(string.Create(inv, $"  plan        provider {plan.Provider}; dataset {plan.DatasetBytes / 1024.0 / 1024.0:F1} MiB, {plan.Job.Counts.Train}/{plan.Job.Counts.Valid}/{plan.Job.Counts.Test} rows, {plan.Job.FeatureNames.Count} features"));
-                output.WriteLine(string.Create(inv, $"              xgboost {plan.Job.Xgboost.Objective} depth {plan.Job.Xgboost.MaxDepth} eta {plan.Job.Xgboost.Eta} up to {plan.Job.Xgboost.NumBoostRound} rounds; device {plan.Job.Device}; max runtime {plan.Job.Runtime.MaxRuntimeMinutes} min"));
+                output.WriteLine(string.Create(inv, $"              xgboost {plan.Job.Xgboost.Objective} depth {plan.Job.Xgboost.MaxDepth} eta {plan.Job.Xgboost.Eta} up to {plan.Job.Xgboost.NumBoostRound} rounds; device {plan.Job.Device}; max runtime {Durations.Format(TimeSpan.FromMinutes(plan.Job.Runtime.MaxRuntimeMinutes))}"));
                 if (plan.Rental is { } r)
                 {
                     output.WriteLine(r.OfferId is null
                         ? string.Create(inv, $"              rent        nothing: {r.Note}")
-                        : string.Create(inv, $"              rent        offer {r.OfferId}: {r.Gpu} at {r.DollarsPerHour:F3} $/h, reliability {r.Reliability:F3}, {r.Location}; estimated {r.EstimatedMinutes:F0} min ≈ ${r.EstimatedCostUsd:F3} ({r.Note})"));
+                        : string.Create(inv, $"              rent        offer {r.OfferId}: {r.Gpu} at {r.DollarsPerHour:F3} $/h, reliability {r.Reliability:F3}, {r.Location}; estimated {(r.EstimatedMinutes is { } em ? Durations.Format(TimeSpan.FromMinutes(Math.Round(em))) : "?")} ≈ ${r.EstimatedCostUsd:F3} ({r.Note})"));
                 }
 
                 foreach (var partition in plan.DataPartitions)
@@ -83,6 +90,28 @@ internal static class RunReport
             output.WriteLine(string.Create(inv, $"batch {batch.BatchId}{(batch.Requeue ? " (re-queue)" : string.Empty)}: {batch.Trained} trained, {batch.Failed} failed, {batch.Lost} lost: {string.Join(", ", batch.Symbols)}"));
         }
     }
+
+    /// <summary>What the baseline predicted, from its own predictions (not the test set's majority, which it never saw).</summary>
+    internal static string Predicted(ClassCounts predicted)
+    {
+        var total = predicted.Total;
+        foreach (var move in (PriceMove[])[PriceMove.Down, PriceMove.Flat, PriceMove.Up])
+        {
+            if (total > 0 && predicted[move] == total)
+            {
+                return $"always predicts {Move(move)} (the train majority)";
+            }
+        }
+
+        return string.Create(CultureInfo.InvariantCulture, $"predicts down {predicted.Down} / flat {predicted.Flat} / up {predicted.Up}");
+    }
+
+    internal static string Move(PriceMove move) => move switch
+    {
+        PriceMove.Down => "down",
+        PriceMove.Flat => "flat",
+        _ => "up",
+    };
 
     private static string Status(RunStatus status) => status switch
     {

@@ -34,4 +34,12 @@ public sealed record ReadinessReport
 
     /// <summary>The worse of two statuses (Failed beats NotReady beats Ready).</summary>
     public static ReadinessStatus Worst(ReadinessStatus a, ReadinessStatus b) => (ReadinessStatus)Math.Max((int)a, (int)b);
+
+    /// <summary>The status in words for log lines and messages ("not ready", never the enum name "NotReady").</summary>
+    public static string Words(ReadinessStatus status) => status switch
+    {
+        ReadinessStatus.Ready => "ready",
+        ReadinessStatus.NotReady => "not ready",
+        _ => "failed",
+    };
 }

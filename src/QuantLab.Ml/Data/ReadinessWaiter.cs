@@ -14,7 +14,7 @@ public sealed record ReadinessWaitOptions
     {
         if (InitialDelay <= TimeSpan.Zero || MaxDelay < InitialDelay || Factor < 1.0 || double.IsNaN(Factor) || double.IsInfinity(Factor))
         {
-            throw new UsageException($"data wait: need initial_delay > 0, max_delay >= initial_delay and factor >= 1 (got {InitialDelay}, {MaxDelay}, {Factor})");
+            throw new UsageException($"data wait: need initial_delay > 0, max_delay >= initial_delay and factor >= 1 (got {Durations.Format(InitialDelay)}, {Durations.Format(MaxDelay)}, {Factor})");
         }
     }
 }
@@ -53,7 +53,7 @@ public sealed class ReadinessWaiter
         ArgumentNullException.ThrowIfNull(check);
         if (maxWait < TimeSpan.Zero)
         {
-            throw new UsageException($"--wait-for-data must not be negative, got {maxWait}");
+            throw new UsageException($"--wait-for-data must not be negative, got {Durations.Format(maxWait)}");
         }
 
         var started = time.GetTimestamp();
@@ -62,20 +62,20 @@ public sealed class ReadinessWaiter
         {
             var report = await check(ct).ConfigureAwait(false);
             var waited = time.GetElapsedTime(started);
-            log.Information("Data check {Check}: {Status} after waiting {Waited}: {Reasons}", checks, report.Status, waited, string.Join("; ", report.Reasons));
+            log.Information("Data check {Check}: {Status} after waiting {Waited}: {Reasons}", checks, ReadinessReport.Words(report.Status), Durations.Format(waited), string.Join("; ", report.Reasons));
             var left = maxWait - waited;
             if (report.Status != ReadinessStatus.NotReady || left <= TimeSpan.Zero)
             {
                 if (report.Status == ReadinessStatus.NotReady && maxWait > TimeSpan.Zero)
                 {
-                    log.Warning("Gave up waiting for data after {Waited} and {Checks} checks", waited, checks);
+                    log.Warning("Gave up waiting for data after {Waited} and {Checks} checks", Durations.Format(waited), checks);
                 }
 
                 return new ReadinessWaitResult { Report = report, Waited = waited, Checks = checks };
             }
 
             var pause = delay < left ? delay : left;
-            log.Information("Data not ready; next check in {Delay} ({Left} of {MaxWait} left)", pause, left, maxWait);
+            log.Information("Data not ready; next check in {Delay} ({Left} of {MaxWait} left)", Durations.Format(pause), Durations.Format(left), Durations.Format(maxWait));
             await Task.Delay(pause, time, ct).ConfigureAwait(false);
             delay = TimeSpan.FromTicks((long)Math.Min(delay.Ticks * options.Factor, options.MaxDelay.Ticks));
         }

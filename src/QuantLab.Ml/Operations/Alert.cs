@@ -42,6 +42,15 @@ public sealed record Alert
         };
     }
 
+    /// <summary>A systemd unit of ours failed (OnFailure=): killed at its timeout, crashed, or it could not alert on its own.</summary>
+    public static Alert UnitFailed(string unit) => new()
+    {
+        Kind = AlertKind.RunFailed,
+        Severity = AlertSeverity.Critical,
+        Summary = $"systemd unit {unit} FAILED",
+        Detail = $"journalctl -u {unit} -n 100 (errors only: journalctl -u {unit} -p err)",
+    };
+
     /// <summary>run-daily stopped before it could report on every symbol (store unreachable, interrupted, unexpected error).</summary>
     public static Alert RunAborted(string? runId, string reason) => new()
     {

@@ -56,7 +56,7 @@ public sealed record AlertOptions
 
         if (Timeout <= TimeSpan.Zero || Timeout > TimeSpan.FromMinutes(2))
         {
-            throw new UsageException($"Alerts:Timeout must be more than 0 and at most 00:02:00, got {Timeout}");
+            throw new UsageException($"Alerts:Timeout must be more than 0 and at most 2 min, got {Durations.Format(Timeout)}");
         }
 
         if (Attempts is < 1 or > 10)

@@ -27,6 +27,11 @@ internal static class FolderAccess
         var existing = Path.GetFullPath(dir);
         while (!Directory.Exists(existing))
         {
+            if (File.Exists(existing))
+            {
+                return $"{dir}: {existing} is a file, not a folder";
+            }
+
             var parent = Path.GetDirectoryName(existing);
             if (parent is null)
             {

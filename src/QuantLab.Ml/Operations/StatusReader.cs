@@ -134,7 +134,7 @@ public sealed class StatusReader(ModelRegistry registry, ILiveInstanceSource? in
     {
         if (instances is null)
         {
-            return (null, "unknown: no live-instance source is wired in this build");
+            return (null, "unknown: no Vast API key, so live machines cannot be listed (set VAST_API_KEY or Vast:ApiKeyFile)");
         }
 
         try

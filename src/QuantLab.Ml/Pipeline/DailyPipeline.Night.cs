@@ -79,7 +79,7 @@ public sealed partial class DailyPipeline
             var maxInstances = Math.Min(request.Instances ?? settings.MaxInstances, provider.MaxMachines);
             // Planned from now, not from the start: preparing (and --wait-for-data) may have taken hours of the night.
             var plan = NightPlanner.Plan(batchItems, cost, maxInstances, context.Time.GetUtcNow(), deadline);
-            var report = new NightReport { Plan = plan, Text = NightPlanTable.Render(plan), PriceNote = price.Note };
+            var report = new NightReport { Plan = plan, Text = NightPlanTable.Render(plan), PriceNote = price.Note, NoMachine = price.NoMachine };
             context.Log.Information(
                 "Night plan: {Jobs} jobs on {Instances} instances, expected {WallMinutes:F1} min and {CostUsd:F2} $; {Reason}",
                 batchItems.Count, plan.Chosen.Instances, plan.Chosen.Wall.TotalMinutes, plan.Chosen.CostUsd, plan.Reason);
@@ -355,6 +355,9 @@ public sealed record NightReport
 
     /// <summary>Where the $/h came from (the offer), or why costs are unknown.</summary>
     public required string PriceNote { get; init; }
+
+    /// <summary>No machine could be priced (no offer, or the search failed): the night as planned could not rent.</summary>
+    public bool NoMachine { get; init; }
     public IReadOnlyList<BatchReport> Batches { get; init; } = [];
 }
 

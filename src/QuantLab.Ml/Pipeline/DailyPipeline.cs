@@ -568,7 +568,7 @@ public sealed partial class DailyPipeline(PipelineContext context)
         if (outcome.Report.Status == ReadinessStatus.NotReady)
         {
             throw new DataNotReadyException(
-                $"{symbol} {TradingDate.Iso(date)} still not ready after waiting {outcome.Waited:g}: {string.Join("; ", outcome.Report.Reasons)}");
+                $"{symbol} {TradingDate.Iso(date)} still not ready after waiting {Durations.Format(outcome.Waited)}: {string.Join("; ", outcome.Report.Reasons)}");
         }
 
         return outcome.Report;

@@ -593,7 +593,7 @@ public sealed partial class RemoteJobRunner
     }
 
     /// <summary>Echoes a train.log line ("&lt;time&gt; &lt;LEVEL&gt; &lt;message&gt;") at the level the trainer gave it.</summary>
-    private static void LogTrainerLine(ILogger log, string line)
+    internal static void LogTrainerLine(ILogger log, string line)
     {
         var level = line.Split(' ', 3) switch
         {

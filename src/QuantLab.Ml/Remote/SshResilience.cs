@@ -65,11 +65,11 @@ public static class SshResilience
                 {
                     attempts.Failed(args.Outcome.Exception);
                     log.Warning(
-                        "ssh {What} not ready (attempt {Attempt}): {Reason}; retrying in {DelaySeconds:0.0} s",
+                        "ssh {What} not ready (attempt {Attempt}): {Reason}; retrying in {Delay}",
                         what,
                         args.AttemptNumber + 1,
                         Describe(args.Outcome.Exception),
-                        args.RetryDelay.TotalSeconds);
+                        Durations.Format(args.RetryDelay));
                     return default;
                 },
             })

@@ -30,6 +30,9 @@ public sealed record MachinePrice
 
     /// <summary>Where the price comes from (the offer it would take), or why it is unknown.</summary>
     public required string Note { get; init; }
+
+    /// <summary>No machine could be rented now (no offer matches, or the offers could not be searched): a real night would fail.</summary>
+    public bool NoMachine { get; init; }
 }
 
 /// <summary>A batch: the jobs for one machine, in the order they train, and how long the machine may live.</summary>

@@ -18,9 +18,12 @@ public static class InstanceTable
                 age = TimeSpan.Zero;
             }
 
+            var ssh = i.ResolveSsh();
             return new InstanceRow
             {
                 Id = i.Id,
+                SshHost = ssh?.Host,
+                SshPort = ssh?.Port,
                 Label = i.Label,
                 Status = VastStatus.Display(i.ActualStatus),
                 AgeSeconds = age is { } a ? Math.Floor(a.TotalSeconds) : null,
@@ -42,8 +45,8 @@ public static class InstanceTable
 
         var c = CultureInfo.InvariantCulture;
         return TextTable.Render(
-            ["ID", "LABEL", "STATUS", "AGE", "$/H", "COST SO FAR"],
-            [true, false, false, true, true, true],
+            ["ID", "LABEL", "STATUS", "AGE", "$/H", "COST SO FAR", "SSH"],
+            [true, false, false, true, true, true, false],
             rows.Select(r => (IReadOnlyList<string>)
             [
                 r.Id.ToString(c),
@@ -52,6 +55,7 @@ public static class InstanceTable
                 r.AgeSeconds is { } a ? FormatAge(TimeSpan.FromSeconds(a)) : "-",
                 r.PricePerHour?.ToString("0.000", c) ?? "-",
                 r.CostSoFar?.ToString("0.00", c) ?? "-",
+                r.SshHost is { } host && r.SshPort is { } port ? string.Create(c, $"ssh -p {port} root@{host}") : "-",
             ]));
     }
 
@@ -79,4 +83,8 @@ public sealed record InstanceRow
 
     /// <summary>Estimated $ spent so far: $/h × age.</summary>
     public double? CostSoFar { get; init; }
+
+    /// <summary>Where to ssh in (as root) once Vast has mapped the port; null before. Only an operator key attached to the rental gets in.</summary>
+    public string? SshHost { get; init; }
+    public int? SshPort { get; init; }
 }

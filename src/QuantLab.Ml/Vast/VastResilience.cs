@@ -1,6 +1,7 @@
 using Polly;
 using Polly.Retry;
 using Polly.Timeout;
+using QuantLab.Ml.Common;
 using Serilog;
 
 namespace QuantLab.Ml.Vast;
@@ -43,7 +44,7 @@ internal static class VastResilience
                     args.Context.Properties.GetValue(EndpointKey, default),
                     args.AttemptNumber + 1,
                     Reason(args.Outcome),
-                    args.RetryDelay);
+                    Durations.Format(args.RetryDelay));
                 return ValueTask.CompletedTask;
             },
         };

@@ -78,6 +78,24 @@ public sealed class VastCommandsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Instances_shows_where_to_ssh_into_our_live_machines()
+    {
+        vast.AddInstance("quantlab-ml:job-btcusdt-20260115-0123456789ab", "running", ageHours: 2);
+
+        var json = await Cli(vast.ApiKey).RunAsync("instances", "--json");
+        var table = await Cli(vast.ApiKey).RunAsync("instances");
+
+        Assert.True(json.ExitCode == ExitCodes.Ok, json.ToString());
+        using var doc = JsonDocument.Parse(json.Stdout);
+        var row = Assert.Single(doc.RootElement.GetProperty("instances").EnumerateArray().ToList());
+        var host = row.GetProperty("ssh_host").GetString();
+        var port = row.GetProperty("ssh_port").GetInt32();
+        Assert.False(string.IsNullOrEmpty(host));
+        Assert.True(port > 0);
+        Assert.Contains($"ssh -p {port} root@{host}", table.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Instances_without_a_key_is_a_usage_error_and_a_rejected_key_is_one_line_that_never_shows_it()
     {
         var missing = await Cli().RunAsync("instances");

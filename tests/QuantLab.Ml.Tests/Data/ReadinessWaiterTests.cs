@@ -103,9 +103,9 @@ public sealed class ReadinessWaiterTests
         var checks = sink.Events.Where(e => e.Properties.ContainsKey("Check")).ToList();
         Assert.Equal(2, checks.Count);
         Assert.Equal("1", checks[0].Properties["Check"].ToString());
-        Assert.Equal("NotReady", checks[0].Properties["Status"].ToString());
+        Assert.Equal("\"not ready\"", checks[0].Properties["Status"].ToString()); // words, not the enum name (issue 23)
         Assert.Contains("compaction has reached 20260114", checks[0].Properties["Reasons"].ToString(), StringComparison.Ordinal);
-        Assert.Equal("Ready", checks[1].Properties["Status"].ToString());
+        Assert.Equal("\"ready\"", checks[1].Properties["Status"].ToString());
         Assert.Contains(sink.Events, e => e.Properties.ContainsKey("Delay"));
     }
 

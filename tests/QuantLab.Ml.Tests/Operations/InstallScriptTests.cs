@@ -57,15 +57,74 @@ public sealed class InstallScriptTests : IDisposable
 
         // The schedule is rendered for this install: its user, its wrapper, its logs.
         var cron = await File.ReadAllTextAsync(temp.Combine("cron.d", "quantlab-ml"), TestContext.Current.CancellationToken);
-        Assert.Contains($"15 0 * * * {user} flock -n -E 75 /run/lock/quantlab-ml.lock {prefix}/bin/quantlab-ml-cron run-daily", cron, StringComparison.Ordinal);
-        Assert.Contains($">>{temp.Combine("log")}/run-daily.log", cron, StringComparison.Ordinal);
+        Assert.Contains($"15 0 * * * {user} flock -n -E 75 /run/lock/quantlab-ml.lock {prefix}/bin/quantlab-ml-cron --log ", cron, StringComparison.Ordinal);
+        Assert.Contains($"quantlab-ml-cron --log {temp.Combine("log")}/run-daily.log run-daily", cron, StringComparison.Ordinal);
 
         var uninstall = await RunAsync(Script, "--uninstall", "--prefix", prefix);
         Assert.True(uninstall.Code == 0, uninstall.Output);
-        Assert.False(Directory.Exists(prefix));
+        Assert.False(Directory.Exists(Path.Combine(prefix, "bin")));
         Assert.False(File.Exists(temp.Combine("bin", "quantlab-ml")) || Directory.Exists(temp.Combine("bin", "quantlab-ml")));
         Assert.False(File.Exists(temp.Combine("cron.d", "quantlab-ml")));
         Assert.True(File.Exists(Path.Combine(etc, "quantlab-ml.json")), "uninstall without --purge keeps the configuration");
+    }
+
+    /// <summary>
+    /// Issue 23: --prefix alone installs like a package under DIR and nowhere else (no /etc, /var, /usr/local/bin, no user),
+    /// with completion, one progress line per step, no .pdb; --uninstall keeps configuration and state, --purge removes them.
+    /// </summary>
+    [Fact]
+    public async Task A_prefix_install_touches_nothing_outside_the_prefix_and_uninstall_keeps_config_and_state_unless_purged()
+    {
+        string[] watched =
+        [
+            "/etc", "/var/lib", "/var/log", "/usr/local/bin", "/etc/cron.d", "/etc/systemd/system", "/etc/logrotate.d", "/etc/tmpfiles.d",
+            "/usr/share/bash-completion/completions", "/usr/local/share/zsh/site-functions", "/opt",
+        ];
+        static List<string> Ours(string[] dirs) => dirs.Where(Directory.Exists)
+            .SelectMany(d => Directory.EnumerateFileSystemEntries(d).Where(e => Path.GetFileName(e).Contains("quantlab", StringComparison.OrdinalIgnoreCase)))
+            .Order(StringComparer.Ordinal).ToList();
+        var before = Ours(watched);
+        var passwd = await File.ReadAllTextAsync("/etc/passwd", TestContext.Current.CancellationToken);
+        var prefix = temp.Combine("pkg");
+
+        var install = await RunAsync(Script, "--prefix", prefix, "--schedule", "cron", "--no-ready-to-run");
+
+        Assert.True(install.Code == 0, install.Output);
+        Assert.Equal(before, Ours(watched));
+        Assert.Equal(passwd, await File.ReadAllTextAsync("/etc/passwd", TestContext.Current.CancellationToken));
+        for (var step = 1; step <= 8; step++)
+        {
+            Assert.Contains($"[{step}/8]", install.Output, StringComparison.Ordinal);
+        }
+
+        var manifest = await File.ReadAllLinesAsync(Path.Combine(prefix, ".install-manifest"), TestContext.Current.CancellationToken);
+        Assert.All(manifest, line => Assert.StartsWith(prefix + "/", line[(line.IndexOf(' ', StringComparison.Ordinal) + 1)..], StringComparison.Ordinal));
+        Assert.Empty(Directory.GetFiles(prefix, "*.pdb", SearchOption.AllDirectories));
+        Assert.True(File.Exists(Path.Combine(prefix, "share", "bash-completion", "completions", "quantlab-ml")));
+        Assert.True(File.Exists(Path.Combine(prefix, "share", "zsh", "site-functions", "_quantlab-ml")));
+        var config = await File.ReadAllTextAsync(Path.Combine(prefix, "etc", "quantlab-ml.json"), TestContext.Current.CancellationToken);
+        Assert.Contains($"\"StoreRoot\": \"{prefix}/var/store\"", config, StringComparison.Ordinal);
+        var cron = await File.ReadAllTextAsync(Path.Combine(prefix, "etc", "cron.d", "quantlab-ml"), TestContext.Current.CancellationToken);
+        Assert.Contains($"{prefix}/bin/quantlab-ml-cron --log {prefix}/log/run-daily.log run-daily", cron, StringComparison.Ordinal);
+        var version = await RunAsync(Path.Combine(prefix, "bin", "quantlab-ml"), "--version");
+        Assert.True(version.Code == 0, version.Output);
+
+        // A model in the store and an edited configuration survive a plain uninstall.
+        var model = Path.Combine(prefix, "var", "store", "models", "btcusdt", "model.bin");
+        Directory.CreateDirectory(Path.GetDirectoryName(model)!);
+        await File.WriteAllTextAsync(model, "model", TestContext.Current.CancellationToken);
+        var uninstall = await RunAsync(Script, "--uninstall", "--prefix", prefix);
+        Assert.True(uninstall.Code == 0, uninstall.Output);
+        Assert.False(Directory.Exists(Path.Combine(prefix, "bin")));
+        Assert.False(File.Exists(Path.Combine(prefix, "share", "bash-completion", "completions", "quantlab-ml")));
+        Assert.False(File.Exists(Path.Combine(prefix, "etc", "cron.d", "quantlab-ml")));
+        Assert.True(File.Exists(model));
+        Assert.True(File.Exists(Path.Combine(prefix, "etc", "quantlab-ml.json")));
+
+        var purge = await RunAsync(Script, "--uninstall", "--purge", "--prefix", prefix);
+        Assert.True(purge.Code == 0, purge.Output);
+        Assert.False(Directory.Exists(prefix), string.Join("\n", Directory.Exists(prefix) ? Directory.EnumerateFileSystemEntries(prefix, "*", SearchOption.AllDirectories) : []));
+        Assert.Equal(before, Ours(watched));
     }
 
     /// <summary>

@@ -9,6 +9,7 @@ namespace QuantLab.Ml.Tests.Operations;
 
 /// <summary>cron/: the cron file, the systemd units and logrotate say what README promises (00:15 UTC, flock, a wait past 02:30, logs).</summary>
 [Trait("Category", "Unit")]
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed partial class ScheduleFilesTests : IDisposable
 {
     private static readonly DateTimeOffset Noon = new(2026, 1, 14, 12, 0, 0, TimeSpan.Zero);
@@ -80,7 +81,9 @@ public sealed partial class ScheduleFilesTests : IDisposable
         {
             var m = Regex.Match(j.Command, @"^flock -n (?:-E \d+ )?(/run/lock/\S+\.lock) ");
             Assert.True(m.Success, $"not wrapped in flock -n: {j.Command}");
-            Assert.Matches(@">>/var/log/quantlab-ml/[a-z-]+\.log 2>&1", j.Command);
+            // The wrapper writes the log itself; its stdout is left to cron, which mails it (one line, only on failure).
+            Assert.Matches(@"quantlab-ml-cron --log /var/log/quantlab-ml/[a-z-]+\.log ", j.Command);
+            Assert.DoesNotMatch(@"quantlab-ml-cron[^|]*>", j.Command);
             Assert.DoesNotContain("%", j.Command, StringComparison.Ordinal); // cron turns % into newlines
             return m.Groups[1].Value;
         }).ToList();
@@ -105,11 +108,61 @@ public sealed partial class ScheduleFilesTests : IDisposable
     }
 
     [Fact]
-    public void An_overlapping_nightly_run_exits_at_once_and_says_so_in_the_log()
+    public void An_overlapping_nightly_run_or_reaper_exits_at_once_and_says_so_in_the_log()
     {
-        var command = Job("run-daily").Command;
-        Assert.Contains("flock -n -E 75 ", command, StringComparison.Ordinal);
-        Assert.Contains("|| [ $? -ne 75 ] || echo ", command, StringComparison.Ordinal);
+        foreach (var command in new[] { Job("run-daily").Command, Job("reap-orphans").Command })
+        {
+            Assert.Contains("flock -n -E 75 ", command, StringComparison.Ordinal);
+            Assert.Matches(@"\|\| \[ \$\? -ne 75 \] \|\| echo .*>>/var/log/quantlab-ml/[a-z-]+\.log$", command);
+        }
+    }
+
+    [Fact]
+    public void Cron_mails_the_failures_to_MAILTO()
+    {
+        var (env, _) = ParseCron(Read("quantlab-ml.cron"));
+        Assert.True(env.TryGetValue("MAILTO", out var mailto) && mailto.Length > 0, "no MAILTO in the cron file");
+    }
+
+    [Theory]
+    [InlineData(0, false)]
+    [InlineData(1, true)]
+    [InlineData(3, true)]
+    public async Task The_cron_wrapper_logs_everything_and_prints_one_line_only_when_the_run_fails(int exitCode, bool mailed)
+    {
+        // The wrapper as install.sh renders it, around a stand-in quantlab-ml that prints like the real one and exits as told.
+        var prefix = temp.Combine("opt");
+        Directory.CreateDirectory(Path.Combine(prefix, "bin"));
+        var fake = Path.Combine(prefix, "bin", "quantlab-ml");
+        await File.WriteAllTextAsync(fake, $"""
+            #!/bin/sh
+            echo "2026-01-15T00:15:01Z INF Training job-btcusdt on provider local" >&2
+            echo "btcusdt 2026-01-14: {(exitCode == 0 ? "SUCCEEDED" : "FAILED  (run run-20260115T001500Z-abcdef; log /x/quantlab-ml.log; quantlab-ml logs run-20260115T001500Z-abcdef)")}"
+            exit {exitCode}
+
+            """, TestContext.Current.CancellationToken);
+        File.SetUnixFileMode(fake, (UnixFileMode)0b111_101_101);
+        var wrapper = Path.Combine(prefix, "bin", "quantlab-ml-cron");
+        await File.WriteAllTextAsync(wrapper, Read("quantlab-ml-cron").Replace("/opt/quantlab-ml", prefix, StringComparison.Ordinal).Replace("/etc/quantlab-ml", temp.Combine("etc"), StringComparison.Ordinal), TestContext.Current.CancellationToken);
+        var log = temp.Combine("run-daily.log");
+
+        var (code, stdout) = await RunStdoutAsync("/bin/sh", wrapper, "--log", log, "run-daily", "--wait-for-data", "4h");
+
+        Assert.Equal(exitCode, code);
+        var text = await File.ReadAllTextAsync(log, TestContext.Current.CancellationToken);
+        Assert.Contains("INF Training job-btcusdt", text, StringComparison.Ordinal);
+        Assert.Contains($"quantlab-ml run-daily exited {exitCode}", text, StringComparison.Ordinal);
+        if (mailed)
+        {
+            var line = Assert.Single(stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.Contains($"quantlab-ml run-daily failed (exit {exitCode})", line, StringComparison.Ordinal);
+            Assert.Contains("run-20260115T001500Z-abcdef", line, StringComparison.Ordinal);
+            Assert.EndsWith("log: " + log, line, StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.Equal(string.Empty, stdout);
+        }
     }
 
     private static Dictionary<string, List<string>> Unit(string name)
@@ -183,6 +236,28 @@ public sealed partial class ScheduleFilesTests : IDisposable
         Assert.True(stop > QuantLab.Ml.Pipeline.TimeBudget.Default.TerminationWindow, $"TimeoutStopSec {stop} is not above the termination window");
         Assert.Contains("QUANTLAB_CONFIG=/etc/quantlab-ml/quantlab-ml.json", service["Service.Environment"]);
         Assert.Equal(["-/etc/quantlab-ml/quantlab-ml.env"], service["Service.EnvironmentFile"]);
+        Assert.Equal(["75"], service["Service.SuccessExitStatus"]);
+    }
+
+    [Theory]
+    [InlineData("quantlab-ml.service")]
+    [InlineData("quantlab-ml-reaper.service")]
+    public void The_units_are_hardened_and_alert_when_they_fail(string name)
+    {
+        var unit = Unit(name);
+        Assert.Equal(["quantlab-ml-alert@%n.service"], unit["Unit.OnFailure"]);
+        foreach (var key in new[] { "NoNewPrivileges", "ProtectHome", "PrivateTmp", "PrivateDevices", "ProtectKernelTunables", "ProtectControlGroups", "RestrictSUIDSGID" })
+        {
+            Assert.Equal(["yes"], unit[$"Service.{key}"]);
+        }
+
+        Assert.Equal(["strict"], unit["Service.ProtectSystem"]);
+        var writable = Assert.Single(unit["Service.ReadWritePaths"]).Split(' ');
+        Assert.Contains("/var/lib/quantlab-ml", writable);
+        Assert.Contains("/var/log/quantlab-ml", writable);
+        Assert.Contains("/run/lock", writable); // flock's lock file
+        var alert = Unit("quantlab-ml-alert@.service");
+        Assert.Equal(["/opt/quantlab-ml/bin/quantlab-ml notify-failure %i"], alert["Service.ExecStart"]);
     }
 
     [Fact]
@@ -193,12 +268,18 @@ public sealed partial class ScheduleFilesTests : IDisposable
             return; // The key checks above hold everywhere; this one needs systemd's parser.
         }
 
-        foreach (var name in new[] { "quantlab-ml.service", "quantlab-ml.timer", "quantlab-ml-reaper.service", "quantlab-ml-reaper.timer" })
+        // Rendered for a prefix as install.sh does, with a stand-in program there (systemd checks that ExecStart= exists).
+        var prefix = temp.Combine("opt");
+        Directory.CreateDirectory(Path.Combine(prefix, "bin"));
+        File.Copy("/bin/true", Path.Combine(prefix, "bin", "quantlab-ml"));
+        foreach (var name in new[] { "quantlab-ml.service", "quantlab-ml.timer", "quantlab-ml-reaper.service", "quantlab-ml-reaper.timer", "quantlab-ml-alert@.service" })
         {
-            File.Copy(OpsTestKit.RepoFile("cron", name), temp.File(name));
+            File.WriteAllText(temp.File(name), Read(name).Replace("/opt/quantlab-ml", prefix, StringComparison.Ordinal));
         }
 
-        var (code, output) = await RunAsync(analyze, "verify", temp.File("quantlab-ml.timer"), temp.File("quantlab-ml-reaper.timer"));
+        var (code, output) = await RunAsync(
+            analyze, "verify", temp.File("quantlab-ml.timer"), temp.File("quantlab-ml-reaper.timer"), temp.File("quantlab-ml.service"),
+            temp.File("quantlab-ml-reaper.service"), temp.File("quantlab-ml-alert@quantlab-ml.service.service"));
         Assert.True(code == 0 && !output.Contains("quantlab-ml", StringComparison.Ordinal), output);
     }
 
@@ -214,6 +295,21 @@ public sealed partial class ScheduleFilesTests : IDisposable
 
     private static string? SystemdAnalyze =>
         new[] { "/usr/bin/systemd-analyze", "/bin/systemd-analyze" }.FirstOrDefault(File.Exists);
+
+    private static async Task<(int Code, string Stdout)> RunStdoutAsync(string file, params string[] args)
+    {
+        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        using var p = Process.Start(psi)!;
+        var output = p.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        _ = await p.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await p.WaitForExitAsync(TestContext.Current.CancellationToken);
+        return (p.ExitCode, await output);
+    }
 
     private static async Task<(int Code, string Output)> RunAsync(string file, params string[] args)
     {

@@ -170,6 +170,38 @@ public sealed class WebhookAlertNotifierTests : IDisposable
     }
 
     [Fact]
+    public async Task A_429_is_retried_after_its_Retry_After_but_never_later_than_the_cap()
+    {
+        receiver.Given(Request.Create().WithPath("/hooks/*").UsingPost()).InScenario("busy").WillSetStateTo("free")
+            .RespondWith(Response.Create().WithStatusCode(429).WithHeader("Retry-After", "3600"));
+        receiver.Given(Request.Create().WithPath("/hooks/*").UsingPost()).InScenario("busy").WhenStateIs("free")
+            .RespondWith(Response.Create().WithStatusCode(200));
+        var (log, sink) = OpsTestKit.Logger();
+        var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
+        var notifier = new WebhookAlertNotifier(new AlertOptions { WebhookUrl = Url, Attempts = 3 }, null, time, log);
+
+        var sending = notifier.NotifyAsync(Alert.RunFailed(FailedRun, "run-1"), TestContext.Current.CancellationToken);
+        for (var i = 0; i < 200 && receiver.LogEntries.Count < 1; i++)
+        {
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
+
+        for (var i = 0; i < 200 && !sink.Text.Contains("retrying in", StringComparison.Ordinal); i++)
+        {
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
+
+        time.Advance(WebhookAlertNotifier.MaxRetryDelay - TimeSpan.FromSeconds(1));
+        await Task.Delay(200, TestContext.Current.CancellationToken);
+        Assert.Single(receiver.LogEntries); // the hour it asked for is capped, but not cut short either
+        time.Advance(TimeSpan.FromSeconds(1));
+
+        Assert.True(await sending);
+        Assert.Equal(2, receiver.LogEntries.Count);
+        Assert.Contains("retrying in 30 s", sink.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Without_a_webhook_the_alert_is_only_logged()
     {
         var (log, sink) = OpsTestKit.Logger();

@@ -218,24 +218,53 @@ public sealed class RunDailyVastEndToEndTests(SshdFixture sshd) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_dry_run_without_a_key_shows_the_offer_and_its_estimated_cost_and_rents_nothing()
+    public async Task A_dry_run_without_a_key_says_first_that_the_real_run_would_fail_exits_as_it_would_and_still_shows_the_offer()
     {
+        // Issue 23 changed this: the dry run used to exit 0 PLANNED, and the real run failed only after the data work.
         vast.AddOffer(new FakeOffer { DphBase = 0.45 });
         vast.AddOffer(new FakeOffer { DphBase = 0.25, Geolocation = "Oslo, NO" });
         var cli = NewCli();
         cli.Environment.Remove("VAST_API_KEY");
 
         var plan = await cli.RunAsync("run-daily", "--symbol", "btcusdt", "--date", "2026-02-10", "--dry-run", "--json");
+        var text = await cli.RunAsync("run-daily", "--symbol", "btcusdt", "--date", "2026-02-10", "--dry-run");
 
-        Assert.True(plan.ExitCode == ExitCodes.Ok, plan.ToString());
+        Assert.True(plan.ExitCode == ExitCodes.Usage, plan.ToString());
+        using (var doc = JsonDocument.Parse(plan.Stdout))
+        {
+            Assert.Contains("no Vast API key", Assert.Single(doc.RootElement.GetProperty("would_fail").EnumerateArray()).GetString(), StringComparison.Ordinal);
+        }
+
         var rental = SingleRun(plan).GetProperty("plan").GetProperty("rental");
         Assert.Equal("Oslo, NO", rental.GetProperty("location").GetString());
         Assert.True(rental.GetProperty("estimated_cost_usd").GetDouble() > 0);
+        Assert.Equal(ExitCodes.Usage, text.ExitCode);
+        var first = text.Stdout.Split('\n');
+        Assert.StartsWith("DRY RUN: a real run would NOT succeed (exit 2)", first[0], StringComparison.Ordinal);
+        Assert.Contains("no Vast API key", first[1], StringComparison.Ordinal);
+        Assert.DoesNotContain(": PLANNED", first[0] + first[1], StringComparison.Ordinal);
         Assert.Empty(vast.CreatedInstanceIds);
 
+        int Datasets() => Directory.EnumerateFiles(temp.Path, "*.npz", SearchOption.AllDirectories).Count();
+        var datasetsBefore = Datasets();
         var real = await cli.RunAsync("run-daily", "--symbol", "btcusdt", "--date", "2026-02-10", "--json");
-        Assert.Equal(ExitCodes.Failed, real.ExitCode);
-        Assert.Contains("no Vast API key", SingleRun(real).GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Usage, real.ExitCode);
+        Assert.Contains("no Vast API key", Assert.Single(real.ErrorLines), StringComparison.Ordinal);
+        Assert.Equal(datasetsBefore, Datasets()); // stopped before the data check and the dataset build
+        Assert.Empty(vast.CreatedInstanceIds);
+    }
+
+    [Fact]
+    public async Task A_dry_run_with_no_offer_to_rent_says_so_first_and_exits_1_like_the_real_run()
+    {
+        var cli = NewCli();
+
+        var text = await cli.RunAsync("run-daily", "--symbol", "btcusdt", "--date", "2026-02-10", "--dry-run");
+
+        Assert.Equal(ExitCodes.Failed, text.ExitCode);
+        var first = text.Stdout.Split('\n');
+        Assert.StartsWith("DRY RUN: a real run would NOT succeed (exit 1)", first[0], StringComparison.Ordinal);
+        Assert.Contains("nothing to rent: no offer matches", first[1], StringComparison.Ordinal);
         Assert.Empty(vast.CreatedInstanceIds);
     }
 

@@ -87,12 +87,12 @@ public sealed class VastComputeProvider(
         }
         catch (QuantLabException ex)
         {
-            return new MachinePrice { DollarsPerHour = 0, Setup = setup, Note = $"offers were not searched ({ex.Message}): costs below are 0" };
+            return new MachinePrice { DollarsPerHour = 0, Setup = setup, Note = $"offers were not searched ({ex.Message}): costs below are 0", NoMachine = true };
         }
 
         if (offers.Count == 0)
         {
-            return new MachinePrice { DollarsPerHour = 0, Setup = setup, Note = $"no offer matches {query.Describe()}: costs below are 0" };
+            return new MachinePrice { DollarsPerHour = 0, Setup = setup, Note = $"no offer matches {query.Describe()}: costs below are 0", NoMachine = true };
         }
 
         var offer = offers[0];
