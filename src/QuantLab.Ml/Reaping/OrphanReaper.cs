@@ -251,8 +251,8 @@ public sealed class OrphanReaper
             DestroyedAt = now,
             DollarsPerHour = record.DollarsPerHour ?? dph,
 
-            // The cost only grows: the owner's figure stays when it is the larger (it also counts transfers).
-            CostUsd = record.CostUsd is { } owned && (cost is null || owned >= cost) ? owned : cost ?? record.CostUsd,
+            // The owner's figure is never rewritten (the reap's own estimate is in its note); filled only when there is none.
+            CostUsd = record.CostUsd ?? cost,
             Reaps = reaps,
         };
     }
