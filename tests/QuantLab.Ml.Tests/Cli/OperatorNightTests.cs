@@ -108,7 +108,7 @@ public sealed partial class OperatorNightTests : IDisposable
     [Fact]
     public async Task Status_without_a_key_says_why_live_machines_are_unknown()
     {
-        var result = await Cli.RunAsync("status", "--symbol", "btcusdt");
+        var result = await Cli.RunAsync("status", "--symbol", "btcusdt", "--store", "store");
 
         Assert.DoesNotContain("wired in this build", result.Stdout, StringComparison.Ordinal);
         Assert.Contains("no Vast API key", result.Stdout, StringComparison.Ordinal);
@@ -205,7 +205,7 @@ public sealed partial class OperatorNightTests : IDisposable
 
     private async Task SampleAsync()
     {
-        var sample = await Cli.RunAsync("data", "sample", "--symbol", "btcusdt", "--from", "2026-01-15", "--days", "1", "--hours", "3", "--rate", "2", "--out", "data");
+        var sample = await Cli.RunAsync("data", "sample", "--symbol", "btcusdt", "--from", "2026-01-15", "--days", "1", "--hours", "6", "--rate", "2", "--out", "data");
         Assert.True(sample.ExitCode == 0, sample.ToString());
     }
 

@@ -144,9 +144,10 @@ public sealed class OperatorCommandsEndToEndTests : IDisposable
 
         var result = await NewCli().RunAsync("run-daily", "--symbol", "btcusdt", "--date", "2026-09-01", "--json");
 
-        Assert.True(result.ExitCode == ExitCodes.Ok, result.ToString());
+        // Another run holds the job: nothing was done, exit 75 (try later), never "skipped (already done)".
+        Assert.True(result.ExitCode == ExitCodes.Busy, result.ToString());
         var run = Parse(result).GetProperty("runs")[0];
-        Assert.Equal("skipped", run.GetProperty("status").GetString());
+        Assert.Equal("held", run.GetProperty("status").GetString());
         Assert.Contains("run-still-going", run.GetProperty("error").GetString(), StringComparison.Ordinal);
         Assert.False(Directory.Exists(Path.Combine(temp.Path, "store", "models")));
     }
