@@ -11,6 +11,9 @@ public sealed record CliHost
     public required string CurrentDirectory { get; init; }
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
+    /// <summary>The machine-wide configuration file, read when neither --config, QUANTLAB_CONFIG nor ./quantlab-ml.json is there.</summary>
+    public string? SystemConfigFile { get; init; } = Configuration.ConfigurationLoader.SystemFile;
+
     /// <summary>How long cleanup (destroying a rented machine, writing the run record) may take after SIGTERM.</summary>
     public TimeSpan CleanupBudget { get; init; } = TimeSpan.FromSeconds(120);
 

@@ -31,7 +31,7 @@ internal sealed class CommandContext : IAsyncDisposable
     /// <summary>Loads configuration (file → env → flags) and creates the logger; a run folder is created when asked for.</summary>
     public static CommandContext Create(CliHost host, ParseResult parse, IReadOnlyDictionary<string, string?> flags, bool withRunDir)
     {
-        var config = ConfigurationLoader.Load(parse.GetValue(CommonOptions.Config), host.Environment, flags, host.CurrentDirectory);
+        var config = ConfigurationLoader.Load(parse.GetValue(CommonOptions.Config), host.Environment, flags, host.CurrentDirectory, host.SystemConfigFile);
         string? runDir = null;
         if (withRunDir)
         {
@@ -42,6 +42,7 @@ internal sealed class CommandContext : IAsyncDisposable
         }
 
         var logger = Logging.Create(host.Err, parse.GetValue(CommonOptions.Verbose), runDir is null ? null : Path.Combine(runDir, "quantlab-ml.clef"));
+        logger.Information("Configuration: {ConfigFile}", config.DescribeFile());
         return new CommandContext(host, config, logger, runDir);
     }
 

@@ -18,8 +18,8 @@ internal static class Composition
     // One HttpClient for the process (sockets are reused); the Vast client owns per-call timeouts, so this one has none.
     private static readonly HttpClient VastHttp = new() { Timeout = Timeout.InfiniteTimeSpan };
 
-    public static VastOptions VastOptions(CommandContext ctx) =>
-        Ml.Vast.VastOptions.Load(ctx.Config.Raw, key => ctx.Host.Environment.GetValueOrDefault(key)).Validate();
+    /// <summary>Section Vast of the validated configuration (VAST_API_URL already applied by the loader).</summary>
+    public static VastOptions VastOptions(CommandContext ctx) => ctx.Options.Vast;
 
     /// <summary>A Vast client; with <paramref name="requireKey"/> false a missing key only limits it to the offer search.</summary>
     public static VastClient VastClient(CommandContext ctx, bool requireKey)
@@ -58,17 +58,17 @@ internal static class Composition
     {
         "local" => new LocalComputeProvider(ctx.Options.Trainer, ctx.Time, ctx.Log),
         "ssh" => new SshComputeProvider(
-            SshProviderOptions.FromConfiguration(ctx.Config.Raw),
+            ctx.Options.Ssh,
             TrainerPackage.FromFolder(ctx.Options.Trainer.ResolvePackageDir()),
             ctx.Time,
             ctx.Log),
         "vast" => new VastComputeProvider(
             VastClient(ctx, requireKey: false),
             OfferQuery.FromOptions(VastOptions(ctx)),
-            VastProviderOptions.FromConfiguration(ctx.Config.Raw),
+            ctx.Options.Rental,
             new RemoteJobRunner(
                 TrainerPackage.FromFolder(ctx.Options.Trainer.ResolvePackageDir()),
-                SshProviderOptions.FromConfiguration(ctx.Config.Raw).Remote,
+                ctx.Options.Remote,
                 ctx.Time,
                 ctx.Log),
             new InstanceRecords(Store(ctx)),
