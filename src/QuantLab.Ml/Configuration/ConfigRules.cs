@@ -140,6 +140,15 @@ public sealed class ConfigRules
     /// <summary>Records what a key allows when its rule is checked elsewhere (a URL parse, the offer query).</summary>
     public ConfigRules Allows(string name, string allowed) => Describe(name, allowed);
 
+    /// <summary>For values that are not configuration (a request built from flags and options): throws <see cref="UsageException"/> with <paramref name="message"/>.</summary>
+    public static void Ensure(bool ok, string message)
+    {
+        if (!ok)
+        {
+            throw new UsageException(message);
+        }
+    }
+
     private ConfigRules Describe(string name, string allowed)
     {
         shared.Allowed.TryAdd(Key(name), allowed);
