@@ -45,6 +45,8 @@ PY=$(ensure_trainer_venv)
 if selected s3; then ensure_s3_server; fi
 
 envdir=$work/env
+# The benchmark days cover 6 hours; a production day must cover 12 (DataCheck:MinCoveredHours).
+export QUANTLAB_DataCheck__MinCoveredHours=6
 cleanup() { stop_sshd "$envdir/ssh"; stop_s3 "$envdir"; }
 trap cleanup EXIT
 if selected sftp || selected orchestration || selected night; then start_sshd "$envdir/ssh"; fi

@@ -19,6 +19,8 @@ if [ ! -f sample-data/compacted/_state.json ]; then
 fi
 
 export QUANTLAB_Trainer__Python=$PY
+# The sample day covers 6 hours to keep the demo quick; a production day must cover 12 (DataCheck:MinCoveredHours).
+export QUANTLAB_DataCheck__MinCoveredHours=${QUANTLAB_DataCheck__MinCoveredHours:-6}
 set +e
 cli run-daily --symbol btcusdt --date "$day" --data sample-data --store .quantlab --provider local "$@"
 code=$?

@@ -202,6 +202,11 @@ def run(args: argparse.Namespace, log: TrainerLog, started: float, started_utc: 
                                                                                        production_features)
         rescore = {"status": status, "reason": reason}
         (log.info if status == "ok" else log.warning)(f"production re-score {status}: {reason}")
+    if args.production_model is not None:
+        # Who wrote the champion and who re-scored it: only the same major.minor gives a like-for-like score.
+        written_by = training.model_version(args.production_model)
+        rescore.update(model_xgboost_version=written_by, scorer_xgboost_version=xgb.__version__,
+                       like_for_like=training.same_minor(written_by, xgb.__version__))
 
     with timer.phase("write"):
         o = job.outputs

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Optional, Tuple
@@ -170,11 +171,61 @@ def train_metrics(result: TrainResult, ds: Dataset, p: XgbParams) -> Dict[str, A
 def load_booster(path: str) -> Tuple[Optional[Any], str]:
     """(booster, '') or (None, why it failed)."""
     try:
+        # From bytes, not by path: XGBoost >= 3.1 warns "Unknown file format" for a path without .json/.ubj, and the
+        # bytes say their format themselves (1.7 reads them the same way).
+        with open(path, "rb") as f:
+            raw = bytearray(f.read())
         booster = xgb.Booster()
-        booster.load_model(path)
+        booster.load_model(raw)
         return booster, ""
     except Exception as e:  # XGBoostError for corrupt files or models from a newer XGBoost
         return None, f"cannot load production model with XGBoost {xgb.__version__}: {first_line(e)}"
+
+
+_UBJ_INT = {b"i": (1, True), b"U": (1, False), b"I": (2, True), b"l": (4, True), b"L": (8, True)}
+
+
+def model_version(path: str) -> Optional[str]:
+    """The XGBoost version that wrote a saved model ("3.1.2"), read from the file itself (JSON or UBJSON); None when
+    the file does not say. Needed because a model written by XGBoost >= 3.1 loads into 1.7/3.0 without an error but with
+    its multiclass intercept reset, so a re-score by another major.minor is not like for like."""
+    try:
+        with open(path, "rb") as f:
+            raw = f.read()
+        if raw[:1] == b"{" and raw[1:2] in (b'"', b" ", b"\n"):
+            v = json.loads(raw.decode("utf-8")).get("version")
+            return ".".join(str(int(x)) for x in v) if isinstance(v, list) else None
+        i = raw.find(b"version")
+        if i < 0 or raw[i + 7:i + 8] != b"[":
+            return None
+        pos, typed, count = i + 8, None, None
+
+        def read_int(marker: bytes, at: int) -> Tuple[int, int]:
+            size, signed = _UBJ_INT[marker]
+            return int.from_bytes(raw[at:at + size], "big", signed=signed), at + size
+        if raw[pos:pos + 1] == b"$":
+            typed, pos = raw[pos + 1:pos + 2], pos + 2
+        if raw[pos:pos + 1] == b"#":
+            count, pos = read_int(raw[pos + 1:pos + 2], pos + 2)
+        parts: List[int] = []
+        while len(parts) < (count if count is not None else 3):
+            marker = typed
+            if marker is None:
+                marker, pos = raw[pos:pos + 1], pos + 1
+            if marker not in _UBJ_INT:
+                break
+            value, pos = read_int(marker, pos)
+            parts.append(value)
+        return ".".join(str(x) for x in parts) if len(parts) >= 2 else None
+    except (OSError, ValueError, KeyError, AttributeError):
+        return None
+
+
+def same_minor(a: Optional[str], b: Optional[str]) -> Optional[bool]:
+    """True when two versions share major.minor; None when either is unknown."""
+    if not a or not b:
+        return None
+    return a.split(".")[:2] == b.split(".")[:2]
 
 
 def rescore_production(booster: Any, ds: Dataset, device_params: Dict[str, str],

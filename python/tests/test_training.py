@@ -164,6 +164,29 @@ def test_production_rescoring(tmp_path, files, case, capsys):
     assert not np.array_equal(prod_pred, np.load(os.path.join(out, "predictions.npy")))
     r = load_json(os.path.join(out, "runtime.json"))
     assert r["production_rescore"]["status"] == "ok"
+    # Written and re-scored by the same XGBoost: like for like, and the record says which version both were.
+    assert r["production_rescore"]["model_xgboost_version"] == r["production_rescore"]["scorer_xgboost_version"] == xgboost.__version__
+    assert r["production_rescore"]["like_for_like"] is True
+
+
+def test_a_champion_written_by_another_xgboost_minor_is_marked_not_like_for_like(tmp_path, files, capsys):
+    prod_dir = str(tmp_path / "prod")
+    assert cli.main(["--job", files.job, "--data", files.data, "--out", prod_dir, "--device", "cpu"]) == 0
+    booster = xgboost.Booster()
+    booster.load_model(os.path.join(prod_dir, "model.bin"))
+    model = json.loads(bytes(booster.save_raw("json")).decode("utf-8"))
+    model["version"] = [3, 1, 2]  # as a model written by XGBoost 3.1.2 says of itself
+    newer = tmp_path / "newer.bin"
+    newer.write_text(json.dumps(model), encoding="utf-8")
+    assert training.model_version(str(newer)) == "3.1.2"
+    assert training.model_version(os.path.join(prod_dir, "model.bin")) == xgboost.__version__
+
+    assert cli.main(["--job", files.job, "--data", files.data, "--out", files.out, "--production-model", str(newer)]) == 0
+
+    rescore = load_json(os.path.join(files.out, "runtime.json"))["production_rescore"]
+    assert rescore["model_xgboost_version"] == "3.1.2"
+    assert rescore["scorer_xgboost_version"] == xgboost.__version__
+    assert rescore["like_for_like"] is False
 
 
 def test_production_rescoring_skips_feature_count_mismatch(tmp_path, files, capsys):
@@ -178,7 +201,7 @@ def test_production_rescoring_skips_feature_count_mismatch(tmp_path, files, caps
     assert not os.path.exists(os.path.join(files.out, "predictions_production.npy"))
     assert os.path.exists(os.path.join(files.out, "predictions.npy"))
     rescore = load_json(os.path.join(files.out, "runtime.json"))["production_rescore"]
-    assert rescore == {"status": "skipped", "reason": "production model has 4 features, this dataset has 5"}
+    assert {k: rescore[k] for k in ("status", "reason")} == {"status": "skipped", "reason": "production model has 4 features, this dataset has 5"}
 
 
 def test_production_model_unloadable_is_reported_not_fatal(tmp_path, files, capsys):

@@ -14,8 +14,12 @@ public sealed record CliHost
     /// <summary>The machine-wide configuration file, read when neither --config, QUANTLAB_CONFIG nor ./quantlab-ml.json is there.</summary>
     public string? SystemConfigFile { get; init; } = Configuration.ConfigurationLoader.SystemFile;
 
-    /// <summary>How long cleanup (destroying a rented machine, writing the run record) may take after SIGTERM.</summary>
-    public TimeSpan CleanupBudget { get; init; } = TimeSpan.FromSeconds(120);
+
+    /// <summary>
+    /// Overrides the termination window (time between SIGTERM and the forced end); null = Shutdown:TerminationWindow of
+    /// the configuration (see <see cref="Ml.Pipeline.TimeBudget"/>).
+    /// </summary>
+    public TimeSpan? TerminationWindow { get; init; }
 
     public static CliHost FromProcess() => new()
     {

@@ -26,9 +26,11 @@ internal static class CommandAction
                 await host.Err.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
                 return ExitCodes.For(ex);
             }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            catch (OperationCanceledException ex) when (ct.IsCancellationRequested)
             {
-                await host.Err.WriteLineAsync("error: interrupted").ConfigureAwait(false);
+                // Cleanup that left something to say (a machine that may still bill) says it on the same one line.
+                var detail = ex is Ml.Training.Providers.RunInterruptedException ? "; " + ex.Message.ReplaceLineEndings(" ") : string.Empty;
+                await host.Err.WriteLineAsync($"error: interrupted{detail}").ConfigureAwait(false);
                 return ExitCodes.Interrupted;
             }
             catch (Exception ex)

@@ -54,6 +54,32 @@ internal static class Composition
 
     public static ModelRegistry Registry(CommandContext ctx) => new(Store(ctx), ctx.Time);
 
+    /// <summary>
+    /// The store for commands that judge live machines by its records (reap-orphans, status). A store nobody named (no
+    /// --store, no StoreRoot in the environment or a configuration file) that has never recorded a run is most likely the
+    /// wrong one, e.g. ./.quantlab of the folder the command was started in: every live machine would look unowned.
+    /// Throws <see cref="UsageException"/> (exit 2) then, naming the store looked at and how to name the right one.
+    /// </summary>
+    public static async Task<IArtifactStore> KnownStoreAsync(CommandContext ctx, CancellationToken ct)
+    {
+        var store = Store(ctx);
+        if (ctx.Config.Raw["StoreRoot"] is not null)
+        {
+            return store;
+        }
+
+        var recorded = await store.ListAsync("runs/", ct).ConfigureAwait(false);
+        if (recorded.Count > 0)
+        {
+            return store;
+        }
+
+        throw new UsageException(
+            $"the store {store.Root} (the default StoreRoot, as no --store, QUANTLAB_StoreRoot or configuration file named one"
+            + $"{(ctx.Config.File is null ? string.Empty : " in " + ctx.Config.File)}) has never recorded a run, so every machine would look unowned; "
+            + "name the store your runs use with --store, QUANTLAB_StoreRoot or QUANTLAB_CONFIG=/etc/quantlab-ml/quantlab-ml.json");
+    }
+
     public static IComputeProvider Provider(CommandContext ctx) => ctx.Options.Provider switch
     {
         "local" => new LocalComputeProvider(ctx.Options.Trainer, ctx.Time, ctx.Log),
@@ -67,14 +93,17 @@ internal static class Composition
             OfferQuery.FromOptions(VastOptions(ctx)),
             ctx.Options.Rental,
             new RemoteJobRunner(
-                TrainerPackage.FromFolder(ctx.Options.Trainer.ResolvePackageDir()),
+                TrainerPackage.FromFolder(ctx.Options.Trainer.ResolvePackageDir(), ctx.Options.Rental.Requirements),
                 ctx.Options.Remote,
                 ctx.Time,
                 ctx.Log),
             new InstanceRecords(Store(ctx)),
             Path.GetFileName(ctx.RunDir ?? "no-run"),
             ctx.Time,
-            ctx.Log),
+            ctx.Log)
+        {
+            Budget = Budget(ctx),
+        },
         var other => throw new UsageException($"provider '{other}' is not available"),
     };
 
@@ -94,7 +123,7 @@ internal static class Composition
         try
         {
             var result = await new OrphanReaper(client, Store(ctx), ctx.Time, ctx.Log)
-                .ReapAsync(ReapRequest.For(ctx.Options.Runtime, client.Options.LabelPrefix), ct).ConfigureAwait(false);
+                .ReapAsync(ReapRequest.For(Budget(ctx), client.Options.LabelPrefix), ct).ConfigureAwait(false);
             if (result.DestroyFailures > 0)
             {
                 ctx.Log.Error("{Failures} leftover Vast instances could not be destroyed before tonight's run; run `quantlab-ml reap-orphans`", result.DestroyFailures);
@@ -109,6 +138,9 @@ internal static class Composition
             ctx.Log.Error("Could not check for leftover Vast instances before renting: {Reason}", ex.Message);
         }
     }
+
+    /// <summary>The time model of this configuration, checked (a cleanup that cannot fit the termination window is exit 2).</summary>
+    public static TimeBudget Budget(CommandContext ctx) => TimeBudget.From(ctx.Options).Check();
 
     public static EvaluationConfig Evaluation(CommandContext ctx) => EvaluationConfig.For(ctx.Options.Dataset, ctx.Options.Evaluation.CostBps);
 
@@ -127,6 +159,9 @@ internal static class Composition
             Log = ctx.Log,
             RunDir = ctx.RunDir ?? throw new InvalidOperationException("run-daily needs a run folder"),
             BeforeRenting = ctx.Options.Provider == "vast" ? token => ReapBeforeRentingAsync(ctx, token) : null,
+
+            // Checked at start when renting; every provider takes its lock's life and cleanup bounds from it.
+            Budget = ctx.Options.Provider == "vast" ? Budget(ctx) : TimeBudget.From(ctx.Options),
         });
     }
 }

@@ -42,8 +42,9 @@ public static class QuantLabCli
             Error = host.Err,
             EnableDefaultExceptionHandler = false,
 
-            // SIGTERM cancels the token; the process must then live long enough to destroy what it rented.
-            ProcessTerminationTimeout = host.CleanupBudget,
+            // SIGTERM cancels the token; the process must then live long enough to destroy what it rented. The default
+            // 2 s would kill every cleanup: the window is the configured one, which the cleanup budgets are checked against.
+            ProcessTerminationTimeout = host.TerminationWindow ?? TerminationWindow(parse, host),
         };
         if (parse.Action is ParseErrorAction)
         {
@@ -52,5 +53,22 @@ public static class QuantLabCli
         }
 
         return await parse.InvokeAsync(config, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Shutdown:TerminationWindow of the configuration the command will load; the default when it cannot be read (the
+    /// command then fails with exit 2 on that same configuration before it rents anything).
+    /// </summary>
+    private static TimeSpan TerminationWindow(ParseResult parse, CliHost host)
+    {
+        try
+        {
+            var config = Configuration.ConfigurationLoader.Load(parse.GetValue(CommonOptions.Config), host.Environment, new Dictionary<string, string?>(), host.CurrentDirectory, host.SystemConfigFile);
+            return Ml.Pipeline.TimeBudget.From(config.Options).TerminationWindow;
+        }
+        catch (Common.QuantLabException)
+        {
+            return Ml.Pipeline.TimeBudget.Default.TerminationWindow;
+        }
     }
 }

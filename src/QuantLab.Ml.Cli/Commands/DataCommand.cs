@@ -38,7 +38,7 @@ internal static class DataCommand
                 var market = Market.Parse(parse.GetValue(symbol), o.Exchange);
                 var day = parse.GetValue(date) is { } text ? TradingDate.Parse(text) : TradingDate.YesterdayUtc(ctx.Time);
                 var source = Composition.Data(ctx);
-                var report = await ReadinessChecker.CheckWindowAsync(source, market.Exchange, o.Stream, market.Symbol, day, o.WindowDays, ct).ConfigureAwait(false);
+                var report = await ReadinessChecker.CheckWindowAsync(source, market.Exchange, o.Stream, market.Symbol, day, o.WindowDays, o.DataCheck, ct).ConfigureAwait(false);
                 var status = report.Status switch
                 {
                     ReadinessStatus.Ready => "READY",

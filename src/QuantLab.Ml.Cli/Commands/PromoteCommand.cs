@@ -38,6 +38,12 @@ internal static class PromoteCommand
                 {
                     var promoter = new Promoter(Composition.Registry(ctx), ctx.Options.Promotion, ctx.Log);
                     var result = await promoter.PromoteAsync(request, workDir, ct).ConfigureAwait(false);
+                    foreach (var warning in result.Warnings)
+                    {
+                        // Production did change (exit 0); what did not follow it is said, once per line.
+                        await ctx.Host.Err.WriteLineAsync($"warning: {warning}").ConfigureAwait(false);
+                    }
+
                     if (parse.GetValue(json))
                     {
                         ctx.WriteJson(result);

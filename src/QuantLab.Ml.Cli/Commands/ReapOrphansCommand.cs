@@ -10,14 +10,14 @@ internal static class ReapOrphansCommand
     public static Command Create(CliHost host)
     {
         var dryRun = new Option<bool>("--dry-run") { Description = "Print what would be destroyed and why; destroy nothing" };
-        var maxAge = new Option<string?>("--max-age") { Description = "Destroy any instance of ours older than this, e.g. 90m (default: Runtime max runtime + margin)" };
+        var maxAge = new Option<string?>("--max-age") { Description = "Destroy any instance of ours older than this, e.g. 90m (default: the longest a job can live, all stage limits and margins)" };
         var labelPrefix = new Option<string?>("--label-prefix") { Description = "Only instances whose label starts with this are ours (config Vast:LabelPrefix, default quantlab-ml:)" };
         var store = CommonOptions.Store();
         var json = CommonOptions.Json();
         var command = new Command(
             "reap-orphans",
             "Destroy the Vast instances labelled with our prefix whose run ended, whose owner is gone, that are older than --max-age, "
-            + "or that have no run record after 15 minutes. Instances without our prefix are never touched.\n"
+            + "or that have no run record and are older than the longest a job can live (all stage limits and margins). Instances without our prefix are never touched.\n"
             + "exit codes: 0 nothing left to reap, 1 a destroy failed or the instance list could not be read, 2 bad usage")
         {
             dryRun, maxAge, labelPrefix, store, json,
@@ -30,13 +30,14 @@ internal static class ReapOrphansCommand
             async (ctx, parse, ct) =>
             {
                 var vast = Composition.Vast(ctx);
-                var request = ReapRequest.For(ctx.Options.Runtime, vast.Options.LabelPrefix, parse.GetValue(dryRun));
+                var request = ReapRequest.For(Composition.Budget(ctx), vast.Options.LabelPrefix, parse.GetValue(dryRun));
+                var store = await Composition.KnownStoreAsync(ctx, ct).ConfigureAwait(false);
                 if (parse.GetValue(maxAge) is { } age)
                 {
                     request = request with { MaxAge = Durations.Parse(age, "--max-age") };
                 }
 
-                var result = await new OrphanReaper(vast, Composition.Store(ctx), ctx.Time, ctx.Log).ReapAsync(request, ct).ConfigureAwait(false);
+                var result = await new OrphanReaper(vast, store, ctx.Time, ctx.Log).ReapAsync(request, ct).ConfigureAwait(false);
                 await AlertAsync(ctx, result, ct).ConfigureAwait(false);
                 if (parse.GetValue(json))
                 {

@@ -35,6 +35,11 @@ internal static class RollbackCommand
                 {
                     var manifest = await registry.RollbackAsync(s, target, why, $"{Environment.UserName}@{Environment.MachineName}", workDir, ct)
                         .ConfigureAwait(false);
+                    foreach (var warning in manifest.Warnings)
+                    {
+                        await ctx.Host.Err.WriteLineAsync($"warning: {warning}").ConfigureAwait(false);
+                    }
+
                     ctx.Log.Information(
                         "Rolled {Symbol} back from {From} to {Version} (change {Sequence})",
                         s, before is { } b ? TradingDate.Iso(b.Manifest.Version) : "none", TradingDate.Iso(manifest.Version), manifest.Sequence);

@@ -87,7 +87,16 @@ internal static class RunDailyCommand
                     RunReport.Write(ctx.Host.Out, result);
                 }
 
-                return ExitCodeOf(result);
+                var code = ExitCodeOf(result);
+                if (code == ExitCodes.Failed)
+                {
+                    // Every exit 1 says why on stderr in one line, whatever the output format.
+                    var failed = result.Runs.Where(r => r.Status == RunStatus.Failed).ToList();
+                    var why = string.Join("; ", failed.Select(r => $"{r.Symbol}: {r.Error}")).ReplaceLineEndings(" ");
+                    await ctx.Host.Err.WriteLineAsync($"error: {failed.Count} of {result.Runs.Count} symbol(s) failed: {why}").ConfigureAwait(false);
+                }
+
+                return code;
             });
         return command;
     }
@@ -100,5 +109,6 @@ internal static class RunDailyCommand
     internal static int ExitCodeOf(RunDailyResult result) =>
         result.Runs.Any(r => r.Status == RunStatus.Failed) ? ExitCodes.Failed
         : result.Runs.Any(r => r.Status == RunStatus.NotReady) ? ExitCodes.DataNotReady
+        : result.Runs.Any(r => r.Status == RunStatus.Held) ? ExitCodes.Busy
         : ExitCodes.Ok;
 }

@@ -91,6 +91,7 @@ internal static class RunReport
         RunStatus.Skipped => "SKIPPED (already done)",
         RunStatus.NotReady => "NOT READY",
         RunStatus.Planned => "PLANNED (dry run)",
+        RunStatus.Held => "HELD (another run holds the job)",
         _ => status.ToString(),
     };
 }

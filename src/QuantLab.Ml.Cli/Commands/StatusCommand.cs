@@ -37,7 +37,8 @@ internal static class StatusCommand
             {
                 var symbols = parse.GetValue(symbol) is { Length: > 0 } given ? given.Select(s => Market.NormalizeKey(s, ctx.Options.Exchange)).Distinct().ToList() : ctx.Options.Symbols;
                 var limit = parse.GetValue(maxAge) is { } text ? Durations.Parse(text, "--max-age") : StatusReader.DefaultMaxAge;
-                var reader = new StatusReader(Composition.Registry(ctx), LiveInstances(ctx), ctx.Time);
+                var registry = new Ml.Storage.ModelRegistry(await Composition.KnownStoreAsync(ctx, ct).ConfigureAwait(false), ctx.Time);
+                var reader = new StatusReader(registry, LiveInstances(ctx), ctx.Time);
                 var report = await reader.ReadAsync(symbols, limit, ct).ConfigureAwait(false);
                 if (parse.GetValue(json))
                 {

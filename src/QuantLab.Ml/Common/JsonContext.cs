@@ -39,6 +39,7 @@ namespace QuantLab.Ml.Common;
 [JsonSerializable(typeof(ModelMetrics))]
 [JsonSerializable(typeof(IReadOnlyList<OfferRow>))]
 [JsonSerializable(typeof(PartitionMeta))]
+[JsonSerializable(typeof(PartitionState))]
 [JsonSerializable(typeof(ProductionManifest))]
 [JsonSerializable(typeof(PromoteResult))]
 [JsonSerializable(typeof(PromotionDecision))]

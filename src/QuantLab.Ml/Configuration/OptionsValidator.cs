@@ -31,6 +31,8 @@ public static class OptionsValidator
         o.Metrics.Rules(r.Section(Operations.MetricsOptions.Section));
         o.Batch.Rules(r.Section(Pipeline.NightOptions.Section));
         o.S3.Rules(r.Section(Storage.S3Options.Section));
+        o.Shutdown.Rules(r.Section(Pipeline.TimeBudget.SectionName));
+        o.DataCheck.Rules(r.Section("DataCheck"));
         o.Vast.Rules(r.Section(Vast.VastOptions.SectionName));
         o.Rental.Rules(r.Section(Training.Providers.VastProviderOptions.Section));
         o.Remote.Rules(r.Section(Remote.RemoteRunnerOptions.Section));
@@ -49,14 +51,16 @@ public static class OptionsValidator
     private static void TopLevel(QuantLabOptions o, ConfigRules r)
     {
         r.Whole(nameof(o.WindowDays), o.WindowDays, 1, 31, "days");
-        r.OneOf(nameof(o.Device), o.Device, "auto", "cpu", "cuda");
+        r.That(o.Device is null or "auto" or "cpu" or "cuda", nameof(o.Device), o.Device, "one of auto, cpu, cuda, or unset (the provider's default)");
         r.OneOf(nameof(o.Provider), o.Provider, "local", "ssh", "vast");
         r.Rule(o.Symbols.Count > 0, "Symbols: no symbols configured: give --symbol or set Symbols");
     }
 
     /// <summary>
     /// Rules between sections. Budgets that must fit each other (cleanup inside the termination window; watchdog and
-    /// reaper max-age at least the longest a job can legitimately live) belong here, next to the provider requirements.
+    /// reaper max-age at least the longest a job can legitimately live) belong here, next to the provider requirements:
+    /// today <see cref="Pipeline.TimeBudget.Check"/> runs where a command rents or reaps (Composition.Budget); wiring it in
+    /// here, e.g. <c>if (o.Provider == "vast") r.Try(() => Pipeline.TimeBudget.From(o).Check());</c>, makes config check agree.
     /// </summary>
     private static void CrossSection(QuantLabOptions o, ConfigRules r)
     {

@@ -41,14 +41,23 @@ public sealed record QuantLabOptions
     /// <summary>Days of data ending at the run date.</summary>
     public int WindowDays { get; set; } = 1;
 
-    /// <summary>auto, cpu or cuda.</summary>
-    public string Device { get; set; } = "auto";
+    /// <summary>
+    /// auto, cpu or cuda; unset means cuda with the vast provider (a rented GPU night must not train on the CPU and
+    /// "succeed") and auto otherwise. Tests and own boxes without a GPU set cpu or auto.
+    /// </summary>
+    public string? Device { get; set; }
+
+    /// <summary>The device jobs ask for: <see cref="Device"/>, or the provider's default when it is unset.</summary>
+    public string EffectiveDevice => Device ?? (Provider == "vast" ? "cuda" : "auto");
 
     public DatasetConfig Dataset { get; set; } = new();
     public XgboostParams Xgboost { get; set; } = new();
     public RuntimeLimits Runtime { get; set; } = new();
     public TrainerOptions Trainer { get; set; } = new();
     public DataWaitOptions DataWait { get; set; } = new();
+
+    /// <summary>Thresholds that refuse an intact but unfit day (too few rows or hours, off-day timestamps, crossed books).</summary>
+    public Data.DataCheckOptions DataCheck { get; set; } = new();
     public EvaluationOptions Evaluation { get; set; } = new();
     public PromotionPolicyConfig Promotion { get; set; } = new();
     public AlertOptions Alerts { get; set; } = new();
@@ -59,6 +68,9 @@ public sealed record QuantLabOptions
 
     /// <summary>Endpoint, region, path style and transfer sizes for s3:// data and store roots.</summary>
     public S3Options S3 { get; set; } = new();
+
+    /// <summary>The termination window after SIGTERM and the bound of each store write in cleanup (see <see cref="Pipeline.TimeBudget"/>).</summary>
+    public ShutdownOptions Shutdown { get; set; } = new();
 
     /// <summary>The Vast.ai client: API address, pacing, backoff and the offer filters (VAST_API_URL overrides BaseUrl).</summary>
     public Vast.VastOptions Vast { get; set; } = new();
@@ -74,6 +86,23 @@ public sealed record QuantLabOptions
 
     public string EffectiveWorkDir =>
         WorkDir ?? (StoreRoot.Contains("://", StringComparison.Ordinal) ? Path.Combine(".quantlab", "runs") : Path.Combine(StoreRoot, "runs"));
+}
+
+/// <summary>Section "Shutdown": how long cleanup may take after SIGTERM; whether the budgets fit is <see cref="Pipeline.TimeBudget.Check"/>.</summary>
+public sealed record ShutdownOptions
+{
+    /// <summary>Time between SIGTERM/Ctrl-C and the process being stopped.</summary>
+    public TimeSpan TerminationWindow { get; set; } = Pipeline.TimeBudget.Default.TerminationWindow;
+
+    /// <summary>Bound of each store write after the run is over or interrupted.</summary>
+    public TimeSpan StoreWriteBudget { get; set; } = Pipeline.TimeBudget.Default.StoreWriteBudget;
+
+    /// <summary>The allowed values (section "Shutdown"); one line per key.</summary>
+    internal void Rules(ConfigRules r)
+    {
+        r.Positive(nameof(TerminationWindow), TerminationWindow, TimeSpan.FromHours(1));
+        r.Positive(nameof(StoreWriteBudget), StoreWriteBudget, TimeSpan.FromMinutes(10));
+    }
 }
 
 /// <summary>Backoff of --wait-for-data polling.</summary>

@@ -11,6 +11,9 @@ public sealed record CompactFileSummary
     public long? TsEventMin { get; init; }
     public long? TsEventMax { get; init; }
 
+    /// <summary>The rows measured against their day; only from <see cref="CompactParquetReader.ScanDayAsync"/> on a valid file.</summary>
+    public DayContent? Day { get; init; }
+
     /// <summary>Sentences describing what is wrong; empty when the file is usable.</summary>
     public required IReadOnlyList<string> Problems { get; init; }
 

@@ -12,7 +12,10 @@ public static class CompactParquetReader
     /// <summary>Reads one day.</summary>
     public static Task<BboColumns> ReadAsync(string file, CancellationToken ct) => ReadAsync([file], null, ct);
 
-    /// <summary>Reads several days into one set of columns ordered by (ts_event, seq), exact duplicates at the seams dropped.</summary>
+    /// <summary>
+    /// Reads several days into one set of columns ordered by (ts_event, seq), exact duplicates at the seams dropped, and
+    /// rows that are not a usable book (<see cref="UsableQuotes"/>) dropped.
+    /// </summary>
     public static Task<BboColumns> ReadAsync(IReadOnlyList<string> files, CancellationToken ct) => ReadAsync(files, null, ct);
 
     /// <inheritdoc cref="ReadAsync(IReadOnlyList{string}, CancellationToken)"/>
@@ -75,9 +78,12 @@ public static class CompactParquetReader
             }
 
             await ParallelRowGroupDecoder.DecodeAsync(slices, columns, ct).ConfigureAwait(false);
-            var result = BboOrdering.Normalize(columns, runStarts, out var sorted);
-            log?.Debug("Read {Rows} BBO rows from {Files} files; sorted {Sorted}, dropped {Duplicates} duplicate (ts_event, seq) rows",
-                result.Count, files.Count, sorted, n - result.Count);
+            var ordered = BboOrdering.Normalize(columns, runStarts, out var sorted);
+
+            // The data check counted these rows and refused a day with too many; the rest must not reach the dataset.
+            var result = UsableQuotes.DropUnusable(ordered, out var unusable);
+            log?.Debug("Read {Rows} BBO rows from {Files} files; sorted {Sorted}, dropped {Duplicates} duplicate (ts_event, seq) rows and {Unusable} crossed, locked or non-positive quotes",
+                result.Count, files.Count, sorted, n - ordered.Count, unusable);
             return result;
         }
         finally
@@ -93,7 +99,16 @@ public static class CompactParquetReader
     /// Checks that <paramref name="file"/> is a readable parquet file with usable BBO columns, no nulls in them,
     /// and rows strictly ordered by (ts_event, seq). Problems are returned, not thrown.
     /// </summary>
-    public static async Task<CompactFileSummary> ValidateSchemaAndOrderAsync(string file, CancellationToken ct)
+    public static Task<CompactFileSummary> ValidateSchemaAndOrderAsync(string file, CancellationToken ct) => ScanAsync(file, null, ct);
+
+    /// <summary>
+    /// <see cref="ValidateSchemaAndOrderAsync"/> plus what the rows hold against the UTC day <paramref name="date"/>
+    /// (<see cref="CompactFileSummary.Day"/>): off-day timestamps, covered hours, crossed books, non-positive prices and sizes.
+    /// </summary>
+    public static Task<CompactFileSummary> ScanDayAsync(string file, DateOnly date, TimeSpan beforeMidnightTolerance, CancellationToken ct) =>
+        ScanAsync(file, new DayContentCounter(date, beforeMidnightTolerance), ct);
+
+    private static async Task<CompactFileSummary> ScanAsync(string file, DayContentCounter? day, CancellationToken ct)
     {
         var problems = new List<string>();
         ParquetReader reader;
@@ -118,7 +133,7 @@ public static class CompactParquetReader
             var largest = (int)Math.Min(Array.MaxLength, reader.RowGroups.Select(g => g.RowCount).DefaultIfEmpty(0).Max());
             var ts = new long[largest];
             var seq = new long[largest];
-            var values = new double[largest];
+            double[][] values = [new double[largest], new double[largest], new double[largest], new double[largest]];
             var defs = new int[largest];
             long? min = null, max = null;
             long prevTs = 0, prevSeq = 0, row = 0;
@@ -133,8 +148,10 @@ public static class CompactParquetReader
                     await ReadColumnAsync(group, fields[1], seq.AsMemory(0, n), defs, file, g, ct).ConfigureAwait(false);
                     for (var c = 2; c < fields.Length; c++)
                     {
-                        await ReadColumnAsync(group, fields[c], values.AsMemory(0, n), defs, file, g, ct).ConfigureAwait(false);
+                        await ReadColumnAsync(group, fields[c], values[c - 2].AsMemory(0, n), defs, file, g, ct).ConfigureAwait(false);
                     }
+
+                    day?.Add(ts.AsSpan(0, n), values[0].AsSpan(0, n), values[1].AsSpan(0, n), values[2].AsSpan(0, n), values[3].AsSpan(0, n));
 
                     for (var i = 0; i < n; i++, row++)
                     {
@@ -162,7 +179,16 @@ public static class CompactParquetReader
                 problems.Add(ex.Message);
             }
 
-            return new CompactFileSummary { Path = file, Rows = rows, RowGroups = reader.RowGroupCount, TsEventMin = min, TsEventMax = max, Problems = problems };
+            return new CompactFileSummary
+            {
+                Path = file,
+                Rows = rows,
+                RowGroups = reader.RowGroupCount,
+                TsEventMin = min,
+                TsEventMax = max,
+                Problems = problems,
+                Day = problems.Count == 0 ? day?.Result() : null,
+            };
         }
     }
 

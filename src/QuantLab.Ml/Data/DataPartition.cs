@@ -16,4 +16,10 @@ public sealed record DataPartition
 
     /// <summary>GOOD, DEGRADED (usable, flagged), BAD or PARTIAL (not for training).</summary>
     public required string DayQuality { get; init; }
+
+    /// <summary>False when meta.json carried no checksum ("N/A"): the file was checked on rows, size, schema and timestamps only.</summary>
+    public bool ChecksumVerified { get; init; } = true;
+
+    /// <summary>Rows not trained on: crossed or locked books, non-positive prices or sizes (below the refusal share).</summary>
+    public long DroppedRows { get; init; }
 }

@@ -4,7 +4,10 @@ using System.Text.Json.Serialization;
 
 namespace QuantLab.Ml.Data;
 
-/// <summary>Reads a JSON string, number or boolean as a string: the compaction job's version and time fields are not typed consistently.</summary>
+/// <summary>
+/// Reads any JSON value as a string: the compaction job's informational fields are not typed consistently, and a field of
+/// an unexpected type must never fail a night. Objects and arrays become their JSON text, so a verdict can still name them.
+/// </summary>
 internal sealed class LenientStringConverter : JsonConverter<string?>
 {
     public override bool HandleNull => true;
@@ -16,7 +19,7 @@ internal sealed class LenientStringConverter : JsonConverter<string?>
         JsonTokenType.Number => reader.TryGetInt64(out var n) ? n.ToString(CultureInfo.InvariantCulture) : reader.GetDouble().ToString("R", CultureInfo.InvariantCulture),
         JsonTokenType.True => "true",
         JsonTokenType.False => "false",
-        _ => throw new JsonException($"expected a string or number, got {reader.TokenType}"),
+        _ => RawText(ref reader),
     };
 
     public override void Write(Utf8JsonWriter writer, string? value, JsonSerializerOptions options)
@@ -29,5 +32,11 @@ internal sealed class LenientStringConverter : JsonConverter<string?>
         {
             writer.WriteStringValue(value);
         }
+    }
+
+    private static string RawText(ref Utf8JsonReader reader)
+    {
+        using var document = JsonDocument.ParseValue(ref reader);
+        return document.RootElement.GetRawText();
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using QuantLab.Ml.Common;
 
 namespace QuantLab.Ml.Data;
@@ -13,18 +14,26 @@ public static class ReadinessChecker
 
     private static readonly string[] Qualities = ["GOOD", "DEGRADED", "PARTIAL", "BAD"];
 
+    /// <summary>Day-level statuses that allow training; any other status the compactor gives a day (BAD, PARTIAL, failed, …) refuses it.</summary>
+    private static readonly HashSet<string> DayOk = new(StringComparer.OrdinalIgnoreCase) { "success", "GOOD", "DEGRADED" };
+
     /// <summary>Checks one day; <see cref="ReadinessReport.Partition"/> is filled when it is Ready.</summary>
-    public static async Task<ReadinessReport> CheckAsync(ICompactDataSource source, string exchange, string stream, string symbol, DateOnly date, CancellationToken ct)
+    public static async Task<ReadinessReport> CheckAsync(
+        ICompactDataSource source, string exchange, string stream, string symbol, DateOnly date, DataCheckOptions checks, CancellationToken ct)
     {
-        var report = await CheckWindowAsync(source, exchange, stream, symbol, date, 1, ct).ConfigureAwait(false);
+        var report = await CheckWindowAsync(source, exchange, stream, symbol, date, 1, checks, ct).ConfigureAwait(false);
         return report with { Partition = report.Partitions.Count == 1 ? report.Partitions[0] : null };
     }
 
-    /// <summary>Checks the <paramref name="windowDays"/> days ending with <paramref name="endDate"/>; Ready only when every day is, and the worst status otherwise.</summary>
+    /// <summary>
+    /// Checks the <paramref name="windowDays"/> days ending with <paramref name="endDate"/>; Ready only when every day is, and
+    /// the worst status otherwise. <paramref name="checks"/> sets what refuses an intact but unfit day.
+    /// </summary>
     public static async Task<ReadinessReport> CheckWindowAsync(
-        ICompactDataSource source, string exchange, string stream, string symbol, DateOnly endDate, int windowDays, CancellationToken ct)
+        ICompactDataSource source, string exchange, string stream, string symbol, DateOnly endDate, int windowDays, DataCheckOptions checks, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(checks);
         exchange = ExchangeName.Parse(exchange);
         stream = ExchangeName.Parse(stream, "stream");
         symbol = SymbolName.Parse(symbol);
@@ -57,14 +66,14 @@ public static class ReadinessChecker
             return Report([.. fromState]);
         }
 
-        var checks = new List<DayCheck>(days.Count);
+        var results = new List<DayCheck>(days.Count);
         foreach (var (day, stateCheck) in days.Zip(fromState))
         {
-            var fileCheck = await CheckFilesAsync(source, new PartitionRef(exchange, stream, symbol, day), stateCheck.State!, ct).ConfigureAwait(false);
-            checks.Add(fileCheck with { Reasons = [.. stateCheck.Reasons, .. fileCheck.Reasons] });
+            var fileCheck = await CheckFilesAsync(source, new PartitionRef(exchange, stream, symbol, day), stateCheck.State!, checks, ct).ConfigureAwait(false);
+            results.Add(fileCheck with { Reasons = [.. stateCheck.Reasons, .. fileCheck.Reasons] });
         }
 
-        return Report([.. checks]);
+        return Report([.. results]);
     }
 
     private static ReadinessReport Report(params DayCheck[] days)
@@ -86,9 +95,19 @@ public static class ReadinessChecker
         var status = entry?.Status?.Trim().ToLowerInvariant();
         var last = state.LastCompacted;
         var day = TradingDate.Compact(part.Date);
+        if (entry?.Malformed is { } raw)
+        {
+            return DayCheck.Fail($"partition {id} in {CompactLayout.StateKey} is not an object ({SymbolName.Printable(raw)}): cannot tell its status");
+        }
+
         if (status is not null && GaveUp.Contains(status))
         {
             return DayCheck.Fail($"partition {id} has status {status}{ErrorText(entry!)}: compaction gave up on it");
+        }
+
+        if (state.FindDay(part.Date) is { Status: { } dayStatus } dayState && DayVerdict(day, dayStatus, dayState.UpdatedAt) is { } verdict)
+        {
+            return verdict;
         }
 
         if (last is null || last < part.Date)
@@ -126,7 +145,7 @@ public static class ReadinessChecker
         return new DayCheck { Status = ReadinessStatus.Ready, Reasons = [$"{reached}; partition {id} is success"], State = entry };
     }
 
-    private static async Task<DayCheck> CheckFilesAsync(ICompactDataSource source, PartitionRef part, PartitionState entry, CancellationToken ct)
+    private static async Task<DayCheck> CheckFilesAsync(ICompactDataSource source, PartitionRef part, PartitionState entry, DataCheckOptions checks, CancellationToken ct)
     {
         var id = part.Id;
         var dataKey = CompactLayout.DataKey(part.Exchange, part.Stream, part.Symbol, part.Date);
@@ -156,19 +175,29 @@ public static class ReadinessChecker
                 return DayCheck.Fail($"{metaKey} has schema_version {version}; this version reads {CompactSchema.SchemaVersion}");
             }
 
+            if (meta.OrderingColumns is { } ordering && !ordering.SequenceEqual([CompactSchema.TsEvent, CompactSchema.Seq], StringComparer.Ordinal))
+            {
+                return DayCheck.Fail($"{metaKey} says the rows are ordered by ({string.Join(", ", ordering.Select(SymbolName.Printable))}); this version reads files ordered by (ts_event, seq)");
+            }
+
             if (entry.TotalSizeBytes is { } stateSize && stateSize != size)
             {
                 return DayCheck.Fail($"{dataKey} is {size} bytes but {CompactLayout.StateKey} says total_size_bytes {stateSize}");
             }
 
-            if (string.IsNullOrWhiteSpace(meta.Sha256))
+            if (meta.HasChecksum && !IsSha256Hex(meta.Sha256!.Trim()))
             {
-                return DayCheck.Fail($"{metaKey} has no sha256");
+                return DayCheck.Fail($"{metaKey} has sha256 '{SymbolName.Printable(meta.Sha256)}', which is neither 64 hex digits nor the compactor's \"{PartitionMeta.NoChecksum}\"");
+            }
+
+            if (!meta.HasChecksum && checks.RequireChecksum)
+            {
+                return DayCheck.Wait($"{metaKey} has no checksum (sha256 \"{SymbolName.Printable(meta.Sha256)}\"), so {dataKey} cannot be verified, and DataCheck:RequireChecksum waits for one");
             }
 
             var local = await source.GetLocalFileAsync(dataKey, ct).ConfigureAwait(false);
             var sha = await Hashing.Sha256FileAsync(local, ct).ConfigureAwait(false);
-            if (!string.Equals(sha, meta.Sha256.Trim(), StringComparison.OrdinalIgnoreCase))
+            if (meta.HasChecksum && !string.Equals(sha, meta.Sha256!.Trim(), StringComparison.OrdinalIgnoreCase))
             {
                 return DayCheck.Fail($"sha256 of {dataKey} is {sha} but meta.json says {meta.Sha256}");
             }
@@ -178,7 +207,7 @@ public static class ReadinessChecker
                 return DayCheck.Fail($"{metaKey} has no rows");
             }
 
-            var summary = await CompactParquetReader.ValidateSchemaAndOrderAsync(local, ct).ConfigureAwait(false);
+            var summary = await CompactParquetReader.ScanDayAsync(local, part.Date, checks.BeforeMidnightTolerance, ct).ConfigureAwait(false);
             if (!summary.IsValid)
             {
                 return new DayCheck { Status = ReadinessStatus.Failed, Reasons = [.. summary.Problems.Select(p => $"{dataKey}: {p}")] };
@@ -194,11 +223,31 @@ public static class ReadinessChecker
                 return DayCheck.Fail($"{dataKey} has {summary.Rows} rows but {CompactLayout.StateKey} says {stateRows}");
             }
 
+            var content = summary.Day!;
+            if (DayContentChecks.Refusal(dataKey, part.Date, meta, summary, content, checks) is { } refusal)
+            {
+                return DayCheck.Fail(refusal);
+            }
+
             var degraded = quality == "DEGRADED";
+            var checksum = meta.HasChecksum
+                ? $"sha256 {sha[..12]}… match meta.json"
+                : "match meta.json; its sha256 is \"N/A\", so the checksum could not be verified (rows, size, schema and timestamps were)";
             List<string> reasons =
             [
-                $"{dataKey}: {summary.Rows} rows, {size} bytes and sha256 {sha[..12]}… match meta.json; BBO columns present, no nulls, ordered by (ts_event, seq); day quality {quality}",
+                string.Create(CultureInfo.InvariantCulture,
+                    $"{dataKey}: {summary.Rows} rows, {size} bytes and {checksum}; BBO columns present, no nulls, ordered by (ts_event, seq); ts_event within the day, {content.CoveredHours} of 24 hours covered; day quality {quality}"),
             ];
+            if (content.UnusableRows > 0)
+            {
+                reasons.Add(DayContentChecks.Dropped(dataKey, content, checks));
+            }
+
+            if (!meta.HasChecksum)
+            {
+                reasons.Add($"{id}: checksum not verified (meta.json sha256 \"{SymbolName.Printable(meta.Sha256)}\"): used, and flagged in the run record");
+            }
+
             if (degraded)
             {
                 reasons.Add($"{id} is DEGRADED: usable for training, and flagged in the run record");
@@ -220,6 +269,8 @@ public static class ReadinessChecker
                     Rows = summary.Rows,
                     SizeBytes = size.Value,
                     DayQuality = quality,
+                    ChecksumVerified = meta.HasChecksum,
+                    DroppedRows = content.UnusableRows,
                 },
             };
         }
@@ -248,12 +299,30 @@ public static class ReadinessChecker
 
         if (found.FirstOrDefault(q => !Qualities.Contains(q)) is { } unknown)
         {
-            return $"{metaKey}: unknown day quality '{SymbolName.Printable(unknown)}' (expected GOOD, DEGRADED, BAD or PARTIAL)";
+            return $"{metaKey}: day quality '{SymbolName.Printable(unknown)}' is not one this version knows (GOOD, DEGRADED, BAD, PARTIAL): refused, only GOOD and DEGRADED days are trained on";
         }
 
         quality = found.MaxBy(q => Array.IndexOf(Qualities, q))!;
         return quality is "BAD" or "PARTIAL" ? $"{metaKey} has day quality {quality}: not for training" : null;
     }
+
+    /// <summary>A day-level verdict of the compactor: null when it allows training, else why not.</summary>
+    private static DayCheck? DayVerdict(string day, string status, string? updatedAt)
+    {
+        var normalized = status.Trim();
+        var at = string.IsNullOrWhiteSpace(updatedAt) ? "" : $" (updated {SymbolName.Printable(updatedAt)})";
+        var named = $"{CompactLayout.StateKey} marks day {day} as {SymbolName.Printable(normalized)}{at}";
+        if (DayOk.Contains(normalized))
+        {
+            return null;
+        }
+
+        return StillRunning.Contains(normalized.ToLowerInvariant())
+            ? DayCheck.Wait($"{named}: compaction is still working on it")
+            : DayCheck.Fail($"{named}: the compactor's verdict on the whole day, so it is not trained on even where its partition looks fine");
+    }
+
+    private static bool IsSha256Hex(string value) => value.Length == 64 && value.All(char.IsAsciiHexDigit);
 
     private static string ErrorText(PartitionState entry) =>
         (entry.ErrorType, entry.Error) switch

@@ -1,4 +1,3 @@
-using System.Globalization;
 using QuantLab.Ml.Common;
 
 namespace QuantLab.Ml.Data;
@@ -45,8 +44,8 @@ public static class SampleDataWriter
             entries[key] = value;
         }
 
-        var days = new SortedDictionary<string, string?>(StringComparer.Ordinal);
-        foreach (var (key, value) in state.Days ?? new Dictionary<string, string?>())
+        var days = new SortedDictionary<string, DayState>(StringComparer.Ordinal);
+        foreach (var (key, value) in state.Days ?? new Dictionary<string, DayState>())
         {
             days[key] = value;
         }
@@ -57,9 +56,10 @@ public static class SampleDataWriter
             var partition = await WriteDayAsync(root, exchange, stream, symbol, date, options, ct).ConfigureAwait(false);
             partitions.Add(partition);
             entries[CompactLayout.PartitionId(exchange, stream, symbol, date)] = EntryFor(partition, options);
-            if (options.Compacted)
+            if (options.Compacted && options.EffectiveStatus == "success")
             {
-                days[TradingDate.Compact(date)] = options.EffectiveStatus;
+                // The real writer keeps an object per day; a failed partition speaks for itself in its own entry.
+                days[TradingDate.Compact(date)] = new DayState { Status = "success", UpdatedAt = UpdatedAt(date) };
             }
         }
 
@@ -73,6 +73,7 @@ public static class SampleDataWriter
         var merged = state with
         {
             LastCompactedDate = last is null ? null : TradingDate.Compact(last.Value),
+            UpdatedAt = UpdatedAt(lastWritten),
             Partitions = entries,
             Days = days.Count > 0 ? days : null,
         };
@@ -106,8 +107,8 @@ public static class SampleDataWriter
             TsEventMin = rows.Count > 0 ? rows.TsEvent[0] : null,
             TsEventMax = rows.Count > 0 ? rows.TsEvent[^1] : null,
             Sha256 = sha,
-            SourceFiles = [string.Create(CultureInfo.InvariantCulture,
-                $"sample://{exchange}/{symbol}/{TradingDate.Compact(date)}?seed={options.Seed}&rate={options.Rate}&hours={options.Hours}&regime={options.Regime.ToString().ToLowerInvariant()}")],
+            // A count, as the real compactor writes it: as if the collector had rotated its raw file every minute.
+            SourceFiles = (long)Math.Ceiling(options.Hours * 60),
             SchemaVersion = CompactSchema.SchemaVersion,
             StreamType = stream,
             OrderingColumns = [CompactSchema.TsEvent, CompactSchema.Seq],
@@ -137,14 +138,18 @@ public static class SampleDataWriter
         return new PartitionState
         {
             Status = status,
-            DayQualityPost = options.Quality,
+            // As the real writer: a partition that failed has no quality yet, and 0 rows and bytes.
+            DayQualityPost = failed ? null : options.Quality,
             PostFilterVersion = PostFilterVersion,
-            Rows = partition.Rows,
-            TotalSizeBytes = partition.SizeBytes,
-            // Deterministic, and where the production job would put it: 02:30 UTC the next day.
-            UpdatedAt = TradingDate.Iso(partition.Date.AddDays(1)) + "T02:30:00Z",
+            Rows = failed ? 0 : partition.Rows,
+            TotalSizeBytes = failed ? 0 : partition.SizeBytes,
+            UpdatedAt = UpdatedAt(partition.Date),
             ErrorType = failed ? "SampleFailure" : null,
+            FailingKey = failed ? partition.Key : null,
             Error = failed ? $"synthetic {status} written by data sample" : null,
         };
     }
+
+    /// <summary>Deterministic, and when the production job would write it: 02:30 UTC the next day.</summary>
+    private static string UpdatedAt(DateOnly date) => TradingDate.Iso(date.AddDays(1)) + "T02:30:00.000000Z";
 }

@@ -27,7 +27,7 @@ public sealed partial class DailyPipeline
         var now = context.Time.GetUtcNow();
         var deadline = NightDeadline.Next(request.Deadline ?? settings.Deadline, now);
         var margin = TimeSpan.FromMinutes(context.Options.Runtime.MarginMinutes);
-        var lockFor = Max(context.Options.Runtime.Hard, deadline - now + margin);
+        var lockFor = Max(JobLife, deadline - now + margin);
         var results = new ConcurrentDictionary<string, SymbolRunResult>(StringComparer.Ordinal);
         var ready = new ConcurrentDictionary<string, NightJob>(StringComparer.Ordinal);
         try
@@ -93,10 +93,8 @@ public sealed partial class DailyPipeline
         }
         finally
         {
-            foreach (var job in ready.Values)
-            {
-                await job.Day.Locks.ReleaseAsync(job.Day.Lock, CancellationToken.None).ConfigureAwait(false);
-            }
+            // Together, each on its bound: cleanup after SIGTERM must not take one write bound per symbol.
+            await Task.WhenAll(ready.Values.Select(job => ReleaseLockAsync(job.Day))).ConfigureAwait(false);
         }
     }
 
@@ -125,7 +123,7 @@ public sealed partial class DailyPipeline
         {
             if (day is not null)
             {
-                await day.Locks.ReleaseAsync(day.Lock, CancellationToken.None).ConfigureAwait(false);
+                await ReleaseLockAsync(day).ConfigureAwait(false);
             }
 
             return new NightPreparation(null, FailureOf(symbol, date, jobId, ex, started));
@@ -149,6 +147,7 @@ public sealed partial class DailyPipeline
         var evaluations = new List<Task>();
         var reports = new ConcurrentBag<BatchReport>();
         var lost = new ConcurrentQueue<(NightJob Job, string Error)>();
+        var leaks = new ConcurrentQueue<(List<string> Symbols, string Leak)>();
         var runTag = RunId.StartsWith("run-", StringComparison.Ordinal) ? RunId[4..] : RunId;
 
         async Task RunOneAsync(string batchId, IReadOnlyList<NightJob> jobs, bool lastChance, bool requeue)
@@ -192,8 +191,19 @@ public sealed partial class DailyPipeline
                 return Task.CompletedTask;
             }
 
-            var outcomes = await provider.RunBatchAsync(new BatchRequest { BatchId = batchId, Jobs = jobs.Select(j => j.Job).ToList(), HardLimit = hardLimit }, OnOutcome, ct)
-                .ConfigureAwait(false);
+            IReadOnlyList<JobOutcome> outcomes;
+            try
+            {
+                outcomes = await provider.RunBatchAsync(new BatchRequest { BatchId = batchId, Jobs = jobs.Select(j => j.Job).ToList(), HardLimit = hardLimit }, OnOutcome, ct)
+                    .ConfigureAwait(false);
+            }
+            catch (Training.Providers.VastInstanceLeakedException ex)
+            {
+                // The machine may still bill, but what it trained is being evaluated and stored: fail its jobs afterwards.
+                leaks.Enqueue((jobs.Select(j => j.Symbol).ToList(), ex.Message));
+                outcomes = [];
+            }
+
             reports.Add(new BatchReport
             {
                 BatchId = batchId,
@@ -234,6 +244,15 @@ public sealed partial class DailyPipeline
         }
 
         await Task.WhenAll(pending).ConfigureAwait(false);
+        foreach (var (symbols, leak) in leaks)
+        {
+            foreach (var symbol in symbols)
+            {
+                results[symbol] = results.TryGetValue(symbol, out var done)
+                    ? WithTeardownFailure(done, leak)
+                    : FailureOf(symbol, ready.Values.First(j => j.Symbol == symbol).Spec.Date, ready.Values.First(j => j.Symbol == symbol).Spec.JobId, new QuantLabException(leak), ready.Values.First(j => j.Symbol == symbol).Started);
+            }
+        }
 
         // One read of the run's instance records for every symbol, not one per symbol.
         if (await RunRecordsAsync().ConfigureAwait(false) is { } records)
@@ -270,9 +289,9 @@ public sealed partial class DailyPipeline
     private TimeSpan BatchHardLimit(int jobs, DateTimeOffset deadline, TimeSpan margin)
     {
         var runtime = context.Options.Runtime;
-        var all = (TimeSpan.FromMinutes(runtime.MaxRuntimeMinutes) * jobs) + margin;
+        var all = context.Budget?.LongestBatchLife(jobs) ?? (TimeSpan.FromMinutes(runtime.MaxRuntimeMinutes) * jobs) + margin;
         var byDeadline = deadline - context.Time.GetUtcNow() + margin;
-        return Max(runtime.Hard, all < byDeadline ? all : byDeadline);
+        return Max(JobLife, all < byDeadline ? all : byDeadline);
     }
 
     /// <summary>Per symbol, what past runs took to train (rows and trainer seconds), newest runs first.</summary>

@@ -26,18 +26,32 @@ public sealed partial class DailyPipeline(PipelineContext context)
 
         List<SymbolRunResult> runs;
         NightReport? night = null;
-        if (RunsAsNight(symbols.Count, request))
+        try
         {
-            (runs, night) = await RunNightAsync(symbols, request, ct).ConfigureAwait(false);
+            if (RunsAsNight(symbols.Count, request))
+            {
+                (runs, night) = await RunNightAsync(symbols, request, ct).ConfigureAwait(false);
+            }
+            else
+            {
+                var results = new SymbolRunResult[symbols.Count];
+                await Parallel.ForEachAsync(
+                    Enumerable.Range(0, symbols.Count),
+                    new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, request.Parallel), CancellationToken = ct },
+                    async (i, token) => results[i] = await RunSymbolAsync(symbols[i], request, token).ConfigureAwait(false)).ConfigureAwait(false);
+                runs = results.ToList();
+            }
         }
-        else
+        catch (OperationCanceledException ex) when (ct.IsCancellationRequested && ex is not Training.Providers.RunInterruptedException && !request.DryRun)
         {
-            var results = new SymbolRunResult[symbols.Count];
-            await Parallel.ForEachAsync(
-                Enumerable.Range(0, symbols.Count),
-                new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, request.Parallel), CancellationToken = ct },
-                async (i, token) => results[i] = await RunSymbolAsync(symbols[i], request, token).ConfigureAwait(false)).ConfigureAwait(false);
-            runs = results.ToList();
+            // Interrupted: every rental has settled by now (its destroy started first); a machine that may still bill is
+            // what the one error line must name, whichever cancellation reached us first.
+            if (await LeakedOnInterruptAsync().ConfigureAwait(false) is { } leaked)
+            {
+                throw new Training.Providers.RunInterruptedException(leaked, ex);
+            }
+
+            throw;
         }
 
         var result = new RunDailyResult { RunId = RunId, Runs = runs, Night = night };
@@ -150,6 +164,13 @@ public sealed partial class DailyPipeline(PipelineContext context)
     private async Task<SymbolRunResult> WithRentalsAsync(SymbolRunResult result) =>
         result.JobId is not null && await RunRecordsAsync().ConfigureAwait(false) is { } records ? WithRentals(result, records) : result;
 
+    /// <summary>The machines of this run that may still bill, as one line; null when there are none (or they cannot be read).</summary>
+    private async Task<string?> LeakedOnInterruptAsync()
+    {
+        var leaked = (await RunRecordsAsync().ConfigureAwait(false) ?? []).Where(r => r.Status == "destroy_failed" && r.InstanceId is not null).ToList();
+        return leaked.Count == 0 ? null : string.Join("; ", leaked.Select(r => Training.Providers.VastComputeProvider.LeakMessage(r.InstanceId!.Value, r.Error)));
+    }
+
     /// <summary>The instance records this run wrote (vast provider only); null, with a warning, when they cannot be read.</summary>
     private async Task<IReadOnlyList<InstanceRecord>?> RunRecordsAsync()
     {
@@ -160,10 +181,12 @@ public sealed partial class DailyPipeline(PipelineContext context)
 
         try
         {
-            var records = await new InstanceRecords(context.Registry.Store).ListAsync(CancellationToken.None).ConfigureAwait(false);
+            // Bounded: after SIGTERM this runs inside the termination window.
+            using var bound = new CancellationTokenSource(context.Budget?.StoreWriteBudget ?? TimeSpan.FromSeconds(15), context.Time);
+            var records = await new InstanceRecords(context.Registry.Store).ListAsync(bound.Token).ConfigureAwait(false);
             return records.Where(r => r.RunId == RunId).ToList();
         }
-        catch (QuantLabException ex)
+        catch (Exception ex) when (ex is QuantLabException or IOException or OperationCanceledException)
         {
             context.Log.Warning("Could not read the instance records of run {RunId}: {Reason}", RunId, ex.Message);
             return null;
@@ -210,7 +233,7 @@ public sealed partial class DailyPipeline(PipelineContext context)
 
     private async Task<SymbolRunResult> RunDayAsync(string symbol, DateOnly date, RunDailyRequest request, Action<string> onJobId, CancellationToken ct)
     {
-        var prepared = await PrepareDayAsync(symbol, date, request, context.Options.Runtime.Hard, onJobId, ct).ConfigureAwait(false);
+        var prepared = await PrepareDayAsync(symbol, date, request, JobLife, onJobId, ct).ConfigureAwait(false);
         if (prepared.Final is { } final)
         {
             return final;
@@ -223,12 +246,50 @@ public sealed partial class DailyPipeline(PipelineContext context)
             var job = TrainingJobOf(day, champion);
             context.Log.Information("Training {JobId} on provider {Provider}", job.Spec.JobId, context.Provider.Name);
             var training = await audit.StepAsync("train", symbol, job.Spec.JobId, () => context.Provider.RunAsync(job, ct)).ConfigureAwait(false);
-            return await EvaluateAndPromoteAsync(day, champion, training, request, ct).ConfigureAwait(false);
+            if (training.TeardownError is not { } leak)
+            {
+                return await EvaluateAndPromoteAsync(day, champion, training, request, ct).ConfigureAwait(false);
+            }
+
+            // The machine may still bill, but what it trained is good: evaluate, store and promote it as on a clean night,
+            // then fail the run for the billing risk.
+            try
+            {
+                return WithTeardownFailure(await EvaluateAndPromoteAsync(day, champion, training, request, ct).ConfigureAwait(false), leak);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                throw new QuantLabException($"{ex.Message}; and {leak}", ex);
+            }
         }
         finally
         {
-            await day.Locks.ReleaseAsync(day.Lock, CancellationToken.None).ConfigureAwait(false);
+            await ReleaseLockAsync(day).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>Releases the job's lock on a bound of its own (the run's token may be cancelled); a failure is logged, the lock then expires.</summary>
+    private async Task ReleaseLockAsync(PreparedDay day)
+    {
+        using var bound = new CancellationTokenSource(context.Budget?.StoreWriteBudget ?? TimeSpan.FromSeconds(15), context.Time);
+        try
+        {
+            await day.Locks.ReleaseAsync(day.Lock, bound.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is QuantLabException or IOException or UnauthorizedAccessException or OperationCanceledException)
+        {
+            context.Log.Error("Could not release the lock of {Symbol} {Date}; it expires at {ExpiresAt:u}: {Reason}", day.Planned.Spec.Symbol, TradingDate.Iso(day.Planned.Spec.Date), day.Lock.Lock?.ExpiresAt, ex.Message);
+        }
+    }
+
+    /// <summary>A run whose machine could not be destroyed: failed for the billing risk, saying what became of its model.</summary>
+    private static SymbolRunResult WithTeardownFailure(SymbolRunResult result, string leak)
+    {
+        var model = result.Status != RunStatus.Succeeded ? null
+            : result.Promotion?.Decision == "promoted" ? "the trained model was stored and promoted"
+            : "the trained model was stored as the candidate";
+        var error = string.Join("; ", new[] { result.Error, leak, model }.Where(s => !string.IsNullOrEmpty(s)));
+        return result with { Status = RunStatus.Failed, Error = error };
     }
 
     /// <summary>
@@ -300,7 +361,7 @@ public sealed partial class DailyPipeline(PipelineContext context)
             var holder = attempt.Holder!;
             var why = $"another run ({holder.RunId} on {holder.OwnerHost}, pid {holder.OwnerPid}) holds the lock for {symbol} {TradingDate.Iso(date)} until {holder.ExpiresAt:u}";
             context.Log.Warning("Skipping {Symbol} {Date}: {Reason}", symbol, TradingDate.Iso(date), why);
-            return DayPreparation.Done(new SymbolRunResult { Symbol = symbol, Date = date, JobId = spec.JobId, Status = RunStatus.Skipped, DataNotes = dataNotes, Error = why });
+            return DayPreparation.Done(new SymbolRunResult { Symbol = symbol, Date = date, JobId = spec.JobId, Status = RunStatus.Held, DataNotes = dataNotes, Error = why });
         }
 
         if (attempt.TakenOverBecause is { } staleBecause)
@@ -329,6 +390,9 @@ public sealed partial class DailyPipeline(PipelineContext context)
     };
 
     private string RunId => Path.GetFileName(context.RunDir);
+
+    /// <summary>The longest one job may legitimately live, all stage limits and margins summed (its lock lasts this long).</summary>
+    private TimeSpan JobLife => context.Budget?.LongestJobLife ?? context.Options.Runtime.Hard;
 
     /// <summary>After training: evaluation, the candidate in the store and the promotion decision, for one day.</summary>
     private async Task<SymbolRunResult> EvaluateAndPromoteAsync(
@@ -402,6 +466,11 @@ public sealed partial class DailyPipeline(PipelineContext context)
             candidate, productionETag, forced: false, string.Join("; ", decision.Reasons), context.Operator, Path.Combine(jobDir, "promote"), ct)
             .ConfigureAwait(false);
         context.Log.Information("Promoted {Symbol} {Version} to production (change {Sequence})", manifest.Symbol, TradingDate.Iso(manifest.Version), manifest.Sequence);
+        foreach (var warning in manifest.Warnings)
+        {
+            context.Log.Warning("Promotion of {Symbol}: {Warning}", manifest.Symbol, warning);
+        }
+
         return new PromotionResult { Decision = "promoted", Reasons = decision.Reasons };
     }
 
@@ -510,7 +579,7 @@ public sealed partial class DailyPipeline(PipelineContext context)
     {
         var options = context.Options;
         var market = Market.Parse(symbol, options.Exchange);
-        return ReadinessChecker.CheckWindowAsync(context.Data, market.Exchange, options.Stream, market.Symbol, date, options.WindowDays, ct);
+        return ReadinessChecker.CheckWindowAsync(context.Data, market.Exchange, options.Stream, market.Symbol, date, options.WindowDays, options.DataCheck, ct);
     }
 
     private async Task<DateOnly> ResolveDateAsync(string symbol, RunDailyRequest request, CancellationToken ct)

@@ -74,7 +74,33 @@ public static class EvaluateStep
             return who with { Reason = "the trainer could not re-score it on the candidate's test window: " + RescoreReason(runtimeFile) };
         }
 
-        return who with { Comparison = champion.Planned, Metrics = sameWindow };
+        var scored = who with { Comparison = champion.Planned, Metrics = sameWindow };
+        return VersionMismatch(runtimeFile) is { } mismatch ? scored with { Reason = scored.Reason + "; " + mismatch } : scored;
+    }
+
+    /// <summary>
+    /// When the XGBoost that re-scored the champion is not the major.minor that wrote it (runtime.json's production_rescore),
+    /// the record says so: a model written by XGBoost 3.1+ loads into 1.7/3.0 without an error but with its multiclass
+    /// intercept reset, so the re-score is not the model that serves. Null when like for like or unknown.
+    /// </summary>
+    internal static string? VersionMismatch(string runtimeFile)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllText(runtimeFile));
+            if (!doc.RootElement.TryGetProperty("production_rescore", out var rescore)
+                || !rescore.TryGetProperty("like_for_like", out var same) || same.ValueKind != JsonValueKind.False)
+            {
+                return null;
+            }
+
+            string Text(string name) => rescore.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString()! : "?";
+            return $"not like for like: the champion was written by XGBoost {Text("model_xgboost_version")} and re-scored by XGBoost {Text("scorer_xgboost_version")}";
+        }
+        catch (Exception ex) when (ex is IOException or JsonException or InvalidOperationException)
+        {
+            return null;
+        }
     }
 
     /// <summary>The trainer's own account of the production re-score (runtime.json), for the decision's reason.</summary>

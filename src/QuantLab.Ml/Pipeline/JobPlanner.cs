@@ -14,7 +14,7 @@ public static class JobPlanner
     {
         ArgumentNullException.ThrowIfNull(options);
         return Hashing.Sha256(Json.Serialize(
-            new ConfigHashInput(options.Exchange, options.Stream, options.WindowDays, options.Device, options.Dataset, options.Xgboost), indented: false));
+            new ConfigHashInput(options.Exchange, options.Stream, options.WindowDays, options.EffectiveDevice, options.Dataset, options.Xgboost), indented: false));
     }
 
     /// <summary>job-&lt;market key&gt;-&lt;yyyyMMdd&gt;-&lt;12 hex&gt;: the same inputs always give the same id.</summary>
@@ -58,7 +58,7 @@ public static class JobPlanner
             Counts = built.Counts,
             Xgboost = options.Xgboost,
             Runtime = options.Runtime,
-            Device = options.Device,
+            Device = options.EffectiveDevice,
             ConfigHash = configHash,
         };
         var jobFile = Path.Combine(jobDir, "job.json");

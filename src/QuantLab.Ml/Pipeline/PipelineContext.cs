@@ -25,6 +25,9 @@ public sealed record PipelineContext
     /// <summary>Run before anything is rented so a night starts clean (vast provider); null for providers that rent nothing.</summary>
     public Func<CancellationToken, Task>? BeforeRenting { get; init; }
 
+    /// <summary>The run's time model (job life for locks and batches, bounds of cleanup writes); null = runtime limits and 15 s writes.</summary>
+    public TimeBudget? Budget { get; init; }
+
     /// <summary>Who changes production, for the history (user@host).</summary>
     public string Operator { get; init; } = $"{Environment.UserName}@{Environment.MachineName}";
 }

@@ -23,6 +23,9 @@ public sealed record PromoteResult
     public required string Action { get; init; }
     public required PromotionDecision Decision { get; init; }
     public string? ProductionJobIdBefore { get; init; }
+
+    /// <summary>What failed after production changed (the change stands); empty when all went well.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
 }
 
 /// <summary>Re-evaluates a stored candidate against the current production model and promotes it when the policy passes.</summary>
@@ -73,7 +76,12 @@ public sealed class Promoter(ModelRegistry registry, PromotionPolicyConfig polic
         var manifest = await registry.PromoteAsync(
             candidate, production?.ETag, forced, reason, $"{Environment.UserName}@{Environment.MachineName}", workDir, ct).ConfigureAwait(false);
         log.Information("Promoted {JobId} (change {Sequence}, forced {Forced})", candidate.JobId, manifest.Sequence, forced);
-        return Result(candidate, forced ? "forced" : "promoted", decision, production?.Manifest.JobId);
+        foreach (var warning in manifest.Warnings)
+        {
+            log.Warning("Promotion of {JobId}: {Warning}", candidate.JobId, warning);
+        }
+
+        return Result(candidate, forced ? "forced" : "promoted", decision, production?.Manifest.JobId) with { Warnings = manifest.Warnings };
     }
 
     /// <summary>

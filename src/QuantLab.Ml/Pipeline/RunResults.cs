@@ -23,6 +23,9 @@ public enum RunStatus
     [JsonStringEnumMemberName("skipped")] Skipped,
     [JsonStringEnumMemberName("not_ready")] NotReady,
     [JsonStringEnumMemberName("planned")] Planned,
+
+    /// <summary>Another live run holds the job's lock (it is still training it): nothing was done, try later.</summary>
+    [JsonStringEnumMemberName("held")] Held,
 }
 
 /// <summary>One symbol's run: what was trained, how it scored and what was decided.</summary>

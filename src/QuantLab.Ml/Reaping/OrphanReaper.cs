@@ -173,47 +173,87 @@ public sealed class OrphanReaper
         }
     }
 
-    /// <summary>Marks the run record reaped (with the cost) or destroy_failed; returns a warning when the store refuses.</summary>
+    /// <summary>
+    /// Appends what the reap did to the run record (never rewriting the owner's fields: its cost and error survive) and
+    /// marks it reaped once the instance is gone; a conditional write, so a concurrent update by the owner is never lost.
+    /// Returns a warning when the store refuses.
+    /// </summary>
     private async Task<string?> SettleAsync(InstanceRecord matched, VastInstance instance, ReapOutcome outcome, string? error, CancellationToken ct)
     {
         var records = new InstanceRecords(store);
         try
         {
-            // Read again: the owning run (or another reaper) may have settled it since the list.
-            var record = await records.GetAsync(matched.AttemptId, ct).ConfigureAwait(false) ?? matched;
-            var now = time.GetUtcNow();
-            InstanceRecord updated;
-            if (outcome == ReapOutcome.DestroyFailed)
+            for (var tries = 1; ; tries++)
             {
-                updated = record with { Status = "destroy_failed", InstanceId = instance.Id, UpdatedAt = now, Error = $"reap-orphans could not destroy instance {instance.Id}: {error}" };
-            }
-            else if (outcome == ReapOutcome.AlreadyGone && record.IsSettled)
-            {
+                // Read again: the owning run (or another reaper) may have settled it since the list.
+                var versioned = await records.GetVersionedAsync(matched.AttemptId, ct).ConfigureAwait(false);
+                var record = versioned?.Record ?? matched;
+                if (outcome == ReapOutcome.AlreadyGone && record.IsSettled)
+                {
+                    return null;
+                }
+
+                var updated = Settled(record, instance, outcome, error);
+                try
+                {
+                    if (versioned is { } v)
+                    {
+                        await records.WriteIfUnchangedAsync(updated, v.ETag, ct).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        await records.WriteAsync(updated, ct).ConfigureAwait(false);
+                    }
+                }
+                catch (ConcurrentWriteException) when (tries < 3)
+                {
+                    continue;
+                }
+
+                log.Information("Run record {AttemptId} of instance {InstanceId} is now {Status}", updated.AttemptId, instance.Id, updated.Status);
                 return null;
             }
-            else
-            {
-                var dph = instance.DphTotal ?? record.DollarsPerHour;
-                var from = instance.Started ?? record.CreatedAt;
-                updated = record with
-                {
-                    Status = "reaped",
-                    InstanceId = instance.Id,
-                    UpdatedAt = now,
-                    DestroyedAt = now,
-                    DollarsPerHour = dph,
-                    CostUsd = dph is { } p && now > from ? Math.Round(p * (now - from).TotalHours, 4) : record.CostUsd,
-                };
-            }
-
-            await records.WriteAsync(updated, ct).ConfigureAwait(false);
-            log.Information("Run record {AttemptId} of instance {InstanceId} is now {Status}", updated.AttemptId, instance.Id, updated.Status);
-            return null;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             log.Warning(ex, "Could not settle run record {AttemptId} of instance {InstanceId}", matched.AttemptId, instance.Id);
             return $"run record {matched.AttemptId} of instance {instance.Id} could not be settled: {ex.Message}";
         }
+    }
+
+    private InstanceRecord Settled(InstanceRecord record, VastInstance instance, ReapOutcome outcome, string? error)
+    {
+        var now = time.GetUtcNow();
+        var dph = instance.DphTotal ?? record.DollarsPerHour;
+        var from = instance.Started ?? record.CreatedAt;
+        var cost = dph is { } p && now > from ? Math.Round(p * (now - from).TotalHours, 4) : (double?)null;
+        var note = new ReapNote
+        {
+            At = now,
+            Outcome = outcome switch { ReapOutcome.DestroyFailed => "destroy_failed", ReapOutcome.AlreadyGone => "already_gone", _ => "destroyed" },
+            InstanceId = instance.Id,
+            CostUsd = cost,
+            Error = outcome == ReapOutcome.DestroyFailed ? $"reap-orphans could not destroy instance {instance.Id}: {error}" : null,
+            ReaperHost = Environment.MachineName,
+        };
+        var reaps = (IReadOnlyList<ReapNote>)[.. record.Reaps ?? [], note];
+        if (outcome == ReapOutcome.DestroyFailed)
+        {
+            // Still billing, whatever the owner last wrote: the status says so, the owner's fields stay as written.
+            return record with { Status = "destroy_failed", InstanceId = record.InstanceId ?? instance.Id, UpdatedAt = now, Reaps = reaps };
+        }
+
+        return record with
+        {
+            Status = "reaped",
+            InstanceId = record.InstanceId ?? instance.Id,
+            UpdatedAt = now,
+            DestroyedAt = now,
+            DollarsPerHour = record.DollarsPerHour ?? dph,
+
+            // The cost only grows: the owner's figure stays when it is the larger (it also counts transfers).
+            CostUsd = record.CostUsd is { } owned && (cost is null || owned >= cost) ? owned : cost ?? record.CostUsd,
+            Reaps = reaps,
+        };
     }
 }

@@ -1,14 +1,16 @@
 using System.Globalization;
 using QuantLab.Ml.Common;
-using QuantLab.Ml.Training;
 
 namespace QuantLab.Ml.Reaping;
 
 /// <summary>What one reap looks at and how patient it is: whose instances, how old is too old, and whether to destroy.</summary>
 public sealed record ReapRequest
 {
-    /// <summary>Default time an instance of ours may exist without any run record (a run writes it before the create).</summary>
-    public static readonly TimeSpan DefaultNoRecordGrace = TimeSpan.FromMinutes(15);
+    /// <summary>
+    /// Default time an instance of ours may exist without any run record in the store at hand: the longest a job can
+    /// legitimately live, because the store at hand may not be the one its run records to.
+    /// </summary>
+    public static readonly TimeSpan DefaultNoRecordGrace = Pipeline.TimeBudget.Default.LongestJobLife;
 
     /// <summary>Only instances whose label starts with this are ever destroyed (<c>quantlab-ml:</c> by default).</summary>
     public required string LabelPrefix { get; init; }
@@ -25,11 +27,15 @@ public sealed record ReapRequest
     /// <summary>An instance of ours without any run record is left alone this long, so a run that has just created it is safe.</summary>
     public TimeSpan NoRecordGrace { get; init; } = DefaultNoRecordGrace;
 
-    /// <summary>Defaults from configuration: max age and run limit are max runtime + margin (<see cref="RuntimeLimits.Hard"/>).</summary>
-    public static ReapRequest For(RuntimeLimits runtime, string labelPrefix, bool dryRun = false)
+    /// <summary>
+    /// Defaults from configuration: max age, run limit and the no-record grace are all the longest a job can legitimately
+    /// live (<see cref="Pipeline.TimeBudget.LongestJobLife"/>: every stage limit and margin), so no live job is reaped.
+    /// </summary>
+    public static ReapRequest For(Pipeline.TimeBudget budget, string labelPrefix, bool dryRun = false)
     {
-        ArgumentNullException.ThrowIfNull(runtime);
-        return new ReapRequest { LabelPrefix = labelPrefix, DryRun = dryRun, MaxAge = runtime.Hard, RunLimit = runtime.Hard };
+        ArgumentNullException.ThrowIfNull(budget);
+        var life = budget.LongestJobLife;
+        return new ReapRequest { LabelPrefix = labelPrefix, DryRun = dryRun, MaxAge = life, RunLimit = life, NoRecordGrace = life };
     }
 
     /// <summary>Throws <see cref="UsageException"/> naming the first bad value; returns this request when all is well.</summary>

@@ -7,6 +7,15 @@ public sealed record BootstrapReport
     public required string Python { get; init; }
     public required string PythonVersion { get; init; }
 
+    /// <summary>Remote:Python as configured; null from an older bootstrap.</summary>
+    public string? PythonConfigured { get; init; }
+
+    /// <summary>The interpreter the bootstrap itself ran with: the configured one, or the first fallback that exists (e.g. /opt/conda/bin/python3).</summary>
+    public string? PythonResolved { get; init; }
+
+    /// <summary>The requirements as shipped (e.g. the exact pins of requirements-vast.txt), "name==version" per entry.</summary>
+    public IReadOnlyList<string>? Requirements { get; init; }
+
     /// <summary>Installed versions of the packages named in requirements.txt (lower-case names).</summary>
     public required IReadOnlyDictionary<string, string> Packages { get; init; }
     public required string RequirementsSha256 { get; init; }

@@ -45,6 +45,9 @@ public sealed partial class RemoteJobRunner
         baseLog = log.ForContext<RemoteJobRunner>();
     }
 
+    /// <summary>The validated options (the vast provider's watchdog needs the remote root).</summary>
+    public RemoteRunnerOptions Options => options;
+
     /// <summary>
     /// Runs <paramref name="job"/> on <paramref name="target"/> and returns once the verified outputs are in <see cref="TrainingJob.OutputDir"/>.
     /// Throws <see cref="TrainerFailedException"/> when the trainer fails or times out, another <see cref="QuantLabException"/> when the host
@@ -404,7 +407,7 @@ public sealed partial class RemoteJobRunner
 
         if (result.ExitCode == 127)
         {
-            throw new RemoteCommandException($"Remote:Python '{SymbolName.Printable(options.Python)}' was not found on {conn.Endpoint}: {result.LastErrorLine}");
+            throw new RemoteCommandException($"Remote:Python '{SymbolName.Printable(options.Python)}' was not found on {conn.Endpoint}, nor any usual interpreter: {result.LastErrorLine}");
         }
 
         if (result.ExitCode != 0)

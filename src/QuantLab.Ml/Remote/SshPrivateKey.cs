@@ -40,6 +40,15 @@ public sealed class SshPrivateKey : IDisposable
             throw new UsageException($"ssh private key file '{full}' does not exist");
         }
 
+        // As OpenSSH refuses it: a private key that group or others can read is no longer private.
+        const UnixFileMode Shared = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
+            | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
+        if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(full) & Shared) is var shared && shared != 0)
+        {
+            var mode = Convert.ToString((int)File.GetUnixFileMode(full) & 0x1FF, 8);
+            throw new UsageException($"ssh private key file '{full}' has permissions 0{mode}, readable by group or others; it must be accessible only by you (chmod 600 '{full}'), as OpenSSH requires");
+        }
+
         byte[] bytes;
         try
         {

@@ -9,12 +9,22 @@ public sealed class TrainerPackage
     public const string ModuleFolder = "quantlab_trainer";
     public const string RequirementsFile = "requirements.txt";
 
-    private TrainerPackage(string folder) => Folder = folder;
+    private TrainerPackage(string folder, string requirements)
+    {
+        Folder = folder;
+        Requirements = requirements;
+    }
 
     public string Folder { get; }
 
-    /// <summary>Validates that <paramref name="folder"/> holds quantlab_trainer/ and requirements.txt.</summary>
-    public static TrainerPackage FromFolder(string? folder)
+    /// <summary>The requirements file (in <see cref="Folder"/>) that travels as requirements.txt, e.g. the vast pins.</summary>
+    public string Requirements { get; }
+
+    /// <summary>
+    /// Validates that <paramref name="folder"/> holds quantlab_trainer/ and requirements.txt, and <paramref name="requirements"/>
+    /// when another file is to be used on the host (the rented machines' exact pins).
+    /// </summary>
+    public static TrainerPackage FromFolder(string? folder, string requirements = RequirementsFile)
     {
         if (string.IsNullOrWhiteSpace(folder))
         {
@@ -27,7 +37,12 @@ public sealed class TrainerPackage
             throw new UsageException($"trainer package folder '{full}' must contain {ModuleFolder}/ and {RequirementsFile}");
         }
 
-        return new TrainerPackage(full);
+        if (requirements != Path.GetFileName(requirements) || !File.Exists(Path.Combine(full, requirements)))
+        {
+            throw new UsageException($"trainer package folder '{full}' has no requirements file '{SymbolName.Printable(requirements)}'");
+        }
+
+        return new TrainerPackage(full, requirements);
     }
 
     /// <summary>Writes requirements.txt and the module's files (no caches) into one tar, so the package travels as one verified transfer.</summary>
@@ -39,7 +54,7 @@ public sealed class TrainerPackage
             var writer = new TarWriter(stream, TarEntryFormat.Ustar, leaveOpen: false);
             await using (writer)
             {
-                await writer.WriteEntryAsync(Path.Combine(Folder, RequirementsFile), RequirementsFile, ct);
+                await writer.WriteEntryAsync(Path.Combine(Folder, Requirements), RequirementsFile, ct);
                 var module = Path.Combine(Folder, ModuleFolder);
                 var files = Directory.EnumerateFiles(module, "*", SearchOption.AllDirectories)
                     .Where(f => !f.Split(Path.DirectorySeparatorChar).Contains("__pycache__") && !f.EndsWith(".pyc", StringComparison.Ordinal))

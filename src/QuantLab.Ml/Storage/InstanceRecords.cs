@@ -11,9 +11,20 @@ public sealed class InstanceRecords(IArtifactStore store)
 {
     private const string Prefix = "runs/instances/";
 
-    /// <summary>Writes (or replaces) the record of one rental attempt.</summary>
+    /// <summary>Writes (or replaces) the record of one rental attempt; only its own run writes it unconditionally.</summary>
     public Task WriteAsync(InstanceRecord record, CancellationToken ct) =>
         store.WriteTextAsync(KeyOf(record.AttemptId), Json.Serialize(record), WriteCondition.None, ct);
+
+    /// <summary>Replaces the record only when it is still the version read (<paramref name="etag"/>); throws <see cref="ConcurrentWriteException"/> otherwise.</summary>
+    public Task WriteIfUnchangedAsync(InstanceRecord record, string etag, CancellationToken ct) =>
+        store.WriteTextAsync(KeyOf(record.AttemptId), Json.Serialize(record), WriteCondition.IfMatch(etag), ct);
+
+    /// <summary>The record with its version tag, for a conditional update; null when there is none.</summary>
+    public async Task<(InstanceRecord Record, string ETag)?> GetVersionedAsync(string attemptId, CancellationToken ct)
+    {
+        var text = await store.ReadTextAsync(KeyOf(attemptId), ct).ConfigureAwait(false);
+        return text is null ? null : (Json.Deserialize<InstanceRecord>(text.Content, KeyOf(attemptId)), text.ETag);
+    }
 
     public async Task<InstanceRecord?> GetAsync(string attemptId, CancellationToken ct)
     {
@@ -30,7 +41,7 @@ public sealed class InstanceRecords(IArtifactStore store)
 
     private static string KeyOf(string attemptId)
     {
-        if (attemptId.Length is 0 or > 100 || attemptId.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_')))
+        if (attemptId.Length is 0 or > 200 || attemptId.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_')))
         {
             throw new ArgumentException($"invalid attempt id '{attemptId}'", nameof(attemptId));
         }
@@ -42,7 +53,7 @@ public sealed class InstanceRecords(IArtifactStore store)
 /// <summary>State of one rental attempt: who rented what, for which job, what it cost and how it ended.</summary>
 public sealed record InstanceRecord
 {
-    /// <summary>Unique per create attempt: &lt;job-id&gt;-&lt;n&gt;.</summary>
+    /// <summary>Unique per create attempt of a run: &lt;run-id&gt;-&lt;job-id&gt;-&lt;n&gt;, so no run overwrites another's record.</summary>
     public required string AttemptId { get; init; }
 
     /// <summary>The label the instance carries on Vast (&lt;prefix&gt;&lt;job-id&gt;).</summary>
@@ -79,5 +90,23 @@ public sealed record InstanceRecord
     public double? CostUsd { get; init; }
     public string? Error { get; init; }
 
+    /// <summary>What reap-orphans did to this instance, appended (the owner's fields, its cost included, are never rewritten).</summary>
+    public IReadOnlyList<ReapNote>? Reaps { get; init; }
+
     public bool IsSettled => Status is "destroyed" or "reaped" || (Status == "failed" && DestroyedAt is not null);
+}
+
+/// <summary>One act of reap-orphans on a recorded instance.</summary>
+public sealed record ReapNote
+{
+    public required DateTimeOffset At { get; init; }
+
+    /// <summary>destroyed, already_gone or destroy_failed.</summary>
+    public required string Outcome { get; init; }
+    public required long InstanceId { get; init; }
+
+    /// <summary>What the instance cost from its start until this reap, by Vast's price.</summary>
+    public double? CostUsd { get; init; }
+    public string? Error { get; init; }
+    public string? ReaperHost { get; init; }
 }

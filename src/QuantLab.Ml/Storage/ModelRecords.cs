@@ -36,4 +36,8 @@ public sealed record ProductionManifest
     /// <summary>promote, forced_promote or rollback.</summary>
     public required string Action { get; init; }
     public required string Reason { get; init; }
+
+    /// <summary>What failed after this change took effect (history record, plain copies); never stored.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public IReadOnlyList<string> Warnings { get; init; } = [];
 }

@@ -111,14 +111,27 @@ public sealed class ModelRegistry(IArtifactStore store, TimeProvider time)
             throw new ConcurrentWriteException($"production of {candidate.Symbol} changed under you; nothing was changed");
         }
 
+        if (current is { Manifest: var before })
+        {
+            await RepairHistoryAsync(before, ct).ConfigureAwait(false);
+        }
+
         var sequence = (current?.Manifest.Sequence ?? 0) + 1;
         var historyPrefix = $"{ProductionPrefix(candidate.Symbol)}history/{sequence:D6}-{TradingDate.Iso(candidate.Date)}/";
         Directory.CreateDirectory(workDir);
-        foreach (var name in new[] { ModelFile, MetricsFile })
+        try
         {
-            var local = Path.Combine(workDir, name);
-            await DownloadCandidateFileAsync(candidate, name, local, ct).ConfigureAwait(false);
-            await store.PutFileAsync(historyPrefix + name, local, candidate.Files[name].Sha256, ct).ConfigureAwait(false);
+            // Immutable copies under a fresh prefix: a failure here leaves only unreferenced files behind.
+            foreach (var name in new[] { ModelFile, MetricsFile })
+            {
+                var local = Path.Combine(workDir, name);
+                await DownloadCandidateFileAsync(candidate, name, local, ct).ConfigureAwait(false);
+                await store.PutFileAsync(historyPrefix + name, local, candidate.Files[name].Sha256, ct).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is QuantLabException or IOException or UnauthorizedAccessException)
+        {
+            throw Unchanged(candidate.Symbol, ex);
         }
 
         var manifest = new ProductionManifest
@@ -135,8 +148,7 @@ public sealed class ModelRegistry(IArtifactStore store, TimeProvider time)
             Action = forced ? "forced_promote" : "promote",
             Reason = reason,
         };
-        await SwapPointerAsync(manifest, expectedETag, workDir, ct).ConfigureAwait(false);
-        return manifest;
+        return await SwapPointerAsync(manifest, expectedETag, workDir, ct).ConfigureAwait(false);
     }
 
     /// <summary>Re-points production to the previous promoted version (or the one of <paramref name="to"/>), recording why.</summary>
@@ -144,6 +156,7 @@ public sealed class ModelRegistry(IArtifactStore store, TimeProvider time)
     {
         var current = await GetProductionAsync(symbol, ct).ConfigureAwait(false)
             ?? throw new QuantLabException($"{Market.ParseKey(symbol)} has no production model to roll back");
+        await RepairHistoryAsync(current.Manifest, ct).ConfigureAwait(false);
         var history = await GetHistoryAsync(symbol, ct).ConfigureAwait(false);
         var target = to is { } date
             ? history.LastOrDefault(h => h.Version == date && h.Action != "rollback")
@@ -158,31 +171,40 @@ public sealed class ModelRegistry(IArtifactStore store, TimeProvider time)
             Action = "rollback",
             Reason = reason,
         };
-        await SwapPointerAsync(manifest, current.ETag, workDir, ct).ConfigureAwait(false);
-        return manifest;
+        return await SwapPointerAsync(manifest, current.ETag, workDir, ct).ConfigureAwait(false);
     }
 
-    /// <summary>Every change of production (promotions and rollbacks), oldest first.</summary>
+    /// <summary>
+    /// Every change of production (promotions and rollbacks), oldest first. The pointer is the truth: a change record
+    /// beyond its sequence is a promotion that never happened (a failure or kill before the pointer moved, left by older
+    /// versions) and is not listed; the pointer's own change is listed even when its record could not be written.
+    /// </summary>
     public async Task<IReadOnlyList<ProductionManifest>> GetHistoryAsync(string symbol, CancellationToken ct)
     {
+        var pointer = await GetProductionAsync(symbol, ct).ConfigureAwait(false);
+        if (pointer is not { Manifest: var current })
+        {
+            return [];
+        }
+
         var changes = await store.ReadAllAsync<ProductionManifest>($"{ProductionPrefix(symbol)}changes/", null, ct).ConfigureAwait(false);
-        return changes.OrderBy(m => m.Sequence).ToList();
+        return changes
+            .Where(m => m.Sequence < current.Sequence)
+            .DistinctBy(m => m.Sequence)
+            .Append(current)
+            .OrderBy(m => m.Sequence)
+            .ToList();
     }
 
-    private async Task SwapPointerAsync(ProductionManifest manifest, string? expectedETag, string workDir, CancellationToken ct)
+    /// <summary>
+    /// Moves production to <paramref name="manifest"/>. The pointer is written first, conditionally: it is the commit
+    /// point, so a failure before or in it leaves production (and the history) as it was, and nothing is left behind that
+    /// could block the next promotion. The change record and the plain copies follow; their failure does not undo a change
+    /// that happened: it is returned in <see cref="ProductionManifest.Warnings"/> and the next change repairs the record.
+    /// </summary>
+    private async Task<ProductionManifest> SwapPointerAsync(ProductionManifest manifest, string? expectedETag, string workDir, CancellationToken ct)
     {
         var prefix = ProductionPrefix(manifest.Symbol);
-
-        // The change record is create-only and keyed by sequence: a second writer with the same sequence loses here already.
-        try
-        {
-            await store.WriteTextAsync($"{prefix}changes/{manifest.Sequence:D6}.json", Json.Serialize(manifest), WriteCondition.IfAbsent, ct)
-                .ConfigureAwait(false);
-        }
-        catch (ConcurrentWriteException)
-        {
-            throw new ConcurrentWriteException($"production of {manifest.Symbol} changed under you; nothing was changed (change {manifest.Sequence} was taken)");
-        }
         var condition = expectedETag is null ? WriteCondition.IfAbsent : WriteCondition.IfMatch(expectedETag);
         try
         {
@@ -190,20 +212,96 @@ public sealed class ModelRegistry(IArtifactStore store, TimeProvider time)
         }
         catch (ConcurrentWriteException ex)
         {
-            // The change did not happen: its record must not stay in the history.
-            await store.DeleteAsync($"{prefix}changes/{manifest.Sequence:D6}.json", CancellationToken.None).ConfigureAwait(false);
-            throw new ConcurrentWriteException($"production of {manifest.Symbol} changed under you; nothing was changed ({ex.Message})");
+            throw new ConcurrentWriteException($"production of {manifest.Symbol} changed under you; production is unchanged by this attempt ({ex.Message})");
+        }
+        catch (Exception ex) when (ex is QuantLabException or IOException or UnauthorizedAccessException)
+        {
+            // An answer lost after the write landed (an S3 5xx, a timeout) is a change that happened: read it back.
+            if (!await PointerIsAsync(manifest, CancellationToken.None).ConfigureAwait(false))
+            {
+                throw Unchanged(manifest.Symbol, ex);
+            }
+        }
+
+        var warnings = new List<string>();
+        try
+        {
+            await WriteChangeRecordAsync(manifest, ct).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is QuantLabException or IOException or UnauthorizedAccessException)
+        {
+            warnings.Add($"production did change, but its history record {manifest.Sequence:D6} was not written ({ex.Message}); the next promote or rollback writes it");
         }
 
         // Plain copies for readers that load model.bin/metrics.json directly; verified against the pointer.
-        foreach (var name in new[] { ModelFile, MetricsFile })
+        try
         {
-            var local = Path.Combine(workDir, "production-" + name);
-            var sha = name == ModelFile ? manifest.ModelSha256 : manifest.MetricsSha256;
-            await store.GetFileAsync(manifest.HistoryPrefix + name, local, sha, ct).ConfigureAwait(false);
-            await store.PutFileAsync(prefix + name, local, sha, ct).ConfigureAwait(false);
+            foreach (var name in new[] { ModelFile, MetricsFile })
+            {
+                var local = Path.Combine(workDir, "production-" + name);
+                var sha = name == ModelFile ? manifest.ModelSha256 : manifest.MetricsSha256;
+                await store.GetFileAsync(manifest.HistoryPrefix + name, local, sha, ct).ConfigureAwait(false);
+                await store.PutFileAsync(prefix + name, local, sha, ct).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is QuantLabException or IOException or UnauthorizedAccessException)
+        {
+            warnings.Add($"production did change (manifest.json names the new model), but the plain model.bin/metrics.json copies beside it were not refreshed ({ex.Message})");
+        }
+
+        return manifest with { Warnings = warnings };
+    }
+
+    /// <summary>Writes the change record of a change that happened; a leftover of a failed attempt at the same sequence is replaced.</summary>
+    private async Task WriteChangeRecordAsync(ProductionManifest manifest, CancellationToken ct)
+    {
+        var key = $"{ProductionPrefix(manifest.Symbol)}changes/{manifest.Sequence:D6}.json";
+        var text = Json.Serialize(manifest with { Warnings = [] });
+        try
+        {
+            await store.WriteTextAsync(key, text, WriteCondition.IfAbsent, ct).ConfigureAwait(false);
+        }
+        catch (ConcurrentWriteException)
+        {
+            // The pointer is ours at this sequence, so whatever record is there is a failed attempt's: replace it.
+            var stale = await store.ReadTextAsync(key, ct).ConfigureAwait(false);
+            await store.WriteTextAsync(key, text, stale is null ? WriteCondition.IfAbsent : WriteCondition.IfMatch(stale.ETag), ct).ConfigureAwait(false);
         }
     }
+
+    /// <summary>Writes the current pointer's change record when it is missing (a failure after an earlier change); never throws.</summary>
+    private async Task RepairHistoryAsync(ProductionManifest current, CancellationToken ct)
+    {
+        try
+        {
+            var key = $"{ProductionPrefix(current.Symbol)}changes/{current.Sequence:D6}.json";
+            var record = await store.ReadTextAsync(key, ct).ConfigureAwait(false);
+            if (record is null || Json.Deserialize<ProductionManifest>(record.Content, key) is var r && (r.JobId != current.JobId || r.ChangedAt != current.ChangedAt))
+            {
+                await WriteChangeRecordAsync(current, ct).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is QuantLabException or IOException or UnauthorizedAccessException)
+        {
+            // The pointer still names production; the history shows the pointer's change without its record.
+        }
+    }
+
+    private async Task<bool> PointerIsAsync(ProductionManifest manifest, CancellationToken ct)
+    {
+        try
+        {
+            var now = await GetProductionAsync(manifest.Symbol, ct).ConfigureAwait(false);
+            return now is { Manifest: var m } && m.Sequence == manifest.Sequence && m.JobId == manifest.JobId && m.ChangedAt == manifest.ChangedAt;
+        }
+        catch (Exception ex) when (ex is QuantLabException or IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    private static QuantLabException Unchanged(string symbol, Exception ex) =>
+        new($"changing production of {symbol} failed before it took effect: {ex.Message}; production is unchanged", ex);
 
     private static void ValidateFileName(string name)
     {

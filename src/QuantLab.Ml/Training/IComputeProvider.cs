@@ -48,6 +48,12 @@ public sealed record TrainingResult
 
     /// <summary>The trainer's own wall time on the machine, when the provider measured it apart from transfers.</summary>
     public double? TrainerSeconds { get; init; }
+
+    /// <summary>
+    /// Set when the outputs came back but the rented machine could not be destroyed: the outputs are good and are used as
+    /// usual, and the run fails afterwards with this (it may still be billing).
+    /// </summary>
+    public string? TeardownError { get; init; }
 }
 
 /// <summary>The trainer exited non-zero, timed out or its outputs are missing or corrupt.</summary>

@@ -27,6 +27,9 @@ public sealed record OfferQuery
     public int? MinComputeCapability { get; init; }
     public bool DatacenterOnly { get; init; }
 
+    /// <summary>Sends <c>external: {eq: false}</c>, as the Vast CLI does unless asked for external offers.</summary>
+    public bool ExcludeExternal { get; init; }
+
     /// <summary>Allowed 2-letter country codes; empty means anywhere.</summary>
     public IReadOnlyList<string> Countries { get; init; } = [];
     public IReadOnlyList<string> ExcludeCountries { get; init; } = [];
@@ -63,6 +66,7 @@ public sealed record OfferQuery
             MinCudaVersion = d.MinCudaVersion,
             MinComputeCapability = d.MinComputeCapability,
             DatacenterOnly = d.DatacenterOnly,
+            ExcludeExternal = d.ExcludeExternal,
             Countries = ParseCountries(d.Countries, "Countries"),
             ExcludeCountries = ParseCountries(d.ExcludeCountries, "ExcludeCountries"),
             Limit = o.Limit ?? d.Limit,
@@ -120,6 +124,11 @@ public sealed record OfferQuery
         else
         {
             Add("gpu_name", OfferOp.In, new JsonArray(GpuNames.Select(n => (JsonNode?)n).ToArray()));
+        }
+
+        if (ExcludeExternal)
+        {
+            Add("external", OfferOp.Eq, false);
         }
 
         Add("num_gpus", OfferOp.Eq, NumGpus);

@@ -155,6 +155,9 @@ public sealed partial class VastClient
         return node switch
         {
             null => null,
+
+            // The real API answers {"instances": {}} for an instance that is gone (destroyed moments ago).
+            JsonObject { Count: 0 } => null,
             JsonObject o => Deserialize<VastInstance>(call, o),
             _ => throw new VastApiException(Clean($"Vast {call} answered 'instances' as {node.GetValueKind()}, not an object")) { StatusCode = r.StatusCode },
         };
@@ -232,7 +235,7 @@ public sealed partial class VastClient
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(instanceId);
         var key = publicKey?.Trim() ?? string.Empty;
-        if (!(key.StartsWith("ssh-", StringComparison.Ordinal) || key.StartsWith("ecdsa-", StringComparison.Ordinal)) || key.Contains('\n', StringComparison.Ordinal) || key.Length > 16_384)
+        if (!VastOptions.IsPublicKeyLine(key))
         {
             throw new UsageException("vast ssh key: expected one OpenSSH public key line (ssh-ed25519 AAAA... comment)");
         }
@@ -404,7 +407,8 @@ public sealed partial class VastClient
         }
         catch (TimeoutRejectedException ex)
         {
-            throw new VastApiException(Clean($"Vast {call} did not answer within {Options.RequestTimeout.TotalSeconds:0.#} s"), ex) { IsTransient = true };
+            var limit = call.Endpoint == VastEndpoint.CreateInstance ? Options.CreateTimeout : Options.RequestTimeout;
+            throw new VastApiException(Clean($"Vast {call} did not answer within {limit.TotalSeconds:0.#} s"), ex) { IsTransient = true };
         }
         catch (TaskCanceledException ex) when (ex.InnerException is TimeoutException)
         {

@@ -25,6 +25,18 @@ public sealed record VastOptions
     /// <summary>Timeout of one HTTP call (one attempt); the Vast CLI uses 120 s, dstack 30 s.</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Timeout of a create only. The Vast CLI waits 120 s for a create because creates are slow; a shorter limit turns a
+    /// slow create into an unknown outcome, and then the next offer may be rented before the first one shows up.
+    /// </summary>
+    public TimeSpan CreateTimeout { get; set; } = TimeSpan.FromSeconds(120);
+
+    /// <summary>
+    /// OpenSSH public keys of the on-call operators, attached to every rental like the job's own key, so an operator can
+    /// <c>ssh -p PORT root@HOST</c> into a machine while it trains. Public keys only; the job key never leaves memory.
+    /// </summary>
+    public IReadOnlyList<string> OperatorPublicKeys { get; set; } = [];
+
     /// <summary>Pause before listing our label after a create with an unknown outcome, so a late create can show up.</summary>
     public TimeSpan ReconcileDelay { get; set; } = TimeSpan.FromSeconds(5);
 
@@ -55,6 +67,9 @@ public sealed record VastOptions
             nameof(LabelPrefix), LabelPrefix, "1-30 printable characters without spaces");
         r.Positive(nameof(PollInterval), PollInterval, TimeSpan.FromMinutes(10));
         r.Positive(nameof(RequestTimeout), RequestTimeout, TimeSpan.FromMinutes(10));
+        r.Positive(nameof(CreateTimeout), CreateTimeout, TimeSpan.FromMinutes(10));
+        r.That(OperatorPublicKeys is not null && OperatorPublicKeys.All(IsPublicKeyLine), nameof(OperatorPublicKeys),
+            OperatorPublicKeys is null ? null : $"{OperatorPublicKeys.Count} entries", "OpenSSH public key lines (ssh-ed25519 AAAA... comment), one per entry");
         r.Duration(nameof(ReconcileDelay), ReconcileDelay, TimeSpan.Zero, TimeSpan.FromMinutes(10));
         r.Positive(nameof(CleanupBudget), CleanupBudget, TimeSpan.FromHours(1));
         r.Whole(nameof(MaxOffersToTry), MaxOffersToTry, 1, 100);
@@ -109,6 +124,15 @@ public sealed record VastOptions
         }
     }
 
+    /// <summary>One OpenSSH public key line, as Vast's attach endpoint takes it.</summary>
+    internal static bool IsPublicKeyLine(string? key)
+    {
+        var k = key?.Trim() ?? string.Empty;
+        return (k.StartsWith("ssh-", StringComparison.Ordinal) || k.StartsWith("ecdsa-", StringComparison.Ordinal) || k.StartsWith("sk-", StringComparison.Ordinal))
+            && k.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length >= 2
+            && !k.Contains('\n', StringComparison.Ordinal) && !k.Contains('\r', StringComparison.Ordinal) && k.Length <= 16_384
+            && !k.Contains("PRIVATE KEY", StringComparison.Ordinal);
+    }
 }
 
 /// <summary>Minimum interval between two calls to the same endpoint; Vast enforces per-endpoint minimum intervals and sends no Retry-After.</summary>
@@ -174,11 +198,18 @@ public sealed record VastOfferDefaults
     public bool VerifiedOnly { get; set; } = true;
     public int MinDirectPorts { get; set; } = 1;
 
-    /// <summary>Minimum cuda_max_good; Vast hides some GPUs when it is sent alone, so it needs <see cref="MinComputeCapability"/>.</summary>
-    public double? MinCudaVersion { get; set; }
+    /// <summary>
+    /// Minimum cuda_max_good (the newest CUDA the host's driver runs). 12.4: the default image is built on CUDA 12.4 and
+    /// the pinned XGBoost's wheels are CUDA 12 builds; an older driver makes XGBoost fall back to the CPU.
+    /// Vast hides some GPUs when it is sent alone, so it needs <see cref="MinComputeCapability"/>.
+    /// </summary>
+    public double? MinCudaVersion { get; set; } = 12.4;
 
-    /// <summary>Minimum compute capability ×100 (e.g. 890 for Ada).</summary>
-    public int? MinComputeCapability { get; set; }
+    /// <summary>Minimum compute capability ×100 (e.g. 890 for Ada); 500 is the least XGBoost's CUDA 12 builds support.</summary>
+    public int? MinComputeCapability { get; set; } = 500;
+
+    /// <summary>Leave out "external" offers (machines listed from outside Vast's marketplace), as the Vast CLI does by default.</summary>
+    public bool ExcludeExternal { get; set; } = true;
     public bool DatacenterOnly { get; set; }
 
     /// <summary>Comma-separated 2-letter country codes to allow (empty = anywhere).</summary>

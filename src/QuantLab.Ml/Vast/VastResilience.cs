@@ -51,7 +51,12 @@ internal static class VastResilience
         return new ResiliencePipelineBuilder<VastHttpResponse> { TimeProvider = time }
             .AddRetry(retry)
             .AddStrategy(_ => new PacingStrategy(pacer))
-            .AddTimeout(options.RequestTimeout)
+            .AddTimeout(new TimeoutStrategyOptions
+            {
+                // A create gets the CLI's long limit; every other call the short one.
+                TimeoutGenerator = args => ValueTask.FromResult(
+                    args.Context.Properties.GetValue(EndpointKey, default) == VastEndpoint.CreateInstance ? options.CreateTimeout : options.RequestTimeout),
+            })
             .Build();
     }
 

@@ -22,6 +22,9 @@ internal static class DataTestFiles
         Seed = 7,
     };
 
+    /// <summary>The defaults, except for the size of a day: <see cref="Small"/> days are a quarter of an hour of about 3,600 rows.</summary>
+    public static readonly DataCheckOptions SmallDayChecks = new() { MinRows = 1_000, MinCoveredHours = 1 };
+
     public static string DataKey(DateOnly day) => CompactLayout.DataKey("binance", "bbo", "btcusdt", day);
 
     public static string MetaKey(DateOnly day) => CompactLayout.MetaKey("binance", "bbo", "btcusdt", day);
@@ -60,6 +63,36 @@ internal static class DataTestFiles
             p["total_size_bytes"] = size;
             p["rows"] = rows;
         }, ct);
+    }
+
+    /// <summary>
+    /// Replaces a day's data.parquet with <paramref name="rows"/> and makes meta.json (rows, sha256, ts_event_min/max) and the
+    /// state agree with it, as an honest compactor would: only the content is then wrong.
+    /// </summary>
+    public static async Task ReplaceDayAsync(TempDir dir, DateOnly day, BboColumns rows, CancellationToken ct)
+    {
+        await WriteAsync(dir.File(DataKey(day)), rows, ct);
+        await ResealAsync(dir, day, rows.Count, ct);
+        await EditMetaAsync(dir, day, meta =>
+        {
+            meta["ts_event_min"] = rows.Count > 0 ? rows.TsEvent.Min() : null;
+            meta["ts_event_max"] = rows.Count > 0 ? rows.TsEvent.Max() : null;
+        }, ct);
+    }
+
+    /// <summary><paramref name="count"/> one-tick-spread quotes evenly spread from <paramref name="startMs"/> over <paramref name="span"/>.</summary>
+    public static BboColumns Quotes(long startMs, TimeSpan span, int count)
+    {
+        var step = Math.Max(1, (long)span.TotalMilliseconds / Math.Max(1, count));
+        return new BboColumns
+        {
+            TsEvent = [.. Enumerable.Range(0, count).Select(i => startMs + (i * step))],
+            Seq = [.. Enumerable.Range(1, count).Select(i => (long)i)],
+            BidPrice = [.. Enumerable.Range(0, count).Select(i => 100.0 + (i % 7 * 0.1))],
+            BidQty = [.. Enumerable.Repeat(1.5, count)],
+            AskPrice = [.. Enumerable.Range(0, count).Select(i => 100.1 + (i % 7 * 0.1))],
+            AskQty = [.. Enumerable.Repeat(2.5, count)],
+        };
     }
 
     public static BboColumns Rows(params (long Ts, long Seq, double Bid)[] rows) => new()

@@ -12,10 +12,10 @@ public sealed class ReadinessCheckerTests
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private static Task<ReadinessReport> CheckAsync(TempDir dir, DateOnly? day = null) =>
-        ReadinessChecker.CheckAsync(new FolderDataSource(dir.Path), "binance", "bbo", "btcusdt", day ?? Day, Ct);
+        ReadinessChecker.CheckAsync(new FolderDataSource(dir.Path), "binance", "bbo", "btcusdt", day ?? Day, DataTestFiles.SmallDayChecks, Ct);
 
     private static Task<ReadinessReport> CheckWindowAsync(TempDir dir, int days) =>
-        ReadinessChecker.CheckWindowAsync(new FolderDataSource(dir.Path), "binance", "bbo", "btcusdt", Day, days, Ct);
+        ReadinessChecker.CheckWindowAsync(new FolderDataSource(dir.Path), "binance", "bbo", "btcusdt", Day, days, DataTestFiles.SmallDayChecks, Ct);
 
     private static Task<SampleDataResult> WriteAsync(TempDir dir, SampleOptions? options = null) =>
         SampleDataWriter.WriteAsync(dir.Path, options ?? DataTestFiles.Small(), Ct);
@@ -417,6 +417,6 @@ public sealed class ReadinessCheckerTests
         using var dir = new TempDir();
 
         await Assert.ThrowsAsync<UsageException>(() =>
-            ReadinessChecker.CheckWindowAsync(new FolderDataSource(dir.Path), "binance", "bbo", symbol, Day, windowDays, Ct));
+            ReadinessChecker.CheckWindowAsync(new FolderDataSource(dir.Path), "binance", "bbo", symbol, Day, windowDays, DataTestFiles.SmallDayChecks, Ct));
     }
 }

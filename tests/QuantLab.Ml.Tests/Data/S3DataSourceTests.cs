@@ -28,7 +28,7 @@ public sealed class S3DataSourceTests(S3Fixture s3) : IDisposable
     }
 
     private static Task<ReadinessReport> CheckAsync(ICompactDataSource source, DateOnly day, int window = 1) =>
-        ReadinessChecker.CheckWindowAsync(source, "binance", "bbo", "btcusdt", day, window, Ct);
+        ReadinessChecker.CheckWindowAsync(source, "binance", "bbo", "btcusdt", day, window, DataTestFiles.SmallDayChecks, Ct);
 
     [Fact]
     public async Task Data_read_from_s3_is_ready_and_builds_the_same_dataset_and_job_id_as_from_a_folder()

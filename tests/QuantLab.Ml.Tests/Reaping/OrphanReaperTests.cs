@@ -1,4 +1,5 @@
 using QuantLab.Ml.Common;
+using QuantLab.Ml.Pipeline;
 using QuantLab.Ml.Reaping;
 using QuantLab.Ml.Tests.Support.FakeVast;
 using QuantLab.Ml.Vast;
@@ -57,8 +58,9 @@ public sealed class OrphanReaperTests : IAsyncLifetime
         records[tooOld] = await bed.RecordAsync(oldJob, "run-d", "running", tooOld, Alive, TimeSpan.FromHours(3));
         await bed.LockAsync(oldJob, "run-d", Alive, Minutes(5), Hard);
 
-        // Ours by label, no record anywhere: past the grace period it goes, inside it stays.
-        var unrecorded = bed.AddOurs(JobId("adausdt"), Minutes(30), status: "exited");
+        // Ours by label, no record in this store: older than the longest a job can live it goes, younger it stays (its
+        // run may record to another store).
+        var unrecorded = bed.AddOurs(JobId("adausdt"), TimeBudget.Default.LongestJobLife + Minutes(5), status: "exited");
         var justCreated = bed.AddOurs(JobId("dogeusdt"), Minutes(5));
 
         // Not ours, however old.
@@ -79,7 +81,7 @@ public sealed class OrphanReaperTests : IAsyncLifetime
         var remoteStaleJob = JobId("dotusdt");
         var remoteStale = bed.AddOurs(remoteStaleJob, Minutes(45));
         records[remoteStale] = await bed.RecordAsync(remoteStaleJob, "run-g", "running", remoteStale, Elsewhere, Minutes(46));
-        await bed.LockAsync(remoteStaleJob, "run-g", Elsewhere, Minutes(95), Hard);
+        await bed.LockAsync(remoteStaleJob, "run-g", Elsewhere, TimeBudget.Default.LongestJobLife + Minutes(5), Hard);
 
         return new Account(runFailed, killed, live, tooOld, unrecorded, justCreated, foreign, unlabelled, offline, remoteLive, remoteStale, records);
     }
@@ -113,7 +115,8 @@ public sealed class OrphanReaperTests : IAsyncLifetime
         Assert.Equal(OrphanRule.OwnerGone, rules[account.KilledRun]);
         Assert.Equal(OrphanRule.OwnerGone, rules[account.RemoteStale]);
         Assert.Equal(OrphanRule.MaxAge, rules[account.TooOld]);
-        Assert.Equal(OrphanRule.NoRecord, rules[account.Unrecorded]);
+        // The no-record grace is the longest job life, the same as the max age: an unrecorded instance goes by its age.
+        Assert.Equal(OrphanRule.MaxAge, rules[account.Unrecorded]);
         var killed = result.Orphans.Single(o => o.Id == account.KilledRun);
         Assert.Contains("is gone", killed.Reason, StringComparison.Ordinal);
         Assert.Equal("stopped", killed.Status);
@@ -288,7 +291,8 @@ public sealed class OrphanReaperTests : IAsyncLifetime
         Assert.Equal(new[] { second }, bed.Fake.DestroyedInstanceIds);
         var record = await bed.RecordOfAsync(firstRecord);
         Assert.Equal("destroy_failed", record!.Status);
-        Assert.Contains("reap-orphans could not destroy", record.Error, StringComparison.Ordinal);
+        Assert.Equal(firstRecord.Error, record.Error);
+        Assert.Contains("reap-orphans could not destroy", Assert.Single(record.Reaps!).Error, StringComparison.Ordinal);
         Assert.Equal(1, Assert.Single(await bed.AuditAsync()).DestroyFailures);
     }
 
@@ -416,5 +420,40 @@ public sealed class OrphanReaperTests : IAsyncLifetime
 
         Assert.Contains(bed.Sink.Events, e => e.MessageTemplate.Text.StartsWith("Destroying orphan", StringComparison.Ordinal)
             && e.Properties["InstanceId"].ToString() == id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public async Task An_unrecorded_instance_younger_than_the_longest_job_life_is_kept()
+    {
+        // A live night whose run records to another store (reap-orphans started elsewhere): 30 minutes old, no record here.
+        var live = bed.AddOurs(JobId(), Minutes(30));
+
+        var result = await bed.ReapAsync();
+
+        Assert.Empty(result.Orphans);
+        Assert.Contains("no run record yet", Assert.Single(result.Kept).Reason, StringComparison.Ordinal);
+        Assert.Equal([live], bed.Fake.LiveInstances.Select(i => i.Id));
+    }
+
+    [Fact]
+    public async Task A_reap_appends_to_the_record_and_keeps_the_owners_cost_and_error()
+    {
+        var id = bed.AddOurs(JobId(), Minutes(40));
+        var owned = (await bed.RecordAsync(JobId(), "run-a", "destroy_failed", id, Dead, Minutes(41))) with { CostUsd = 0.5, Error = "destroy failed: HTTP 500" };
+        await new QuantLab.Ml.Storage.InstanceRecords(bed.Store).WriteAsync(owned, TestContext.Current.CancellationToken);
+
+        await bed.ReapAsync();
+        await bed.ReapAsync();
+
+        var record = (await bed.RecordOfAsync(owned))!;
+        Assert.Equal("reaped", record.Status);
+        Assert.Equal(0.5, record.CostUsd);
+        Assert.Equal("destroy failed: HTTP 500", record.Error);
+        Assert.Equal("run-a", record.RunId);
+        var note = Assert.Single(record.Reaps!);
+        Assert.Equal("destroyed", note.Outcome);
+        Assert.Equal(id, note.InstanceId);
+        Assert.InRange(note.CostUsd!.Value, 0.25, 0.3);
+        Assert.Empty(bed.Fake.LiveInstances);
     }
 }

@@ -61,7 +61,7 @@ internal sealed class ReapTestBed : IAsyncDisposable
 
     public static string JobId(string symbol = "btcusdt", string date = "20260313", string hex = "0123456789ab") => $"job-{symbol}-{date}-{hex}";
 
-    public static ReapRequest Request(bool dryRun = false) => ReapRequest.For(new RuntimeLimits(), Prefix, dryRun);
+    public static ReapRequest Request(bool dryRun = false) => ReapRequest.For(QuantLab.Ml.Pipeline.TimeBudget.Default, Prefix, dryRun);
 
     /// <summary>An instance labelled for <paramref name="jobId"/>, created <paramref name="age"/> ago.</summary>
     public long AddOurs(string jobId, TimeSpan age, string? status = "running", double dph = 0.4) =>

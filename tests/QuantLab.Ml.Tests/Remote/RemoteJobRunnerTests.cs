@@ -217,14 +217,24 @@ public sealed class RemoteJobRunnerTests(SshdFixture sshd)
     }
 
     [Fact]
-    public async Task A_missing_interpreter_is_reported_by_its_configured_name()
+    public async Task A_missing_configured_interpreter_falls_back_to_the_hosts_python_and_remote_json_records_both()
     {
+        var ct = TestContext.Current.CancellationToken;
         using var bed = RemoteTestBed.Create(sshd);
+
+        // Nothing to check, so the login's python3 passes the bootstrap and runs the (fake) trainer.
+        await File.WriteAllTextAsync(Path.Combine(bed.PackageDir, "requirements.txt"), "# nothing\n", ct);
         var options = bed.Options() with { Python = "/nonexistent/python3" };
 
-        var error = await Assert.ThrowsAsync<RemoteCommandException>(() => bed.Runner(options).RunAsync(sshd.Target(), bed.Job, TestContext.Current.CancellationToken));
+        var result = await bed.Runner(options).RunAsync(sshd.Target(), bed.Job, ct);
 
-        Assert.Contains("Remote:Python '/nonexistent/python3' was not found", error.Message, StringComparison.Ordinal);
+        Assert.Equal("/nonexistent/python3", result.Bootstrap.PythonConfigured);
+        Assert.False(string.IsNullOrEmpty(result.Bootstrap.PythonResolved));
+        Assert.NotEqual("/nonexistent/python3", result.Bootstrap.PythonResolved);
+        Assert.Equal(result.Bootstrap.PythonResolved, result.Bootstrap.Python);
+        var remoteJson = await File.ReadAllTextAsync(Path.Combine(result.OutputDir, RemoteRunResult.FileName), ct);
+        Assert.Contains("\"python_configured\": \"/nonexistent/python3\"", remoteJson, StringComparison.Ordinal);
+        Assert.Contains(bed.Log.Messages, m => m.Contains("/nonexistent/python3 is not there; using python3", StringComparison.Ordinal));
     }
 
     private static async Task WaitForLogAsync(RemoteTestBed bed, string text, int count, CancellationToken ct)

@@ -47,6 +47,121 @@ public abstract class ModelRegistryContractTests : IDisposable
         return await File.ReadAllTextAsync(local, Ct);
     }
 
+    /// <summary>Each write of a promotion failing in turn (an IOException such as a full disk, an S3 5xx after its retries).</summary>
+    [Theory]
+    [InlineData("history/", false)]
+    [InlineData("manifest.json", false)]
+    [InlineData("changes/", true)]
+    [InlineData("production/btcusdt/model.bin", true)]
+    public async Task A_promotion_whose_write_fails_never_wedges_the_store(string failingKey, bool changesProduction)
+    {
+        RequireConditionalWrites();
+        var first = await PutCandidateAsync(Day1, "first");
+        await Registry.PromoteAsync(first, null, false, "first", "test", Temp.Combine("w1"), Ct);
+        var second = await PutCandidateAsync(Day2, "second");
+        var etag = (await Registry.GetProductionAsync("btcusdt", Ct))!.Value.ETag;
+        var faulty = new ModelRegistry(new FailingStore(Store, failingKey), Time);
+
+        if (changesProduction)
+        {
+            // The pointer moved: the change stands (exit 0), and what did not follow is a warning.
+            var manifest = await faulty.PromoteAsync(second, etag, false, "second", "test", Temp.Combine("w2"), Ct);
+            Assert.NotEmpty(manifest.Warnings);
+            Assert.Contains("production did change", manifest.Warnings[0], StringComparison.Ordinal);
+            Assert.Equal(Day2, (await Registry.GetProductionAsync("btcusdt", Ct))!.Value.Manifest.Version);
+            Assert.Equal([1, 2], (await Registry.GetHistoryAsync("btcusdt", Ct)).Select(h => h.Sequence));
+        }
+        else
+        {
+            var ex = await Assert.ThrowsAnyAsync<QuantLabException>(() => faulty.PromoteAsync(second, etag, false, "second", "test", Temp.Combine("w2"), Ct));
+            Assert.Contains("production is unchanged", ex.Message, StringComparison.Ordinal);
+            Assert.Equal(Day1, (await Registry.GetProductionAsync("btcusdt", Ct))!.Value.Manifest.Version);
+            Assert.Equal([1], (await Registry.GetHistoryAsync("btcusdt", Ct)).Select(h => h.Sequence));
+
+            // The next promote behaves as if the failed attempt never happened.
+            await Registry.PromoteAsync(second, etag, false, "second", "test", Temp.Combine("w3"), Ct);
+            Assert.Equal(Day2, (await Registry.GetProductionAsync("btcusdt", Ct))!.Value.Manifest.Version);
+        }
+
+        // Whatever failed, a rollback works and the history is whole again.
+        var rolled = await Registry.RollbackAsync("btcusdt", null, "check", "test", Temp.Combine("w4"), Ct);
+        Assert.Equal(Day1, rolled.Version);
+        Assert.Empty(rolled.Warnings);
+        Assert.Equal([1, 2, 3], (await Registry.GetHistoryAsync("btcusdt", Ct)).Select(h => h.Sequence));
+        Assert.Equal("first", await ReadProductionModelAsync());
+    }
+
+    [Fact]
+    public async Task A_change_record_left_by_a_promotion_killed_before_its_pointer_is_ignored_and_replaced()
+    {
+        RequireConditionalWrites();
+        var first = await PutCandidateAsync(Day1, "first");
+        await Registry.PromoteAsync(first, null, false, "first", "test", Temp.Combine("w1"), Ct);
+        var current = (await Registry.GetProductionAsync("btcusdt", Ct))!.Value;
+
+        // What an older version left when it was killed between its change record and its pointer.
+        await Store.WriteTextAsync(
+            "models/production/btcusdt/changes/000002.json",
+            Json.Serialize(current.Manifest with { Sequence = 2, Reason = "never happened" }),
+            WriteCondition.IfAbsent,
+            Ct);
+        Assert.Equal([1], (await Registry.GetHistoryAsync("btcusdt", Ct)).Select(h => h.Sequence));
+
+        var second = await PutCandidateAsync(Day2, "second");
+        var promoted = await Registry.PromoteAsync(second, current.ETag, false, "second", "test", Temp.Combine("w2"), Ct);
+
+        Assert.Equal(2, promoted.Sequence);
+        var history = await Registry.GetHistoryAsync("btcusdt", Ct);
+        Assert.Equal(["first", "second"], history.Select(h => h.Reason));
+        Assert.Equal("second", await ReadProductionModelAsync());
+    }
+
+    /// <summary>A store whose first write to a key containing <paramref name="failing"/> throws, as a full disk or a 5xx does.</summary>
+    private sealed class FailingStore(IArtifactStore inner, string failing) : IArtifactStore
+    {
+        private int failed;
+
+        public string Root => inner.Root;
+
+        private void MaybeFail(string key)
+        {
+            if (key.Contains(failing, StringComparison.Ordinal) && Interlocked.Exchange(ref failed, 1) == 0)
+            {
+                throw new IOException($"No space left on device: {key}");
+            }
+        }
+
+        public Task<string> PutFileAsync(string key, string localPath, CancellationToken ct)
+        {
+            MaybeFail(key);
+            return inner.PutFileAsync(key, localPath, ct);
+        }
+
+        public Task<string> PutFileAsync(string key, string localPath, string sha256, CancellationToken ct)
+        {
+            MaybeFail(key);
+            return inner.PutFileAsync(key, localPath, sha256, ct);
+        }
+
+        public Task GetFileAsync(string key, string localPath, CancellationToken ct) => inner.GetFileAsync(key, localPath, ct);
+
+        public Task GetFileAsync(string key, string localPath, string sha256, CancellationToken ct) => inner.GetFileAsync(key, localPath, sha256, ct);
+
+        public Task<VersionedText?> ReadTextAsync(string key, CancellationToken ct) => inner.ReadTextAsync(key, ct);
+
+        public Task<string> WriteTextAsync(string key, string content, WriteCondition condition, CancellationToken ct)
+        {
+            MaybeFail(key);
+            return inner.WriteTextAsync(key, content, condition, ct);
+        }
+
+        public Task<IReadOnlyList<string>> ListAsync(string prefix, CancellationToken ct) => inner.ListAsync(prefix, ct);
+
+        public Task<bool> ExistsAsync(string key, CancellationToken ct) => inner.ExistsAsync(key, ct);
+
+        public Task DeleteAsync(string key, CancellationToken ct) => inner.DeleteAsync(key, ct);
+    }
+
     [Fact]
     public async Task A_candidate_without_its_completion_marker_is_not_a_candidate()
     {

@@ -5,7 +5,11 @@ namespace QuantLab.Ml.Tests.Support;
 /// <summary>Runs quantlab-ml in-process with its own stdout, stderr, environment and working folder.</summary>
 public sealed class CliRunner(string workingDirectory)
 {
-    public Dictionary<string, string?> Environment { get; } = new(StringComparer.Ordinal);
+    /// <summary>
+    /// Starts with one setting: the tests' sample days cover 6 hours (a full day would quadruple every training), so they
+    /// pass the data check with DataCheck:MinCoveredHours 6; the check's own tests (Data/) use the defaults.
+    /// </summary>
+    public Dictionary<string, string?> Environment { get; } = new(StringComparer.Ordinal) { ["QUANTLAB_DataCheck__MinCoveredHours"] = "6" };
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
 

@@ -24,13 +24,14 @@ internal sealed class FakeVastHarness : IAsyncDisposable
     public VastInstanceProvisioner Provisioner { get; }
 
     /// <summary>Starts the fake; a short <paramref name="requestTimeout"/> (fake time) is only for tests of hanging answers.</summary>
-    public static async Task<FakeVastHarness> StartAsync(TimeSpan? requestTimeout = null, int maxRetries = 6)
+    public static async Task<FakeVastHarness> StartAsync(TimeSpan? requestTimeout = null, int maxRetries = 6, TimeSpan? createTimeout = null)
     {
         var time = VastTestKit.NewClock();
         var fake = await FakeVast.StartAsync(new FakeVastOptions { ApiKey = VastTestKit.Key, Time = time }, TestContext.Current.CancellationToken);
         var options = VastTestKit.Options(fake.BaseUrl, new VastPacingOptions()) with
         {
             RequestTimeout = requestTimeout ?? TimeSpan.FromMinutes(10),
+            CreateTimeout = createTimeout ?? requestTimeout ?? TimeSpan.FromMinutes(10),
             Backoff = new VastBackoffOptions { MaxRetries = maxRetries },
         };
         return new FakeVastHarness(fake, time, options);

@@ -27,7 +27,10 @@ public sealed class OfferQueryTests
         Assert.Equal("on-demand", (string?)body["type"]);
         Assert.Equal(64, (int?)body["limit"]);
         Assert.Equal("""[["dph_total","asc"],["reliability2","desc"]]""", body["order"]!.ToJsonString());
-        Assert.Null(body["cuda_max_good"]);
+        // Defaults that fit the pinned XGBoost's CUDA 12 wheels, and no external offers (as the Vast CLI).
+        Assert.Equal(12.4, (double?)body["cuda_max_good"]!["gte"]);
+        Assert.Equal(500, (int?)body["compute_cap"]!["gte"]);
+        Assert.False((bool?)body["external"]!["eq"]);
         Assert.Null(body["q"]);
     }
 

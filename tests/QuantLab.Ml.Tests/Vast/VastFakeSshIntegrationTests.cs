@@ -3,7 +3,7 @@ using Renci.SshNet;
 
 namespace QuantLab.Ml.Tests.Vast;
 
-/// <summary>End to end on loopback: rent from the fake, attach a key, wait, and reach the test sshd at the endpoint the client resolved.</summary>
+/// <summary>End to end on loopback: rent from the fake, wait, attach a key, and reach the test sshd at the endpoint the client resolved.</summary>
 [Trait("Category", "Integration")]
 public sealed class VastFakeSshIntegrationTests
 {
@@ -28,8 +28,10 @@ public sealed class VastFakeSshIntegrationTests
         try
         {
             var publicKey = (await File.ReadAllTextAsync(keyPath + ".pub", ct)).Trim();
-            await h.Time.DriveAsync(h.Client.AttachSshKeyAsync(rented.InstanceId, publicKey, ct));
             var endpoint = await h.Time.DriveAsync(h.Client.WaitUntilRunningAsync(rented.InstanceId, h.Time.GetUtcNow().AddMinutes(10), ct));
+
+            // Once running, as the real clients do: the fake (like Vast) refuses keys while the instance loads.
+            await h.Time.DriveAsync(h.Client.AttachSshKeyAsync(rented.InstanceId, publicKey, ct));
 
             Assert.Equal([publicKey], h.Fake.Instance(rented.InstanceId)!.SshKeys);
             Assert.Equal(host, endpoint.Host);

@@ -30,6 +30,7 @@ public sealed class VastResilienceTests : IDisposable
             {
                 Backoff = backoff ?? new VastBackoffOptions(),
                 RequestTimeout = timeout ?? TimeSpan.FromMinutes(10),
+                CreateTimeout = timeout ?? TimeSpan.FromMinutes(10),
             },
             time,
             sink);
@@ -61,7 +62,7 @@ public sealed class VastResilienceTests : IDisposable
     }
 
     [Fact]
-    public void The_pipeline_is_retry_then_pacing_then_timeout_with_the_configured_numbers()
+    public async Task The_pipeline_is_retry_then_pacing_then_timeout_with_the_configured_numbers()
     {
         var options = new VastOptions
         {
@@ -79,7 +80,14 @@ public sealed class VastResilienceTests : IDisposable
         Assert.Equal(DelayBackoffType.Exponential, retry.BackoffType);
         Assert.True(retry.UseJitter);
         var timeout = Assert.IsType<TimeoutStrategyOptions>(descriptor.Strategies[2].Options);
-        Assert.Equal(TimeSpan.FromSeconds(45), timeout.Timeout);
+        var context = ResilienceContextPool.Shared.Get(Ct);
+        context.Properties.Set(VastResilience.EndpointKey, VastEndpoint.GetInstance);
+        Assert.Equal(TimeSpan.FromSeconds(45), await timeout.TimeoutGenerator!(new TimeoutGeneratorArguments(context)));
+
+        // Only a create gets the CLI's 120 s.
+        context.Properties.Set(VastResilience.EndpointKey, VastEndpoint.CreateInstance);
+        Assert.Equal(TimeSpan.FromSeconds(120), await timeout.TimeoutGenerator!(new TimeoutGeneratorArguments(context)));
+        ResilienceContextPool.Shared.Return(context);
     }
 
     [Fact]

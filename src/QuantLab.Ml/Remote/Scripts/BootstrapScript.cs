@@ -170,6 +170,7 @@ internal static class BootstrapScript
             p.add_argument("--out")
             p.add_argument("--pip-arg", action="append", default=[])
             p.add_argument("--check-only", action="store_true")
+            p.add_argument("--configured")
             args = p.parse_args()
             reqs = parse_requirements(args.requirements)
             found, problems = check(reqs)
@@ -184,6 +185,9 @@ internal static class BootstrapScript
             has_smi, gpu_list = gpus()
             report = {
                 "python": python,
+                "python_configured": args.configured,
+                "python_resolved": sys.executable,
+                "requirements": ["%s%s" % (n, ",".join(c)) for n, c in reqs],
                 "python_version": platform.python_version(),
                 "packages": found,
                 "requirements_sha256": hashlib.sha256(requirements_bytes).hexdigest(),

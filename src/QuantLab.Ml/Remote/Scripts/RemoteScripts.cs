@@ -93,13 +93,27 @@ internal static class RemoteScripts
         fi
         """;
 
-    /// <summary>$1 job folder, $2 interpreter, $3 envs folder, then pip arguments. Runs bootstrap.py, whose stdout is one JSON object.</summary>
+    /// <summary>
+    /// $1 job folder, $2 configured interpreter, $3 envs folder, then pip arguments. Runs bootstrap.py, whose stdout is one
+    /// JSON object, with the configured interpreter or, when that is not there, the first of the usual places: a
+    /// non-interactive SSH session does not get the PATH Docker's ENV gives the image (the pytorch images keep Python in
+    /// /opt/conda/bin). Exit 127 when none exists.
+    /// </summary>
     public const string Bootstrap = """
         d=$1 py=$2 envs=$3
         shift 3
         cd -- "$d" || exit 3
-        set -- --requirements pkg/requirements.txt --envs "$envs" --out bootstrap.json "$@"
-        exec "$py" bootstrap.py "$@"
+        found=
+        for c in "$py" python3 /opt/conda/bin/python3 /usr/local/bin/python3 /usr/bin/python3 python; do
+          if command -v "$c" >/dev/null 2>&1; then found=$c; break; fi
+        done
+        if [ -z "$found" ]; then
+          echo "no Python interpreter: tried $py, python3, /opt/conda/bin/python3, /usr/local/bin/python3, /usr/bin/python3, python" >&2
+          exit 127
+        fi
+        if [ "$found" != "$py" ]; then echo "bootstrap: $py is not there; using $found" >&2; fi
+        set -- --requirements pkg/requirements.txt --envs "$envs" --out bootstrap.json --configured "$py" "$@"
+        exec "$found" bootstrap.py "$@"
         """;
 
     /// <summary>

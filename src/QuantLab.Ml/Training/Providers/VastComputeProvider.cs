@@ -34,6 +34,12 @@ public sealed class VastComputeProvider(
 
     public string Name => "vast";
 
+    /// <summary>
+    /// The run's time model: the longest a job may live (on-box watchdog, record deadline) and the store-write bound
+    /// of teardown. Null = the job's own runtime limit and a 15 s write bound (tests that build the provider by hand).
+    /// </summary>
+    public Pipeline.TimeBudget? Budget { get; init; }
+
     public async Task<RentalEstimate> EstimateAsync(JobSpec spec, long datasetBytes, CancellationToken ct)
     {
         IReadOnlyList<VastOffer> offers;
@@ -110,15 +116,22 @@ public sealed class VastComputeProvider(
         ArgumentNullException.ThrowIfNull(job);
         var spec = job.Spec;
         return await RentAsync(
-            new RentalSubject(spec.JobId, [spec.JobId], spec.Runtime.Hard),
+            new RentalSubject(spec.JobId, [spec.JobId], Budget?.LongestJobLife ?? spec.Runtime.Hard),
             async (target, rental, token) =>
             {
                 var result = await runner.RunAsync(target, job, token).ConfigureAwait(false);
                 rental.UploadedBytes = result.Upload.Bytes;
                 rental.DownloadedBytes = result.Download.Bytes;
+                if (DeviceProblem(spec, result.OutputDir) is { } problem)
+                {
+                    rental.Error = problem;
+                    throw new TrainerFailedException(problem);
+                }
+
                 rental.Succeeded = true;
                 return result.AsTrainingResult();
             },
+            (result, leak) => result with { TeardownError = leak },
             ct).ConfigureAwait(false);
     }
 
@@ -154,6 +167,12 @@ public sealed class VastComputeProvider(
                         batch.Jobs,
                         async outcome =>
                         {
+                            if (outcome is { Status: JobOutcomeStatus.Trained, Result: { } trained } && DeviceProblem(outcome.Job.Spec, trained.OutputDir) is { } problem)
+                            {
+                                log.Error("{Problem}", problem);
+                                outcome = JobOutcome.Failed(outcome.Job, problem);
+                            }
+
                             if (outcome.Status == JobOutcomeStatus.Lost)
                             {
                                 vastSays ??= await DescribeLostAsync(rental.InstanceId).ConfigureAwait(false);
@@ -171,6 +190,8 @@ public sealed class VastComputeProvider(
 
                     return true;
                 },
+                // The jobs' outcomes are reported (and their outputs evaluated) already: the leak fails the batch afterwards.
+                (_, leak) => throw new VastInstanceLeakedException(leak),
                 ct).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is QuantLabException and not VastInstanceLeakedException && !ct.IsCancellationRequested)
@@ -209,7 +230,14 @@ public sealed class VastComputeProvider(
     /// Rents one usable instance for <paramref name="subject"/> (trying other offers within the provisioning budget), runs
     /// <paramref name="work"/> on it over SSH and destroys it in every case, on a budget of its own.
     /// </summary>
-    private async Task<T> RentAsync<T>(RentalSubject subject, Func<RemoteTarget, Rental, CancellationToken, Task<T>> work, CancellationToken ct)
+    /// <remarks>
+    /// A destroy that cannot be verified after <paramref name="work"/> succeeded loses nothing: the result is returned
+    /// through <paramref name="keepWithLeak"/> with the reason, so its outputs are still evaluated and stored, and the run
+    /// fails afterwards for the billing risk. On cancellation (SIGTERM) the destroy starts at once, beside whatever the
+    /// work does to stop the remote trainer, never after it.
+    /// </remarks>
+    private async Task<T> RentAsync<T>(
+        RentalSubject subject, Func<RemoteTarget, Rental, CancellationToken, Task<T>> work, Func<T, string, T> keepWithLeak, CancellationToken ct)
     {
         if (!client.HasApiKey)
         {
@@ -228,17 +256,25 @@ public sealed class VastComputeProvider(
                 break;
             }
 
-            var rental = new Rental(this, subject, label, $"{subject.Id}-{attempt}");
+            // The run id is part of the record's id: a second run of the same job never overwrites the first run's records.
+            var rental = new Rental(this, subject, label, $"{runId}-{subject.Id}-{attempt}");
             await rental.RecordAsync("creating", null, ct).ConfigureAwait(false);
+            T result;
+            string? leak = null;
+
+            // SIGTERM: the destroy starts now (off the signal's thread), while the work stops the remote trainer beside it.
+            using var destroyOnCancel = ct.Register(rental.DestroyNowIfRented);
             try
             {
                 await rental.ProvisionAsync(excludedMachines, ct).ConfigureAwait(false);
                 SshEndpoint endpoint;
                 try
                 {
-                    await client.AttachSshKeyAsync(rental.InstanceId!.Value, key.PublicKey, ct).ConfigureAwait(false);
                     var runningBy = Min(time.GetUtcNow() + options.RunningDeadline, provisioningDeadline);
-                    var vastEndpoint = await client.WaitUntilRunningAsync(rental.InstanceId.Value, runningBy, ct).ConfigureAwait(false);
+                    var vastEndpoint = await client.WaitUntilRunningAsync(rental.InstanceId!.Value, runningBy, ct).ConfigureAwait(false);
+
+                    // Keys go on once the machine runs, as the real clients do: Vast may refuse them while it loads.
+                    await AttachKeysAsync(rental.InstanceId.Value, key.PublicKey, ct).ConfigureAwait(false);
                     endpoint = SshEndpoint.Create(vastEndpoint.Host, vastEndpoint.Port, options.SshUser);
                 }
                 catch (Exception ex) when (ex is VastInstanceFailedException or VastApiException && !ct.IsCancellationRequested)
@@ -252,6 +288,12 @@ public sealed class VastComputeProvider(
                     }
 
                     log.Warning("Vast instance {InstanceId} did not become usable, destroying it and trying another offer: {Reason}", rental.InstanceId, ex.Message);
+                    if (await rental.DestroyAndSettleAsync().ConfigureAwait(false) is { } unusableLeak)
+                    {
+                        // Renting more while one bills unseen would only add to the bill: stop here, loudly.
+                        throw new VastInstanceLeakedException(unusableLeak);
+                    }
+
                     continue;
                 }
 
@@ -263,18 +305,40 @@ public sealed class VastComputeProvider(
                     HostKeys = HostKeyPolicy.PinFirstSeen(),
                     MachineName = $"vast {rental.InstanceId} {rental.Offer?.GpuName}",
                 };
-                return await work(target, rental, ct).ConfigureAwait(false);
+                result = await work(target, rental, ct).ConfigureAwait(false);
             }
-            catch (Exception ex) when (rental.Error is null)
+            catch (Exception ex) when (ex is not VastInstanceLeakedException)
             {
-                rental.Error = ex is OperationCanceledException ? "cancelled" : ex.Message;
-                throw;
-            }
-            finally
-            {
+                rental.Error ??= ex is OperationCanceledException ? "cancelled" : ex.Message;
+
                 // Never with the run's token: a cancelled run must still destroy what it rented.
-                await rental.DestroyAndSettleAsync().ConfigureAwait(false);
+                var failed = await rental.DestroyAndSettleAsync().ConfigureAwait(false);
+                if (failed is null)
+                {
+                    throw;
+                }
+
+                if (ex is OperationCanceledException && ct.IsCancellationRequested)
+                {
+                    throw new RunInterruptedException(failed, ex);
+                }
+
+                throw new VastInstanceLeakedException($"{ex.Message}; and {failed}", ex);
             }
+
+            leak = await rental.DestroyAndSettleAsync().ConfigureAwait(false);
+            if (leak is not null)
+            {
+                if (ct.IsCancellationRequested)
+                {
+                    throw new RunInterruptedException(leak, null);
+                }
+
+                // The outputs are down already: hand them on with the leak, so nothing trained is lost.
+                return keepWithLeak(result, leak);
+            }
+
+            return result;
         }
 
         throw new VastProvisioningException(
@@ -283,14 +347,71 @@ public sealed class VastComputeProvider(
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 
-    /// <summary>One create attempt: its record, its instance, its teardown and its cost.</summary>
+    /// <summary>The one line that says a rented machine may still be billing, and what happens next.</summary>
+    public static string LeakMessage(long instanceId, string? reason) =>
+        $"Vast instance {instanceId} could not be destroyed ({reason ?? "unknown reason"}); it may still be billing, and reap-orphans will retry it";
+
+    /// <summary>
+    /// Attaches the job's throw-away key and every operator key (Vast:OperatorPublicKeys) to a running instance, each
+    /// retried a few times when Vast refuses (it has been seen to refuse keys while an instance still settles).
+    /// </summary>
+    private async Task AttachKeysAsync(long instanceId, string jobKey, CancellationToken ct)
+    {
+        foreach (var publicKey in client.Options.OperatorPublicKeys.Prepend(jobKey))
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    await client.AttachSshKeyAsync(instanceId, publicKey, ct).ConfigureAwait(false);
+                    break;
+                }
+                catch (VastApiException ex) when (ex is not VastAuthException && attempt < options.KeyAttachAttempts && !ct.IsCancellationRequested)
+                {
+                    log.Warning("Vast refused an SSH key for instance {InstanceId} (attempt {Attempt}), trying again: {Reason}", instanceId, attempt, ex.Message);
+                    await Task.Delay(options.KeyAttachRetryDelay, time, ct).ConfigureAwait(false);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// A job that asked for cuda must have trained on cuda (runtime.json's device_used): a rented GPU night that trained on
+    /// the CPU is a failure, with the trainer's reason (driver, wheel, no GPU). Null when all is well.
+    /// </summary>
+    internal static string? DeviceProblem(JobSpec spec, string outputDir)
+    {
+        if (spec.Device != "cuda")
+        {
+            return null;
+        }
+
+        var path = Path.Combine(outputDir, spec.Outputs.Runtime);
+        try
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(path));
+            var root = doc.RootElement;
+            string? Text(string name) => root.TryGetProperty(name, out var v) && v.ValueKind == System.Text.Json.JsonValueKind.String ? v.GetString() : null;
+            var used = Text("device_used");
+            return used == "cuda"
+                ? null
+                : $"job {spec.JobId} asked for cuda but trained on {used ?? "an unknown device"}: {Text("device_reason") ?? "runtime.json gives no reason"}";
+        }
+        catch (Exception ex) when (ex is IOException or System.Text.Json.JsonException or UnauthorizedAccessException)
+        {
+            return $"job {spec.JobId} asked for cuda but its runtime.json cannot be read to show it trained there ({ex.Message})";
+        }
+    }
+
     /// <summary>What an instance is rented for: one job, or a batch of jobs under its own id.</summary>
     private sealed record RentalSubject(string Id, IReadOnlyList<string> JobIds, TimeSpan HardLimit);
 
     private sealed class Rental(VastComputeProvider owner, RentalSubject subject, string label, string attemptId)
     {
         private readonly DateTimeOffset createdAt = owner.time.GetUtcNow();
+        private readonly Lock gate = new();
         private DateTimeOffset? billedFrom;
+        private Task<string?>? settling;
 
         public long? InstanceId { get; private set; }
         public long? MachineId => Offer?.MachineId;
@@ -313,7 +434,7 @@ public sealed class VastComputeProvider(
                         Image = options.Image,
                         DiskGb = owner.query.DiskGb,
                         Label = label,
-                        Onstart = VastWatchdog.OnstartScript(subject.HardLimit, owner.client.Options.BaseUrl),
+                        Onstart = VastWatchdog.OnstartScript(subject.HardLimit, owner.client.Options.BaseUrl, owner.runner.Options.Root),
                         Env = new Dictionary<string, string> { ["QUANTLAB_JOB_ID"] = subject.Id },
                     },
                     ExcludedMachineIds = excludedMachines,
@@ -328,31 +449,55 @@ public sealed class VastComputeProvider(
             await RecordAsync("created", null, ct).ConfigureAwait(false);
         }
 
-        public async Task DestroyAndSettleAsync()
+        /// <summary>
+        /// Destroys and verifies the instance (once, however many callers ask) on a budget of its own, then settles the
+        /// record: destroyed/failed when Vast no longer lists it, destroy_failed when it may still bill. Returns null, or
+        /// the one-line reason the instance may still be billing. Never throws.
+        /// </summary>
+        public Task<string?> DestroyAndSettleAsync()
         {
-            using var budget = new CancellationTokenSource(owner.options.DestroyBudget, owner.time);
+            lock (gate)
+            {
+                return settling ??= SettleOnceAsync();
+            }
+        }
+
+        /// <summary>For the cancellation callback: start the destroy at once when there is an instance, off the signal's thread.</summary>
+        public void DestroyNowIfRented()
+        {
+            lock (gate)
+            {
+                if (InstanceId is not null)
+                {
+                    settling ??= Task.Run(SettleOnceAsync, CancellationToken.None);
+                }
+            }
+        }
+
+        private async Task<string?> SettleOnceAsync()
+        {
             string status;
+            string? leak = null;
+            DateTimeOffset? destroyedAt = null;
             if (InstanceId is { } id)
             {
-                try
+                using var budget = new CancellationTokenSource(owner.options.DestroyBudget, owner.time);
+                var outcome = await owner.client.DestroyAndVerifyAsync(id, budget.Token).ConfigureAwait(false);
+                if (outcome.Verified)
                 {
-                    await owner.client.DestroyInstanceAsync(id, budget.Token).ConfigureAwait(false);
-                    var after = await owner.client.GetInstanceAsync(id, budget.Token).ConfigureAwait(false);
-                    if (after is not null && after.ActualStatus is not ("destroyed" or null))
-                    {
-                        owner.log.Warning("Vast instance {InstanceId} still reports {Status} after destroy; reap-orphans will retry", id, after.ActualStatus);
-                    }
+                    owner.log.Information("Destroyed Vast instance {InstanceId} (verified: Vast no longer lists it)", id);
+                    destroyedAt = owner.time.GetUtcNow();
 
-                    owner.log.Information("Destroyed Vast instance {InstanceId}", id);
-                    status = Succeeded ? "destroyed" : "failed";
+                    // An interrupted run's machine is as gone as a finished one's; "failed" is for a job that failed.
+                    status = Succeeded || Error == "cancelled" ? "destroyed" : "failed";
                 }
-                catch (Exception ex)
+                else
                 {
                     // Loud, recorded and left for reap-orphans: never swallowed.
-                    owner.log.Error("Could not destroy Vast instance {InstanceId}: {Reason}; run `quantlab-ml reap-orphans`", id, ex.Message);
-                    Error = (Error is null ? string.Empty : Error + "; ") + "destroy failed: " + ex.Message;
-                    await RecordAsync("destroy_failed", null, CancellationToken.None).ConfigureAwait(false);
-                    throw new VastInstanceLeakedException($"Vast instance {id} could not be destroyed ({ex.Message}); it is recorded for reap-orphans");
+                    leak = LeakMessage(id, outcome.Error);
+                    owner.log.Error("Could not destroy Vast instance {InstanceId}: {Reason}; run `quantlab-ml reap-orphans`", id, outcome.Error);
+                    Error = (Error is null ? string.Empty : Error + "; ") + "destroy failed: " + outcome.Error;
+                    status = "destroy_failed";
                 }
             }
             else
@@ -363,10 +508,23 @@ public sealed class VastComputeProvider(
             var now = owner.time.GetUtcNow();
             if (InstanceId is not null && Offer is not null)
             {
+                // Until now when the destroy is not verified: the bill may go on, but this much is certain.
                 Cost = RentalCost.Of(Offer, billedFrom ?? createdAt, now, UploadedBytes, DownloadedBytes);
             }
 
-            await RecordAsync(status, now, CancellationToken.None).ConfigureAwait(false);
+            using var write = new CancellationTokenSource(owner.Budget?.StoreWriteBudget ?? TimeSpan.FromSeconds(15), owner.time);
+            try
+            {
+                await RecordAsync(status, destroyedAt, write.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                // The destroy's outcome stands; a record that cannot be written is reported, and reap-orphans still finds
+                // the instance by its label if it bills.
+                owner.log.Error("Could not write instance record {AttemptId} ({Status}): {Reason}", attemptId, status, ex.Message);
+            }
+
+            return leak;
         }
 
         public Task RecordAsync(string status, DateTimeOffset? destroyedAt, CancellationToken ct) =>
@@ -399,4 +557,11 @@ public sealed class VastComputeProvider(
 }
 
 /// <summary>A rented instance could not be destroyed: it is recorded for reap-orphans and the run fails loudly.</summary>
-public sealed class VastInstanceLeakedException(string message) : QuantLabException(message);
+public sealed class VastInstanceLeakedException : QuantLabException
+{
+    public VastInstanceLeakedException(string message) : base(message) { }
+    public VastInstanceLeakedException(string message, Exception inner) : base(message, inner) { }
+}
+
+/// <summary>The run was interrupted (SIGTERM/Ctrl-C) and its cleanup left something to say: <see cref="Exception.Message"/> is that.</summary>
+public sealed class RunInterruptedException(string detail, Exception? inner) : OperationCanceledException(detail, inner);

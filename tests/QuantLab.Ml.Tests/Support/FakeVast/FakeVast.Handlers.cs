@@ -152,6 +152,13 @@ public sealed partial class FakeVast
                 return;
         }
 
+        if (CreateDelay > TimeSpan.Zero)
+        {
+            // A slow create: the machine exists only once the answer goes out, as when Vast takes its time to place it.
+            // Not cancelled when the client gives up: Vast finishes a create it has begun, whoever is still listening.
+            await Task.Delay(CreateDelay, options.Time, stopping.Token);
+        }
+
         var instance = Rent(offer, body, label, image, disk, stopped: failure is FakeCreateFailure.FailedWithContract);
         switch (failure)
         {
@@ -184,7 +191,7 @@ public sealed partial class FakeVast
         {
             ["success"] = true,
             ["new_contract"] = instance.Id,
-            ["instance_api_key"] = $"fake-instance-key-{instance.Id}",
+            ["instance_api_key"] = InstanceKey(instance.Id),
         });
     }
 
@@ -242,7 +249,12 @@ public sealed partial class FakeVast
             }
         }
 
-        return WriteJson(ctx, 200, new JsonObject { ["instances"] = row });
+        return row is not null ? WriteJson(ctx, 200, new JsonObject { ["instances"] = row }) : GoneAnswer switch
+        {
+            FakeGoneAnswer.EmptyObject => WriteJson(ctx, 200, new JsonObject { ["instances"] = new JsonObject() }),
+            FakeGoneAnswer.NotFound => WriteJson(ctx, 404, Error("no_such_instance", $"Instance {id} not found.")),
+            _ => WriteJson(ctx, 200, new JsonObject { ["instances"] = null }),
+        };
     }
 
     private Task ListAsync(HttpContext ctx)
@@ -420,6 +432,17 @@ public sealed partial class FakeVast
                 return WriteJson(ctx, 400, Error("no_ssh_key", "ssh_key is required"));
             }
 
+            if (RefuseNextKeys > 0)
+            {
+                RefuseNextKeys--;
+                return WriteJson(ctx, 400, Error("invalid_state", $"instance {id} is not ready for ssh keys yet"));
+            }
+
+            if (RefuseKeysUntilRunning && i.Current.Status != "running")
+            {
+                return WriteJson(ctx, 400, Error("invalid_state", $"instance {id} is {i.Current.Status ?? "not started"}; ssh keys can be added once it is running"));
+            }
+
             i.SshKeys.Add(key);
             if (AuthorizedKeysFile is { } file)
             {
@@ -474,7 +497,7 @@ public sealed partial class FakeVast
             ["rentable"] = !o.Rented,
             ["rented"] = o.Rented,
             ["is_bid"] = false,
-            ["external"] = false,
+            ["external"] = f.External,
             ["hosting_type"] = f.HostingType,
             ["static_ip"] = true,
             ["public_ipaddr"] = "127.0.0.1",

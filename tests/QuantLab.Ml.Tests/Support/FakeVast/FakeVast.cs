@@ -33,6 +33,7 @@ public sealed partial class FakeVast : IAsyncDisposable
     private readonly Dictionary<FakeVastRoute, Queue<Func<HttpContext, Task>>> injected = [];
     private readonly Dictionary<long, Queue<FakeCreateFailure>> createFailures = [];
     private readonly Queue<FakeBrokenList> brokenLists = new();
+    private readonly Dictionary<FakeVastRoute, DateTimeOffset> lastCall = [];
     private long nextOfferId = 41_000;
     private long nextInstanceId = 7_300_000;
     private int nextSequence;
@@ -100,6 +101,27 @@ public sealed partial class FakeVast : IAsyncDisposable
 
     /// <summary>Answer every call with 404 auth_error, as Vast does for a bad key.</summary>
     public bool RejectAllKeys { get; set; }
+
+    /// <summary>
+    /// Whether an instance's own key (create's instance_api_key, CONTAINER_API_KEY on the box) may destroy that instance.
+    /// Vast does not document it, so both answers are tested: false answers 403 to its DELETE.
+    /// </summary>
+    public bool InstanceKeysMayDestroy { get; set; } = true;
+
+    /// <summary>Refuse SSH keys for instances that are not running yet (400), as the real API may while an instance loads.</summary>
+    public bool RefuseKeysUntilRunning { get; set; } = true;
+
+    /// <summary>The next this-many key attaches are refused (400) even for a running instance, as while it settles.</summary>
+    public int RefuseNextKeys { get; set; }
+
+    /// <summary>How long a create takes (on the fake's clock); the instance appears only when the answer goes out.</summary>
+    public TimeSpan CreateDelay { get; set; }
+
+    /// <summary>Minimum interval per endpoint (on the fake's clock); a call sooner than that after the last one gets a 429.</summary>
+    public Dictionary<FakeVastRoute, TimeSpan> Pacing { get; } = [];
+
+    /// <summary>The key Vast gives one instance (create's instance_api_key; CONTAINER_API_KEY inside it): valid for that instance only.</summary>
+    public static string InstanceKey(long instanceId) => $"fake-instance-key-{instanceId}";
 
     /// <summary>Echo the Authorization header into error messages, to prove the client masks its key.</summary>
     public bool EchoAuthorizationInErrors { get; set; }
@@ -209,6 +231,22 @@ public sealed partial class FakeVast : IAsyncDisposable
             ctx.Response.ContentType = "text/html";
             return ctx.Response.WriteAsync($"<html><body><h1>{status}</h1>upstream trouble</body></html>", stopping.Token);
         });
+
+    /// <summary>The next <paramref name="times"/> calls to <paramref name="route"/> never answer (until the client gives up or the fake stops).</summary>
+    public void HangNext(FakeVastRoute route, int times = 1) => Inject(route, times, HangAsync);
+
+    /// <summary>Forgets every injected answer still queued (e.g. so the next reap can clean up after a test of a failing destroy).</summary>
+    public void ClearFaults()
+    {
+        lock (gate)
+        {
+            injected.Clear();
+            brokenLists.Clear();
+        }
+    }
+
+    /// <summary>How a GET of a destroyed (or unknown) instance answers; the real API has been seen answering each of these.</summary>
+    public FakeGoneAnswer GoneAnswer { get; set; } = FakeGoneAnswer.Null;
 
     /// <summary>The next <paramref name="times"/> calls to <paramref name="route"/> have their connection dropped without an answer.</summary>
     public void DropConnection(FakeVastRoute route, int times = 1) =>
@@ -407,6 +445,32 @@ public sealed partial class FakeVast : IAsyncDisposable
 
         var query = ctx.Request.Query;
         var bearerOk = authorization == "Bearer " + options.ApiKey || query["api_key"] == options.ApiKey;
+        if (!bearerOk && authorization.StartsWith("Bearer fake-instance-key-", StringComparison.Ordinal))
+        {
+            // An instance's own key: only for that instance's own routes; its DELETE only when InstanceKeysMayDestroy.
+            var ownInstance = authorization == "Bearer " + InstanceKey(id)
+                && route is FakeVastRoute.GetInstance or FakeVastRoute.DestroyInstance or FakeVastRoute.UpdateInstance or FakeVastRoute.AttachSshKey;
+            if (!ownInstance)
+            {
+                await WriteJson(ctx, 403, Error("forbidden", "this key may only act on its own instance"));
+                return;
+            }
+
+            if (route == FakeVastRoute.DestroyInstance && !InstanceKeysMayDestroy)
+            {
+                await WriteJson(ctx, 403, Error("forbidden", "this key lacks the instance_write permission"));
+                return;
+            }
+
+            bearerOk = true;
+        }
+
+        if (IsTooSoon(route.Value))
+        {
+            await WriteText(ctx, 429, "API requests too frequent: endpoint threshold=" + Pacing[route.Value].TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture));
+            return;
+        }
+
         var anonymousOk = route == FakeVastRoute.SearchOffers && string.IsNullOrEmpty(authorization) && !query.ContainsKey("api_key");
         if (RejectAllKeys || !(bearerOk || anonymousOk))
         {
@@ -461,6 +525,27 @@ public sealed partial class FakeVast : IAsyncDisposable
             FakeVastRoute.CurrentUser => WriteJson(ctx, 200, new JsonObject { ["id"] = 4242, ["email"] = "fake@example.invalid", ["credit"] = 25.5, ["ssh_key"] = null }),
             _ => WriteJson(ctx, 404, Error("fake_unknown_endpoint", "unknown")),
         });
+    }
+
+    /// <summary>True when <paramref name="route"/> is paced and was called less than its interval ago; the call counts as the last one otherwise.</summary>
+    private bool IsTooSoon(FakeVastRoute route)
+    {
+        lock (gate)
+        {
+            if (!Pacing.TryGetValue(route, out var interval) || interval <= TimeSpan.Zero)
+            {
+                return false;
+            }
+
+            var now = options.Time.GetUtcNow();
+            if (lastCall.TryGetValue(route, out var last) && now - last < interval)
+            {
+                return true;
+            }
+
+            lastCall[route] = now;
+            return false;
+        }
     }
 
     private static JsonObject Error(string error, string msg) => new() { ["success"] = false, ["error"] = error, ["msg"] = msg };

@@ -80,6 +80,19 @@ public enum FakeBrokenList
     NotAList,
 }
 
+/// <summary>What GET /api/v0/instances/{id}/ answers for an instance that is gone.</summary>
+public enum FakeGoneAnswer
+{
+    /// <summary><c>{"instances": null}</c>.</summary>
+    Null,
+
+    /// <summary><c>{"instances": {}}</c>, as the real API answers moments after a destroy.</summary>
+    EmptyObject,
+
+    /// <summary>404 <c>no_such_instance</c>.</summary>
+    NotFound,
+}
+
 /// <summary>Whether running instances expose a direct port mapping or only the proxy.</summary>
 public enum FakeSshMode
 {
@@ -108,6 +121,9 @@ public sealed record FakeOffer
     public double DiskSpace { get; init; } = 500;
     public int ComputeCap { get; init; } = 890;
     public double CudaMaxGood { get; init; } = 12.8;
+
+    /// <summary>A machine listed from outside Vast's marketplace (the CLI leaves these out unless asked).</summary>
+    public bool External { get; init; }
     public long? MachineId { get; init; }
 
     /// <summary>Status steps for instances rented from this offer; null uses the fake's default.</summary>

@@ -17,10 +17,16 @@ public static class VastCli
         env["QUANTLAB_Remote__HeartbeatInterval"] = "00:00:01";
         env["QUANTLAB_Rental__SshUser"] = sshd.User;
         env["QUANTLAB_Rental__RunningDeadline"] = "00:00:20";
+        env["QUANTLAB_Rental__KeyAttachRetryDelay"] = "00:00:00.2";
         env["QUANTLAB_Rental__ProvisioningBudget"] = "00:01:00";
         env["QUANTLAB_DataRoot"] = "data";
         env["QUANTLAB_StoreRoot"] = "store";
         env["QUANTLAB_Provider"] = "vast";
+
+        // This machine has no GPU and XGBoost 1.7.4 from Debian: a vast night here must say so explicitly (the default
+        // for vast is cuda, and the rented machines' exact pins would need PyPI).
+        env["QUANTLAB_Device"] = "cpu";
+        env["QUANTLAB_Rental__Requirements"] = "requirements.txt";
         env["VAST_API_URL"] = vast.BaseUrl;
         env["VAST_API_KEY"] = vast.ApiKey;
         env["QUANTLAB_Vast__PollInterval"] = "00:00:00.05";
