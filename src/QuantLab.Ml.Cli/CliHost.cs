@@ -11,6 +11,10 @@ public sealed record CliHost
     public required string CurrentDirectory { get; init; }
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
+    /// <summary>The machine-wide configuration file, read when neither --config, QUANTLAB_CONFIG nor ./quantlab-ml.json is there.</summary>
+    public string? SystemConfigFile { get; init; } = Configuration.ConfigurationLoader.SystemFile;
+
+
     /// <summary>
     /// Overrides the termination window (time between SIGTERM and the forced end); null = Shutdown:TerminationWindow of
     /// the configuration (see <see cref="Ml.Pipeline.TimeBudget"/>).

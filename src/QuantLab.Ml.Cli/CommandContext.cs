@@ -34,7 +34,7 @@ internal sealed class CommandContext : IAsyncDisposable
     /// <summary>Loads configuration (file → env → flags) and creates the logger; a run folder is created when asked for.</summary>
     public static CommandContext Create(CliHost host, ParseResult parse, IReadOnlyDictionary<string, string?> flags, bool withRunDir)
     {
-        var config = ConfigurationLoader.Load(parse.GetValue(CommonOptions.Config), host.Environment, flags, host.CurrentDirectory);
+        var config = ConfigurationLoader.Load(parse.GetValue(CommonOptions.Config), host.Environment, flags, host.CurrentDirectory, host.SystemConfigFile);
         string? runDir = null;
         if (withRunDir)
         {
@@ -53,6 +53,7 @@ internal sealed class CommandContext : IAsyncDisposable
 
         var logger = Logging.Create(
             host.Err, parse.GetValue(CommonOptions.Verbose), runDir is null ? null : Path.Combine(runDir, Logging.ClefLogFile), Logging.IsJournal(host.Environment, host.Err));
+        logger.Information("Configuration: {ConfigFile}", config.DescribeFile());
         return new CommandContext(host, config, logger, runDir);
     }
 

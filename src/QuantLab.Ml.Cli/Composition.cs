@@ -18,8 +18,8 @@ internal static class Composition
     // One HttpClient for the process (sockets are reused); the Vast client owns per-call timeouts, so this one has none.
     private static readonly HttpClient VastHttp = new() { Timeout = Timeout.InfiniteTimeSpan };
 
-    public static VastOptions VastOptions(CommandContext ctx) =>
-        Ml.Vast.VastOptions.Load(ctx.Config.Raw, key => ctx.Host.Environment.GetValueOrDefault(key)).Validate();
+    /// <summary>Section Vast of the validated configuration (VAST_API_URL already applied by the loader).</summary>
+    public static VastOptions VastOptions(CommandContext ctx) => ctx.Options.Vast;
 
     /// <summary>A Vast client; with <paramref name="requireKey"/> false a missing key only limits it to the offer search.</summary>
     public static VastClient VastClient(CommandContext ctx, bool requireKey)
@@ -84,17 +84,17 @@ internal static class Composition
     {
         "local" => new LocalComputeProvider(ctx.Options.Trainer, ctx.Time, ctx.Log),
         "ssh" => new SshComputeProvider(
-            SshProviderOptions.FromConfiguration(ctx.Config.Raw),
+            ctx.Options.Ssh,
             TrainerPackage.FromFolder(ctx.Options.Trainer.ResolvePackageDir()),
             ctx.Time,
             ctx.Log),
         "vast" => new VastComputeProvider(
             VastClient(ctx, requireKey: false),
             OfferQuery.FromOptions(VastOptions(ctx)),
-            VastProviderOptions.FromConfiguration(ctx.Config.Raw),
+            ctx.Options.Rental,
             new RemoteJobRunner(
-                TrainerPackage.FromFolder(ctx.Options.Trainer.ResolvePackageDir(), VastProviderOptions.FromConfiguration(ctx.Config.Raw).Requirements),
-                SshProviderOptions.FromConfiguration(ctx.Config.Raw).Remote,
+                TrainerPackage.FromFolder(ctx.Options.Trainer.ResolvePackageDir(), ctx.Options.Rental.Requirements),
+                ctx.Options.Remote,
                 ctx.Time,
                 ctx.Log),
             new InstanceRecords(Store(ctx)),
@@ -140,7 +140,7 @@ internal static class Composition
     }
 
     /// <summary>The time model of this configuration, checked (a cleanup that cannot fit the termination window is exit 2).</summary>
-    public static TimeBudget Budget(CommandContext ctx) => TimeBudget.From(ctx.Config.Raw, ctx.Options.Runtime).Check();
+    public static TimeBudget Budget(CommandContext ctx) => TimeBudget.From(ctx.Options).Check();
 
     public static EvaluationConfig Evaluation(CommandContext ctx) => EvaluationConfig.For(ctx.Options.Dataset, ctx.Options.Evaluation.CostBps);
 
@@ -161,7 +161,7 @@ internal static class Composition
             BeforeRenting = ctx.Options.Provider == "vast" ? token => ReapBeforeRentingAsync(ctx, token) : null,
 
             // Checked at start when renting; every provider takes its lock's life and cleanup bounds from it.
-            Budget = ctx.Options.Provider == "vast" ? Budget(ctx) : TimeBudget.From(ctx.Config.Raw, ctx.Options.Runtime),
+            Budget = ctx.Options.Provider == "vast" ? Budget(ctx) : TimeBudget.From(ctx.Options),
         });
     }
 }

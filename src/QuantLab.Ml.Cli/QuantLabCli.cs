@@ -64,8 +64,8 @@ public static class QuantLabCli
     {
         try
         {
-            var config = Configuration.ConfigurationLoader.Load(parse.GetValue(CommonOptions.Config), host.Environment, new Dictionary<string, string?>(), host.CurrentDirectory);
-            return Ml.Pipeline.TimeBudget.From(config.Raw, config.Options.Runtime).TerminationWindow;
+            var config = Configuration.ConfigurationLoader.Load(parse.GetValue(CommonOptions.Config), host.Environment, new Dictionary<string, string?>(), host.CurrentDirectory, host.SystemConfigFile);
+            return Ml.Pipeline.TimeBudget.From(config.Options).TerminationWindow;
         }
         catch (Common.QuantLabException)
         {

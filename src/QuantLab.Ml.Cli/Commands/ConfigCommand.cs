@@ -44,6 +44,7 @@ internal static class ConfigCommand
                     Environment = host.Environment,
                     Flags = CommandAction.Flags(parse, (store, "StoreRoot"), (data, "DataRoot"), (provider, "Provider")),
                     CurrentDirectory = host.CurrentDirectory,
+                    SystemFile = host.SystemConfigFile,
                 };
                 try
                 {
@@ -71,17 +72,19 @@ internal static class ConfigCommand
 
     private static void Write(TextWriter output, ConfigReport report)
     {
+        output.WriteLine(report.ConfigFile is null
+            ? "configuration file: none (defaults, environment and flags only)"
+            : $"configuration file: {report.ConfigFile} (from {report.ConfigFileFrom ?? "--config"})");
         if (report.Values.Count > 0)
         {
-            output.WriteLine($"configuration {report.ConfigFile ?? "(no file)"}");
             var width = report.Values.Max(v => v.Key.Length);
             foreach (var v in report.Values)
             {
-                output.WriteLine($"  {v.Key.PadRight(width)}  {v.Value ?? "(none)"}  [{v.Source}]");
+                output.WriteLine($"  {v.Key.PadRight(width)}  {v.Value ?? "(none)"}  [{v.Source}]{(v.Allowed is null ? string.Empty : $"  allowed: {v.Allowed}")}");
             }
-
-            output.WriteLine();
         }
+
+        output.WriteLine();
 
         output.WriteLine("checks");
         foreach (var c in report.Checks)

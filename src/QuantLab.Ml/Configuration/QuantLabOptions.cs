@@ -69,8 +69,40 @@ public sealed record QuantLabOptions
     /// <summary>Endpoint, region, path style and transfer sizes for s3:// data and store roots.</summary>
     public S3Options S3 { get; set; } = new();
 
+    /// <summary>The termination window after SIGTERM and the bound of each store write in cleanup (see <see cref="Pipeline.TimeBudget"/>).</summary>
+    public ShutdownOptions Shutdown { get; set; } = new();
+
+    /// <summary>The Vast.ai client: API address, pacing, backoff and the offer filters (VAST_API_URL overrides BaseUrl).</summary>
+    public Vast.VastOptions Vast { get; set; } = new();
+
+    /// <summary>How the vast provider rents: image, attempts and time budgets.</summary>
+    public Training.Providers.VastProviderOptions Rental { get; set; } = new();
+
+    /// <summary>How the SSH runner behaves on a training host (ssh and vast providers).</summary>
+    public Remote.RemoteRunnerOptions Remote { get; set; } = new();
+
+    /// <summary>The fixed host of the ssh provider (--host, --user, --key, …); its Remote is this tree's <see cref="Remote"/>.</summary>
+    public Training.Providers.SshProviderOptions Ssh { get; set; } = new();
+
     public string EffectiveWorkDir =>
         WorkDir ?? (StoreRoot.Contains("://", StringComparison.Ordinal) ? Path.Combine(".quantlab", "runs") : Path.Combine(StoreRoot, "runs"));
+}
+
+/// <summary>Section "Shutdown": how long cleanup may take after SIGTERM; whether the budgets fit is <see cref="Pipeline.TimeBudget.Check"/>.</summary>
+public sealed record ShutdownOptions
+{
+    /// <summary>Time between SIGTERM/Ctrl-C and the process being stopped.</summary>
+    public TimeSpan TerminationWindow { get; set; } = Pipeline.TimeBudget.Default.TerminationWindow;
+
+    /// <summary>Bound of each store write after the run is over or interrupted.</summary>
+    public TimeSpan StoreWriteBudget { get; set; } = Pipeline.TimeBudget.Default.StoreWriteBudget;
+
+    /// <summary>The allowed values (section "Shutdown"); one line per key.</summary>
+    internal void Rules(ConfigRules r)
+    {
+        r.Positive(nameof(TerminationWindow), TerminationWindow, TimeSpan.FromHours(1));
+        r.Positive(nameof(StoreWriteBudget), StoreWriteBudget, TimeSpan.FromMinutes(10));
+    }
 }
 
 /// <summary>Backoff of --wait-for-data polling.</summary>
@@ -79,6 +111,15 @@ public sealed record DataWaitOptions
     public TimeSpan InitialDelay { get; set; } = TimeSpan.FromMinutes(1);
     public double Factor { get; set; } = 2.0;
     public TimeSpan MaxDelay { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>The allowed values (section "DataWait"); one line per key.</summary>
+    internal void Rules(ConfigRules r)
+    {
+        r.Positive(nameof(InitialDelay), InitialDelay, TimeSpan.FromHours(6));
+        r.Number(nameof(Factor), Factor, 1, 10);
+        r.Positive(nameof(MaxDelay), MaxDelay, TimeSpan.FromHours(6));
+        r.Rule(MaxDelay >= InitialDelay, $"MaxDelay = {MaxDelay}: must be at least DataWait:InitialDelay ({InitialDelay})");
+    }
 }
 
 /// <summary>Evaluation settings from configuration; horizon and bar length come from the dataset config.</summary>
@@ -86,4 +127,7 @@ public sealed record EvaluationOptions
 {
     /// <summary>Cost in basis points per unit of position change in the backtest.</summary>
     public double CostBps { get; set; } = 1.0;
+
+    /// <summary>The allowed values (section "Evaluation"); one line per key.</summary>
+    internal void Rules(ConfigRules r) => r.Number(nameof(CostBps), CostBps, 0, 1000, unit: "bps");
 }

@@ -1,6 +1,3 @@
-using System.Globalization;
-using QuantLab.Ml.Common;
-
 namespace QuantLab.Ml.Data;
 
 /// <summary>
@@ -33,21 +30,15 @@ public sealed record DataCheckOptions
     /// </summary>
     public bool RequireChecksum { get; set; }
 
-    /// <summary>Throws <see cref="UsageException"/> naming the first bad value.</summary>
-    public void Validate()
-    {
-        static void Check(bool ok, FormattableString message)
-        {
-            if (!ok)
-            {
-                throw new UsageException("DataCheck:" + message.ToString(CultureInfo.InvariantCulture));
-            }
-        }
+    /// <summary>Throws <see cref="Common.UsageException"/> naming the first bad value.</summary>
+    public void Validate() => Configuration.ConfigRules.Require("DataCheck", Rules);
 
-        Check(MinRows is >= 1 and <= 100_000_000, $"MinRows must be 1..100000000, got {MinRows}");
-        Check(MinCoveredHours is >= 0 and <= 24, $"MinCoveredHours must be 0..24, got {MinCoveredHours}");
-        Check(BeforeMidnightTolerance >= TimeSpan.Zero && BeforeMidnightTolerance <= TimeSpan.FromHours(1),
-            $"BeforeMidnightTolerance must be 00:00:00..01:00:00, got {BeforeMidnightTolerance}");
-        Check(MaxUnusableRowShare is >= 0 and < 1, $"MaxUnusableRowShare must be in [0, 1), got {MaxUnusableRowShare}");
+    /// <summary>The allowed values (section "DataCheck"); one line per key.</summary>
+    internal void Rules(Configuration.ConfigRules r)
+    {
+        r.Whole(nameof(MinRows), MinRows, 1, 100_000_000, "rows");
+        r.Whole(nameof(MinCoveredHours), MinCoveredHours, 0, 24, "hours");
+        r.Duration(nameof(BeforeMidnightTolerance), BeforeMidnightTolerance, TimeSpan.Zero, TimeSpan.FromHours(1));
+        r.Number(nameof(MaxUnusableRowShare), MaxUnusableRowShare, 0, 0.999999);
     }
 }

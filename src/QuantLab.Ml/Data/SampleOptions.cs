@@ -56,13 +56,7 @@ public sealed record SampleOptions
     /// <summary>Throws <see cref="UsageException"/> naming the first bad value.</summary>
     public void Validate()
     {
-        static void Check(bool ok, string message)
-        {
-            if (!ok)
-            {
-                throw new UsageException("data sample: " + message);
-            }
-        }
+        static void Check(bool ok, string message) => Configuration.ConfigRules.Ensure(ok, "data sample: " + message);
 
         SymbolName.Parse(Symbol);
         ExchangeName.Parse(Exchange);

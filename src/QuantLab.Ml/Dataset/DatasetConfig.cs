@@ -36,39 +36,34 @@ public sealed record DatasetConfig
     /// <summary>Longest look-back window accepted (over 11 days of 1 s bars).</summary>
     public const int MaxWindowBars = 1_000_000;
 
-    /// <summary>Throws <see cref="Common.UsageException"/> with an actionable message when a value is out of range.</summary>
-    public void Validate()
+    public const string Section = "Dataset";
+
+    /// <summary>Throws <see cref="Common.UsageException"/> naming the first value out of range.</summary>
+    public void Validate() => Configuration.ConfigRules.Require(Section, Rules);
+
+    /// <summary>The allowed values (section "Dataset"); one line per key.</summary>
+    internal void Rules(Configuration.ConfigRules r)
     {
-        static void Check(bool ok, string message)
-        {
-            if (!ok)
-            {
-                throw new Common.UsageException("dataset config: " + message);
-            }
-        }
+        r.Whole(nameof(BarSeconds), BarSeconds, 1, 3600, "s");
+        r.Whole(nameof(HorizonBars), HorizonBars, 1, 100_000, "bars");
+        r.Number(nameof(DeadBandBps), DeadBandBps, 0, 10_000, unit: "bps");
+        Windows(r, nameof(ReturnWindows), ReturnWindows, 1, required: true);
+        Windows(r, nameof(VolatilityWindows), VolatilityWindows, 2, required: false);
+        Windows(r, nameof(ImbalanceMeanWindows), ImbalanceMeanWindows, 1, required: false);
+        Windows(r, nameof(UpdateCountWindows), UpdateCountWindows, 1, required: false);
+        r.Fraction(nameof(TrainFraction), TrainFraction, aboveZero: true);
+        r.Fraction(nameof(ValidFraction), ValidFraction, aboveZero: true);
+        r.Fraction(nameof(TestFraction), TestFraction, aboveZero: true);
+        r.Rule(Math.Abs(TrainFraction + ValidFraction + TestFraction - 1.0) < 1e-9,
+            $"{nameof(TrainFraction)} + {nameof(ValidFraction)} + {nameof(TestFraction)} = {TrainFraction + ValidFraction + TestFraction}: must add up to 1");
+        r.Whole(nameof(EmbargoBars), EmbargoBars, 0, 100_000, "bars (unset = one horizon)");
+    }
 
-        Check(BarSeconds is >= 1 and <= 3600, $"bar_seconds must be 1..3600, got {BarSeconds}");
-        Check(HorizonBars is >= 1 and <= 100_000, $"horizon_bars must be 1..100000, got {HorizonBars}");
-        Check(DeadBandBps is >= 0 and < 10_000, $"dead_band_bps must be >= 0, got {DeadBandBps}");
-
-        // JSON can still bind null to these lists.
-        if (ReturnWindows is null || VolatilityWindows is null || ImbalanceMeanWindows is null || UpdateCountWindows is null)
-        {
-            throw new Common.UsageException("dataset config: return_windows, volatility_windows, imbalance_mean_windows and update_count_windows must be lists (use [] for none)");
-        }
-
-        Check(ReturnWindows.Count > 0 && ReturnWindows.All(w => w is >= 1 and <= MaxWindowBars), "return_windows must be bar counts in 1..1000000");
-        Check(VolatilityWindows.All(w => w is >= 2 and <= MaxWindowBars), "volatility_windows must be bar counts in 2..1000000");
-        Check(ImbalanceMeanWindows.All(w => w is >= 1 and <= MaxWindowBars), "imbalance_mean_windows must be bar counts in 1..1000000");
-        Check(UpdateCountWindows.All(w => w is >= 1 and <= MaxWindowBars), "update_count_windows must be bar counts in 1..1000000");
-
-        // Each window becomes a feature name (ret_5, vol_60, ...); a repeat would give the trainer two columns of one name.
-        Check(ReturnWindows.Distinct().Count() == ReturnWindows.Count, "return_windows must not repeat a window");
-        Check(VolatilityWindows.Distinct().Count() == VolatilityWindows.Count, "volatility_windows must not repeat a window");
-        Check(ImbalanceMeanWindows.Distinct().Count() == ImbalanceMeanWindows.Count, "imbalance_mean_windows must not repeat a window");
-        Check(UpdateCountWindows.Distinct().Count() == UpdateCountWindows.Count, "update_count_windows must not repeat a window");
-        Check(TrainFraction > 0 && ValidFraction > 0 && TestFraction > 0, "split fractions must all be > 0");
-        Check(Math.Abs(TrainFraction + ValidFraction + TestFraction - 1.0) < 1e-9, "split fractions must add up to 1");
-        Check(EmbargoBars is null or (>= 0 and <= 100_000), "embargo_bars must be 0..100000");
+    // Each window becomes a feature name (ret_5, vol_60, ...); a repeat would give the trainer two columns of one name.
+    private static void Windows(Configuration.ConfigRules r, string name, IReadOnlyList<int>? windows, int min, bool required)
+    {
+        var allowed = $"{(required ? "a non-empty" : "a")} list of distinct bar counts in {min}..{MaxWindowBars}";
+        var ok = windows is not null && (!required || windows.Count > 0) && windows.All(w => w >= min && w <= MaxWindowBars) && windows.Distinct().Count() == windows.Count;
+        r.That(ok, name, windows is null ? null : "[" + string.Join(",", windows) + "]", allowed);
     }
 }

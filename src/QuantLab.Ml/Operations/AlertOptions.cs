@@ -36,35 +36,25 @@ public sealed record AlertOptions
             ? uri
             : throw new UsageException("Alerts:WebhookUrl must be an absolute http(s) URL");
 
+    public const string Section = "Alerts";
+
     /// <summary>Throws <see cref="UsageException"/> naming the first bad setting.</summary>
     public AlertOptions Validate()
     {
-        if (Format is not (Generic or Slack or Telegram))
-        {
-            throw new UsageException($"Alerts:Format must be generic, slack or telegram, got '{SymbolName.Printable(Format)}'");
-        }
-
-        if (Enabled)
-        {
-            _ = WebhookUri;
-        }
-
-        if (Format == Telegram && Enabled && string.IsNullOrWhiteSpace(TelegramChatId))
-        {
-            throw new UsageException("Alerts:TelegramChatId is required with Alerts:Format telegram");
-        }
-
-        if (Timeout <= TimeSpan.Zero || Timeout > TimeSpan.FromMinutes(2))
-        {
-            throw new UsageException($"Alerts:Timeout must be more than 0 and at most 2 min, got {Durations.Format(Timeout)}");
-        }
-
-        if (Attempts is < 1 or > 10)
-        {
-            throw new UsageException($"Alerts:Attempts must be 1..10, got {Attempts}");
-        }
-
+        Configuration.ConfigRules.Require(Section, Rules);
         return this;
+    }
+
+    /// <summary>The allowed values (section "Alerts"); one line per key. The webhook is never echoed (it carries a token).</summary>
+    internal void Rules(Configuration.ConfigRules r)
+    {
+        r.OneOf(nameof(Format), Format, Generic, Slack, Telegram);
+        r.Allows(nameof(WebhookUrl), "unset or an absolute http(s) URL (a secret: keep it in the env file)");
+        r.Rule(!Enabled || Uri.TryCreate(WebhookUrl?.Trim(), UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp),
+            "WebhookUrl must be an absolute http(s) URL");
+        r.Rule(!(Format == Telegram && Enabled && string.IsNullOrWhiteSpace(TelegramChatId)), "TelegramChatId is required with Alerts:Format telegram");
+        r.Positive(nameof(Timeout), Timeout, TimeSpan.FromMinutes(2));
+        r.Whole(nameof(Attempts), Attempts, 1, 10);
     }
 
     /// <summary>Scheme and host only: what may be shown of the webhook (its path carries the token).</summary>

@@ -1,4 +1,3 @@
-using QuantLab.Ml.Common;
 using QuantLab.Ml.Configuration;
 using Serilog;
 
@@ -10,25 +9,22 @@ public sealed class ConfigChecker(IReadOnlyList<IConfigProbe> probes, TimeProvid
     public async Task<ConfigReport> CheckAsync(ConfigCheckRequest request, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(request);
-        LoadedConfiguration config;
-        try
+        var loaded = ConfigurationLoader.TryLoad(request.ConfigFile, request.Environment, request.Flags, request.CurrentDirectory, request.SystemFile);
+        if (loaded.Rules.Errors.Count > 0 || loaded.Config is null)
         {
-            config = ConfigurationLoader.Load(request.ConfigFile, request.Environment, request.Flags, request.CurrentDirectory);
-            config.Options.Alerts.Validate();
-            config.Options.Metrics.Validate();
-        }
-        catch (UsageException ex)
-        {
+            // Every problem, one line each, and the values when they could be bound: the operator fixes all in one go.
             return new ConfigReport
             {
                 Ok = false,
                 Valid = false,
-                ConfigFile = request.ConfigFile,
-                Values = [],
-                Checks = [CheckResult.Fail("configuration", ex.Message)],
+                ConfigFile = loaded.File,
+                ConfigFileFrom = loaded.Config?.FileOrigin,
+                Values = loaded.Config is null ? [] : ConfigSources.List(loaded.Config),
+                Checks = loaded.Rules.Errors.Select(e => CheckResult.Fail("configuration", e)).ToList(),
             };
         }
 
+        var config = loaded.Config;
         var values = ConfigSources.List(config);
         var checks = new List<CheckResult>
         {
@@ -58,6 +54,7 @@ public sealed class ConfigChecker(IReadOnlyList<IConfigProbe> probes, TimeProvid
             Ok = checks.All(c => c.Status != CheckStatus.Fail),
             Valid = true,
             ConfigFile = config.File,
+            ConfigFileFrom = config.FileOrigin,
             Values = values,
             Checks = checks,
         };
@@ -86,4 +83,7 @@ public sealed record ConfigCheckRequest
     public required IReadOnlyDictionary<string, string?> Environment { get; init; }
     public required IReadOnlyDictionary<string, string?> Flags { get; init; }
     public required string CurrentDirectory { get; init; }
+
+    /// <summary>The machine-wide file read when no other is found (tests give their own).</summary>
+    public string? SystemFile { get; init; } = ConfigurationLoader.SystemFile;
 }

@@ -8,15 +8,22 @@ public sealed record ConfigReport
     /// <summary>True when no check failed: everything a nightly run needs is present (warnings and skipped probes allowed).</summary>
     public required bool Ok { get; init; }
 
-    /// <summary>False when the configuration itself did not load or validate (the values are then empty).</summary>
+    /// <summary>False when the configuration itself did not load or validate (the values are listed when it could be bound).</summary>
     public required bool Valid { get; init; }
     public string? ConfigFile { get; init; }
+
+    /// <summary>How the file was found: --config, QUANTLAB_CONFIG, ./quantlab-ml.json or system file.</summary>
+    public string? ConfigFileFrom { get; init; }
     public required IReadOnlyList<ConfigValue> Values { get; init; }
     public required IReadOnlyList<CheckResult> Checks { get; init; }
 }
 
-/// <summary>One effective configuration value (secrets masked) and its source: default, file, env QUANTLAB_… or flag.</summary>
-public sealed record ConfigValue(string Key, string? Value, string Source, bool Secret);
+/// <summary>One effective configuration value (secrets masked), its source (default, file, env QUANTLAB_…, flag) and what it may be.</summary>
+public sealed record ConfigValue(string Key, string? Value, string Source, bool Secret)
+{
+    /// <summary>The rule the value was checked against ("0..720 minutes"); null when any value is accepted.</summary>
+    public string? Allowed { get; init; }
+}
 
 /// <summary>The outcome of one check.</summary>
 public sealed record CheckResult(string Name, CheckStatus Status, string Detail)

@@ -1,9 +1,6 @@
 using System.Collections;
 using System.Globalization;
-using System.Text.Json;
 using System.Text.RegularExpressions;
-using Microsoft.Extensions.Configuration;
-using QuantLab.Ml.Common;
 using QuantLab.Ml.Configuration;
 
 namespace QuantLab.Ml.Operations;
@@ -22,23 +19,15 @@ public static partial class ConfigSources
     public static IReadOnlyList<ConfigValue> List(LoadedConfiguration config)
     {
         ArgumentNullException.ThrowIfNull(config);
-        var providers = (config.Raw as IConfigurationRoot)?.Providers.ToList() ?? [];
         var values = new SortedDictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
         Flatten(config.Options, string.Empty, values);
-
-        // Sections other parts bind themselves (Ssh, Vast, S3…) exist only in the raw configuration.
-        foreach (var (key, value) in config.Raw.AsEnumerable())
-        {
-            if (value is not null && !values.ContainsKey(key) && !values.Keys.Any(k => key.StartsWith(k + ":", StringComparison.OrdinalIgnoreCase)))
-            {
-                values[key] = value;
-            }
-        }
-
         return values.Select(kv =>
         {
             var secret = IsSecret(kv.Key);
-            return new ConfigValue(kv.Key, secret && kv.Value is { Length: > 0 } ? MaskValue(kv.Key, kv.Value) : kv.Value, SourceOf(kv.Key, providers), secret);
+            return new ConfigValue(kv.Key, secret && kv.Value is { Length: > 0 } ? MaskValue(kv.Key, kv.Value) : kv.Value, SourceOf(kv.Key, config.Sources), secret)
+            {
+                Allowed = config.Allowed.GetValueOrDefault(kv.Key),
+            };
         }).ToList();
     }
 
@@ -46,22 +35,21 @@ public static partial class ConfigSources
     private static string MaskValue(string key, string value) =>
         key.EndsWith("WebhookUrl", StringComparison.OrdinalIgnoreCase) ? AlertOptions.MaskUrl(value) : Masked;
 
-    /// <summary>The last provider that sets the key wins, as in the loader: the loader adds file, then environment, then flags.</summary>
-    private static string SourceOf(string key, List<IConfigurationProvider> providers)
+    /// <summary>The last source that sets the key (or a list item under it) wins, as in the loader.</summary>
+    private static string SourceOf(string key, IReadOnlyList<ConfigSource> sources)
     {
-        for (var i = providers.Count - 1; i >= 0; i--)
+        for (var i = sources.Count - 1; i >= 0; i--)
         {
-            var p = providers[i];
+            var p = sources[i].Provider;
             if (!p.TryGet(key, out _) && !p.GetChildKeys([], key).Any())
             {
                 continue;
             }
 
-            return p switch
+            return sources[i].Name switch
             {
-                FileConfigurationProvider file => $"file {file.Source.Path}",
-                _ when i == providers.Count - 1 => "flag",
-                _ => $"env {ConfigurationLoader.EnvPrefix}{key.Replace(":", "__", StringComparison.Ordinal)}",
+                "env" => $"env {sources[i].Describe(key)}",
+                var name => name,
             };
         }
 
@@ -83,27 +71,34 @@ public static partial class ConfigSources
             return;
         }
 
+        if (value is IDictionary map)
+        {
+            // Exchanges: the keys are data (exchange names), each with its own list.
+            foreach (DictionaryEntry entry in map)
+            {
+                Flatten(entry.Value, $"{prefix}:{entry.Key}", into);
+            }
+
+            return;
+        }
+
         if (value is IEnumerable list)
         {
             into[prefix] = string.Join(",", list.Cast<object?>().Select(Format));
             return;
         }
 
-        // Bindable properties only: computed ones (EffectiveWorkDir, Enabled) have no setter and are not configuration keys.
-        // The property list comes from the generated JSON metadata (no reflection); its names are the C# ones here.
-        foreach (var property in PropertyNames.GetTypeInfo(type).Properties.Where(p => p.Get is not null && p.Set is not null))
+        // Bindable properties only, from the generated JSON metadata (no reflection), as the unknown-key check reads them.
+        foreach (var property in ConfigKeys.Properties(type))
         {
             Flatten(property.Get!(value), prefix.Length == 0 ? property.Name : $"{prefix}:{property.Name}", into);
         }
     }
 
-    /// <summary>The generated metadata with the C# property names (no naming policy), as configuration keys are spelled.</summary>
-    private static readonly JsonSerializerOptions PropertyNames = new() { TypeInfoResolver = QuantLabJsonContext.Default };
-
     private static bool IsLeaf(Type type)
     {
         var t = Nullable.GetUnderlyingType(type) ?? type;
-        return t.IsPrimitive || t.IsEnum || t == typeof(string) || t == typeof(decimal) || t == typeof(TimeSpan) || t == typeof(DateOnly) || t == typeof(DateTimeOffset);
+        return t.IsPrimitive || t.IsEnum || t == typeof(string) || t == typeof(decimal) || t == typeof(TimeSpan) || t == typeof(TimeOnly) || t == typeof(DateOnly) || t == typeof(DateTimeOffset);
     }
 
     private static string? Format(object? value) => value switch

@@ -13,20 +13,20 @@ public sealed record MetricsOptions
 
     public bool Enabled => !string.IsNullOrWhiteSpace(TextfileDir);
 
+    public const string Section = "Metrics";
+
     /// <summary>Throws <see cref="UsageException"/> naming the first bad setting.</summary>
     public MetricsOptions Validate()
     {
-        if (string.IsNullOrWhiteSpace(FileName) || !FileName.EndsWith(".prom", StringComparison.Ordinal)
-            || FileName.IndexOfAny(['/', '\\']) >= 0 || FileName.StartsWith('.'))
-        {
-            throw new UsageException($"Metrics:FileName must be a plain file name ending in .prom, got '{SymbolName.Printable(FileName)}'");
-        }
-
-        if (Enabled && !Path.IsPathFullyQualified(TextfileDir!))
-        {
-            throw new UsageException($"Metrics:TextfileDir must be an absolute folder, got '{SymbolName.Printable(TextfileDir)}'");
-        }
-
+        Configuration.ConfigRules.Require(Section, Rules);
         return this;
+    }
+
+    /// <summary>The allowed values (section "Metrics"); one line per key.</summary>
+    internal void Rules(Configuration.ConfigRules r)
+    {
+        r.That(!string.IsNullOrWhiteSpace(FileName) && FileName.EndsWith(".prom", StringComparison.Ordinal) && FileName.IndexOfAny(['/', '\\']) < 0 && !FileName.StartsWith('.'),
+            nameof(FileName), FileName, "a plain file name ending in .prom");
+        r.That(!Enabled || Path.IsPathFullyQualified(TextfileDir!), nameof(TextfileDir), TextfileDir, "unset or an absolute folder");
     }
 }

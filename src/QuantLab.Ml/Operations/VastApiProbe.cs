@@ -15,7 +15,7 @@ public sealed class VastApiProbe : IConfigProbe
             return [];
         }
 
-        var options = VastOptions.Load(context.Config.Raw, key => context.Environment.GetValueOrDefault(key)).Validate();
+        var options = context.Options.Vast;
         var key = VastApiKey.Resolve(k => context.Environment.GetValueOrDefault(k), options);
         if (key is null)
         {

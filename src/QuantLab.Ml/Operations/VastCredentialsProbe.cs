@@ -18,7 +18,7 @@ public sealed class VastCredentialsProbe : IConfigProbe
 
         var result = !string.IsNullOrWhiteSpace(context.Environment.GetValueOrDefault("VAST_API_KEY"))
             ? CheckResult.Ok(Name, "present in VAST_API_KEY (***)")
-            : !string.IsNullOrWhiteSpace(context.Config.Raw["Vast:ApiKeyFile"])
+            : !string.IsNullOrWhiteSpace(context.Options.Vast.ApiKeyFile)
                 ? CheckResult.Ok(Name, "Vast:ApiKeyFile is set (see its file check)")
                 : CheckResult.Fail(Name, "no Vast API key: set VAST_API_KEY in the env file (/etc/quantlab-ml/quantlab-ml.env) or Vast:ApiKeyFile");
         return Task.FromResult<IReadOnlyList<CheckResult>>([result]);

@@ -1,5 +1,3 @@
-using QuantLab.Ml.Common;
-
 namespace QuantLab.Ml.Pipeline;
 
 /// <summary>
@@ -30,20 +28,17 @@ public sealed record NightOptions
     /// <summary>Past run summaries read for the per-symbol training history.</summary>
     public int HistoryRuns { get; set; } = 14;
 
-    public void Validate()
-    {
-        static void Check(bool ok, string message)
-        {
-            if (!ok)
-            {
-                throw new UsageException("Batch:" + message);
-            }
-        }
+    public const string Section = "Batch";
 
-        Check(MaxInstances is >= 1 and <= 64, $"MaxInstances must be 1..64, got {MaxInstances}");
-        Check(PerJobOverhead >= TimeSpan.Zero, "PerJobOverhead must not be negative");
-        Check(SecondsPerMillionRows > 0, "SecondsPerMillionRows must be positive");
-        Check(MinimumTrainingSeconds >= 0, "MinimumTrainingSeconds must not be negative");
-        Check(HistoryRuns is >= 0 and <= 365, "HistoryRuns must be 0..365");
+    public void Validate() => Configuration.ConfigRules.Require(Section, Rules);
+
+    /// <summary>The allowed values (section "Batch"); one line per key.</summary>
+    internal void Rules(Configuration.ConfigRules r)
+    {
+        r.Whole(nameof(MaxInstances), MaxInstances, 1, 64);
+        r.Duration(nameof(PerJobOverhead), PerJobOverhead, TimeSpan.Zero, TimeSpan.FromHours(1));
+        r.Number(nameof(SecondsPerMillionRows), SecondsPerMillionRows, 0, 86_400, aboveMin: true, unit: "s");
+        r.Number(nameof(MinimumTrainingSeconds), MinimumTrainingSeconds, 0, 86_400, unit: "s");
+        r.Whole(nameof(HistoryRuns), HistoryRuns, 0, 365);
     }
 }

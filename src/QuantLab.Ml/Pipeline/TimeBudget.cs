@@ -1,9 +1,6 @@
 using System.Globalization;
-using Microsoft.Extensions.Configuration;
 using QuantLab.Ml.Common;
-using QuantLab.Ml.Training;
-using QuantLab.Ml.Training.Providers;
-using QuantLab.Ml.Vast;
+using QuantLab.Ml.Configuration;
 
 namespace QuantLab.Ml.Pipeline;
 
@@ -62,26 +59,22 @@ public sealed record TimeBudget
     /// <summary>The defaults (for tests and the help text).</summary>
     public static TimeBudget Default { get; } = new();
 
-    /// <summary>Reads the stage limits from their sections and the window from section <c>Shutdown</c>; does not check.</summary>
-    public static TimeBudget From(IConfiguration configuration, RuntimeLimits runtime)
+    /// <summary>The stage limits from their sections and the window from section <c>Shutdown</c> of the validated options; does not check.</summary>
+    public static TimeBudget From(QuantLabOptions options)
     {
-        ArgumentNullException.ThrowIfNull(configuration);
-        ArgumentNullException.ThrowIfNull(runtime);
-        var rental = VastProviderOptions.FromConfiguration(configuration);
-        var remote = SshProviderOptions.FromConfiguration(configuration).Remote;
-        var vast = configuration.GetSection(VastOptions.SectionName).Get<VastOptions>() ?? new VastOptions();
-        var section = configuration.GetSection(SectionName);
+        ArgumentNullException.ThrowIfNull(options);
+        var runtime = options.Runtime;
         return new TimeBudget
         {
-            TerminationWindow = Read(section, nameof(TerminationWindow)) ?? Default.TerminationWindow,
-            StoreWriteBudget = Read(section, nameof(StoreWriteBudget)) ?? Default.StoreWriteBudget,
-            Provisioning = rental.ProvisioningBudget,
-            RunningDeadline = rental.RunningDeadline,
-            Bootstrap = remote.BootstrapTimeout,
-            Training = remote.MaxRuntime ?? TimeSpan.FromMinutes(runtime.MaxRuntimeMinutes),
+            TerminationWindow = options.Shutdown.TerminationWindow,
+            StoreWriteBudget = options.Shutdown.StoreWriteBudget,
+            Provisioning = options.Rental.ProvisioningBudget,
+            RunningDeadline = options.Rental.RunningDeadline,
+            Bootstrap = options.Remote.BootstrapTimeout,
+            Training = options.Remote.MaxRuntime ?? TimeSpan.FromMinutes(runtime.MaxRuntimeMinutes),
             Margin = TimeSpan.FromMinutes(runtime.MarginMinutes),
-            Destroy = rental.DestroyBudget,
-            VastRequest = vast.RequestTimeout,
+            Destroy = options.Rental.DestroyBudget,
+            VastRequest = options.Vast.RequestTimeout,
         };
     }
 
@@ -115,19 +108,6 @@ public sealed record TimeBudget
         }
 
         return this;
-    }
-
-    private static TimeSpan? Read(IConfigurationSection section, string key)
-    {
-        var text = section[key];
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            return null;
-        }
-
-        return TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var value)
-            ? value
-            : throw new UsageException($"{SectionName}:{key}: '{SymbolName.Printable(text)}' is not a duration like 00:03:00");
     }
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;

@@ -31,18 +31,10 @@ public sealed record EvaluationConfig
     }
 
     /// <summary>Throws <see cref="UsageException"/> with an actionable message when a value is out of range.</summary>
-    public void Validate()
+    public void Validate() => Configuration.ConfigRules.Require("Evaluation", r =>
     {
-        static void Check(bool ok, string message)
-        {
-            if (!ok)
-            {
-                throw new UsageException("evaluation config: " + message);
-            }
-        }
-
-        Check(CostBps is >= 0 and < 10_000, $"cost_bps must be >= 0 and below 10000 (basis points per unit of position change), got {CostBps}");
-        Check(HorizonBars >= 1, $"horizon_bars must be >= 1 (take it from the dataset config), got {HorizonBars}");
-        Check(BarSeconds >= 1, $"bar_seconds must be >= 1 (take it from the dataset config), got {BarSeconds}");
-    }
+        r.Number(nameof(CostBps), CostBps, 0, 10_000, unit: "bps per unit of position change");
+        r.Rule(HorizonBars >= 1, $"horizon_bars = {HorizonBars}: must be >= 1 (take it from the dataset config)");
+        r.Rule(BarSeconds >= 1, $"bar_seconds = {BarSeconds}: must be >= 1 (take it from the dataset config)");
+    });
 }

@@ -89,28 +89,28 @@ public sealed record PromotionPolicyConfig
     /// <summary>Smallest deflated Sharpe ratio when it gates.</summary>
     public double MinDeflatedSharpe { get; set; } = 0.95;
 
-    /// <summary>Throws <see cref="UsageException"/> with an actionable message when a value is out of range.</summary>
-    public void Validate()
-    {
-        static void Check(bool ok, string message)
-        {
-            if (!ok)
-            {
-                throw new UsageException("promotion policy: " + message);
-            }
-        }
+    public const string Section = "Promotion";
 
-        Check(MinDirectionalSamples >= 1, $"min_directional_samples must be >= 1 effective samples (0 would let a model that always predicts flat through), got {MinDirectionalSamples}");
-        Check(MinTrades >= 0, $"min_trades must be >= 0, got {MinTrades}");
-        Check(DirectionalSignificance is > 0 and < 0.5, $"directional_significance must be a one-sided p-value level in (0, 0.5), e.g. 0.05, got {DirectionalSignificance}");
-        Check(MinProbabilisticSharpe is >= 0 and < 1, $"min_probabilistic_sharpe must be a probability in [0, 1), e.g. 0.95 (0 turns the check off), got {MinProbabilisticSharpe}");
-        Check(MaxDrawdownCap is > 0 and <= 1, $"max_drawdown_cap must be a fraction of peak equity in (0, 1], e.g. 0.25, got {MaxDrawdownCap}");
-        Check(MinDirectionalImprovement is >= 0 and < 0.5, $"min_directional_improvement must be in [0, 0.5) (a negative value would promote a model worse than production), got {MinDirectionalImprovement}");
-        Check(MaxDrawdownVsProductionFactor is > 0 and <= 100, $"max_drawdown_vs_production_factor must be > 0, e.g. 1.1 for at most 10 % more drawdown than production, got {MaxDrawdownVsProductionFactor}");
-        Check(DrawdownVsProductionFloor >= 0 && DrawdownVsProductionFloor <= MaxDrawdownCap, $"drawdown_vs_production_floor must be in [0, max_drawdown_cap = {MaxDrawdownCap}], got {DrawdownVsProductionFloor}");
-        Check(SharpeTolerance is >= 0 and < 100, $"sharpe_tolerance must be >= 0 (the allowed shortfall of the annualized Sharpe ratio below production's), got {SharpeTolerance}");
-        Check(Enum.IsDefined(WhenChampionNotComparable), $"when_champion_not_comparable must be Reject or AbsoluteRulesOnly, got {WhenChampionNotComparable}");
-        Check(DeflatedSharpeMinTrials >= 1, $"deflated_sharpe_min_trials must be >= 1 (candidates tried, this one included), got {DeflatedSharpeMinTrials}");
-        Check(MinDeflatedSharpe is >= 0 and < 1, $"min_deflated_sharpe must be a probability in [0, 1), e.g. 0.95, got {MinDeflatedSharpe}");
+    /// <summary>Throws <see cref="UsageException"/> naming the first value out of range.</summary>
+    public void Validate() => Configuration.ConfigRules.Require(Section, Rules);
+
+    /// <summary>The allowed values (section "Promotion"); one line per key.</summary>
+    internal void Rules(Configuration.ConfigRules r)
+    {
+        // 0 would let a model that always predicts flat through.
+        r.Whole(nameof(MinDirectionalSamples), MinDirectionalSamples, 1, 10_000_000, "effective samples");
+        r.Whole(nameof(MinTrades), MinTrades, 0, 10_000_000);
+        r.Number(nameof(DirectionalSignificance), DirectionalSignificance, 0, 0.5, aboveMin: true, unit: "(one-sided p-value level, e.g. 0.05)");
+        r.Number(nameof(MinProbabilisticSharpe), MinProbabilisticSharpe, 0, 0.999999, unit: "(probability; 0 turns the check off)");
+        r.Fraction(nameof(MaxDrawdownCap), MaxDrawdownCap, aboveZero: true);
+
+        // A negative improvement would promote a model worse than production.
+        r.Number(nameof(MinDirectionalImprovement), MinDirectionalImprovement, 0, 0.499999);
+        r.Number(nameof(MaxDrawdownVsProductionFactor), MaxDrawdownVsProductionFactor, 0, 100, aboveMin: true, unit: "(e.g. 1.1 = at most 10 % more drawdown than production)");
+        r.Number(nameof(DrawdownVsProductionFloor), DrawdownVsProductionFloor, 0, double.IsFinite(MaxDrawdownCap) ? Math.Clamp(MaxDrawdownCap, 0, 1) : 1, unit: $"(at most {nameof(MaxDrawdownCap)})");
+        r.Number(nameof(SharpeTolerance), SharpeTolerance, 0, 99.999, unit: "(annualized Sharpe shortfall allowed)");
+        r.That(Enum.IsDefined(WhenChampionNotComparable), nameof(WhenChampionNotComparable), WhenChampionNotComparable, "Reject or AbsoluteRulesOnly");
+        r.Whole(nameof(DeflatedSharpeMinTrials), DeflatedSharpeMinTrials, 1, 1_000_000, "candidates tried, this one included");
+        r.Number(nameof(MinDeflatedSharpe), MinDeflatedSharpe, 0, 0.999999, unit: "(probability, e.g. 0.95)");
     }
 }

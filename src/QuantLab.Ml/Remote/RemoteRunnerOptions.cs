@@ -1,5 +1,3 @@
-using QuantLab.Ml.Common;
-
 namespace QuantLab.Ml.Remote;
 
 /// <summary>How the SSH runner behaves on the remote host (bound from the Remote configuration section; validated once).</summary>
@@ -58,35 +56,40 @@ public sealed record RemoteRunnerOptions
 
     public SshResilienceOptions Resilience { get; set; } = new();
 
-    public void Validate()
-    {
-        static void Check(bool ok, string message)
-        {
-            if (!ok)
-            {
-                throw new UsageException("Remote: " + message);
-            }
-        }
+    public const string Section = "Remote";
 
-        Check(!string.IsNullOrWhiteSpace(Python) && !HasControl(Python), "Python must be an interpreter name or path");
-        Check(!string.IsNullOrWhiteSpace(Root) && !HasControl(Root), "Root must be a folder path without control characters");
-        Check(PipArgs.All(a => a is not null && !a.Contains('\0', StringComparison.Ordinal)), "PipArgs must not contain NUL characters");
-        Check(ConnectTimeout > TimeSpan.Zero, "ConnectTimeout must be positive");
-        Check(OperationTimeout > TimeSpan.Zero, "OperationTimeout must be positive");
-        Check(BootstrapTimeout > TimeSpan.Zero, "BootstrapTimeout must be positive");
-        Check(KeepAliveInterval > TimeSpan.Zero, "KeepAliveInterval must be positive");
-        Check(PollInterval > TimeSpan.Zero, "PollInterval must be positive");
+    public void Validate() => Configuration.ConfigRules.Require(Section, Rules);
+
+    /// <summary>The allowed values (section "Remote"); one line per key.</summary>
+    internal void Rules(Configuration.ConfigRules r)
+    {
+        r.That(!string.IsNullOrWhiteSpace(Python) && !HasControl(Python), nameof(Python), Python, "an interpreter name or path");
+        r.That(!string.IsNullOrWhiteSpace(Root) && !HasControl(Root), nameof(Root), Root, "a folder path without control characters");
+        r.That(PipArgs is not null && PipArgs.All(a => a is not null && !a.Contains('\0', StringComparison.Ordinal)), nameof(PipArgs), PipArgs is null ? null : string.Join(' ', PipArgs), "arguments without NUL characters");
+        r.Positive(nameof(ConnectTimeout), ConnectTimeout, TimeSpan.FromMinutes(10));
+        r.Positive(nameof(OperationTimeout), OperationTimeout, TimeSpan.FromHours(1));
+        r.Positive(nameof(BootstrapTimeout), BootstrapTimeout, TimeSpan.FromHours(2));
+        r.Positive(nameof(KeepAliveInterval), KeepAliveInterval, TimeSpan.FromMinutes(10));
+        r.Positive(nameof(PollInterval), PollInterval, TimeSpan.FromMinutes(10));
 
         // A status poll waits on the host for up to PollInterval (rounded up to whole seconds) before it answers.
-        Check(TimeSpan.FromSeconds(Math.Ceiling(PollInterval.TotalSeconds)) + TimeSpan.FromSeconds(5) <= OperationTimeout, "PollInterval must be at least 5 s shorter than OperationTimeout");
-        Check(HeartbeatInterval >= TimeSpan.FromSeconds(1), "HeartbeatInterval must be at least 1 s");
-        Check(KillGrace >= TimeSpan.Zero, "KillGrace must not be negative");
-        Check(RemoteWatchdogGrace >= TimeSpan.Zero, "RemoteWatchdogGrace must not be negative");
-        Check(MaxRuntime is null || MaxRuntime >= TimeSpan.FromSeconds(1), "MaxRuntime must be at least 1 s");
-        Check(CleanupBudget > TimeSpan.Zero, "CleanupBudget must be positive");
-        Check(CleanJobsOlderThan is null || CleanJobsOlderThan >= TimeSpan.FromMinutes(1), "CleanJobsOlderThan must be at least 1 minute");
-        Check(LogChunkBytes is >= 1024 and <= 16 * 1024 * 1024, "LogChunkBytes must be 1 KiB..16 MiB");
-        Resilience.Validate();
+        r.Rule(TimeSpan.FromSeconds(Math.Ceiling(PollInterval.TotalSeconds)) + TimeSpan.FromSeconds(5) <= OperationTimeout,
+            $"PollInterval = {PollInterval}: must be at least 5 s shorter than Remote:OperationTimeout ({OperationTimeout})");
+        r.Duration(nameof(HeartbeatInterval), HeartbeatInterval, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10));
+        r.Duration(nameof(KillGrace), KillGrace, TimeSpan.Zero, TimeSpan.FromMinutes(10));
+        r.Duration(nameof(RemoteWatchdogGrace), RemoteWatchdogGrace, TimeSpan.Zero, TimeSpan.FromHours(2));
+        r.Duration(nameof(MaxRuntime), MaxRuntime, TimeSpan.FromSeconds(1), TimeSpan.FromHours(24));
+        r.Positive(nameof(CleanupBudget), CleanupBudget, TimeSpan.FromHours(1));
+        r.Duration(nameof(CleanJobsOlderThan), CleanJobsOlderThan, TimeSpan.FromMinutes(1), TimeSpan.FromDays(3650));
+        r.Whole(nameof(LogChunkBytes), LogChunkBytes, 1024, 16 * 1024 * 1024, "bytes");
+        if (Resilience is null)
+        {
+            r.Rule(false, "Resilience must not be empty");
+        }
+        else
+        {
+            Resilience.Rules(r.Section(nameof(Resilience)));
+        }
     }
 
     private static bool HasControl(string value) => value.Any(char.IsControl);

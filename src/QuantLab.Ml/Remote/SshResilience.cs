@@ -24,19 +24,16 @@ public sealed record SshResilienceOptions
     /// <summary>Cap on a single retry delay.</summary>
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(20);
 
-    public void Validate()
-    {
-        static void Check(bool ok, string message)
-        {
-            if (!ok)
-            {
-                throw new UsageException("Remote:Resilience: " + message);
-            }
-        }
+    public void Validate() => Configuration.ConfigRules.Require("Remote:Resilience", Rules);
 
-        Check(ReadinessTimeout > TimeSpan.Zero, "ReadinessTimeout must be positive");
-        Check(ReconnectTimeout > TimeSpan.Zero, "ReconnectTimeout must be positive");
-        Check(RetryDelay > TimeSpan.Zero && RetryDelay <= MaxRetryDelay, "RetryDelay must be positive and at most MaxRetryDelay");
+    /// <summary>The allowed values (section "Remote:Resilience"); one line per key.</summary>
+    internal void Rules(Configuration.ConfigRules r)
+    {
+        r.Positive(nameof(ReadinessTimeout), ReadinessTimeout, TimeSpan.FromHours(1));
+        r.Positive(nameof(ReconnectTimeout), ReconnectTimeout, TimeSpan.FromHours(1));
+        r.Positive(nameof(RetryDelay), RetryDelay, TimeSpan.FromMinutes(5));
+        r.Positive(nameof(MaxRetryDelay), MaxRetryDelay, TimeSpan.FromMinutes(10));
+        r.Rule(RetryDelay <= MaxRetryDelay, $"RetryDelay = {RetryDelay}: must be at most Remote:Resilience:MaxRetryDelay ({MaxRetryDelay})");
     }
 }
 

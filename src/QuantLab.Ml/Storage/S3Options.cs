@@ -32,33 +32,20 @@ public sealed record S3Options
 
     internal long PartSizeBytes => (long)PartSizeMiB * MiB;
 
+    public const string Section = "S3";
+
     /// <summary>Throws <see cref="UsageException"/> naming the bad key.</summary>
-    public void Validate()
+    public void Validate() => Configuration.ConfigRules.Require(Section, Rules);
+
+    /// <summary>The allowed values (section "S3"); one line per key.</summary>
+    internal void Rules(Configuration.ConfigRules r)
     {
-        if (ServiceUrl is not null
-            && (!Uri.TryCreate(ServiceUrl, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.Host.Length == 0))
-        {
-            throw new UsageException($"S3:ServiceUrl must be an http(s) URL like http://127.0.0.1:9000, got '{SymbolName.Printable(ServiceUrl)}'");
-        }
-
-        if (Region is not null && (Region.Length is 0 or > 40 || !Region.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-')))
-        {
-            throw new UsageException($"S3:Region must look like us-east-1, got '{SymbolName.Printable(Region)}'");
-        }
-
-        if (PartSizeMiB is < 5 or > 5120)
-        {
-            throw new UsageException($"S3:PartSizeMiB must be 5..5120 (S3's part limits), got {PartSizeMiB}");
-        }
-
-        if (MultipartThresholdMiB is < 5 or > 5120)
-        {
-            throw new UsageException($"S3:MultipartThresholdMiB must be 5..5120, got {MultipartThresholdMiB}");
-        }
-
-        if (ConcurrentRequests is < 1 or > 64)
-        {
-            throw new UsageException($"S3:ConcurrentRequests must be 1..64, got {ConcurrentRequests}");
-        }
+        r.That(ServiceUrl is null || (Uri.TryCreate(ServiceUrl, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.Host.Length > 0),
+            nameof(ServiceUrl), ServiceUrl, "unset or an http(s) URL like http://127.0.0.1:9000");
+        r.That(Region is null || (Region.Length is > 0 and <= 40 && Region.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-')),
+            nameof(Region), Region, "unset or a region like us-east-1");
+        r.Whole(nameof(PartSizeMiB), PartSizeMiB, 5, 5120, "MiB (S3's part limits)");
+        r.Whole(nameof(MultipartThresholdMiB), MultipartThresholdMiB, 5, 5120, "MiB");
+        r.Whole(nameof(ConcurrentRequests), ConcurrentRequests, 1, 64);
     }
 }

@@ -42,6 +42,13 @@ public sealed record RuntimeLimits
     public int MarginMinutes { get; set; } = 30;
 
     public TimeSpan Hard => TimeSpan.FromMinutes(MaxRuntimeMinutes + MarginMinutes);
+
+    /// <summary>The allowed values (section "Runtime"). A negative margin would write the job lock already expired and arm the on-box watchdog before training starts; a huge one disarms it.</summary>
+    internal void Rules(Configuration.ConfigRules r)
+    {
+        r.Whole(nameof(MaxRuntimeMinutes), MaxRuntimeMinutes, 1, 24 * 60, "minutes");
+        r.Whole(nameof(MarginMinutes), MarginMinutes, 0, 12 * 60, "minutes");
+    }
 }
 
 /// <summary>File names of the trainer's outputs.</summary>

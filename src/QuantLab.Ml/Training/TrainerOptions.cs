@@ -9,6 +9,10 @@ public sealed record TrainerOptions
     /// <summary>Folder holding quantlab_trainer/ and requirements.txt; null = the copy shipped beside the executable.</summary>
     public string? PackageDir { get; set; }
 
+    /// <summary>The allowed values (section "Trainer"); whether the folder holds the trainer is checked where it is used.</summary>
+    internal void Rules(Configuration.ConfigRules r) =>
+        r.That(!string.IsNullOrWhiteSpace(Python) && !Python.Any(char.IsControl), nameof(Python), Python, "an interpreter name or path");
+
     /// <summary>The effective package folder, checked to contain the trainer.</summary>
     public string ResolvePackageDir()
     {

@@ -19,22 +19,25 @@ public sealed record XgboostParams
     /// <summary>0 lets XGBoost use every core.</summary>
     public int Nthread { get; set; }
 
-    public void Validate()
-    {
-        static void Check(bool ok, string message)
-        {
-            if (!ok)
-            {
-                throw new Common.UsageException("xgboost config: " + message);
-            }
-        }
+    public const string Section = "Xgboost";
 
-        Check(NumClass == 3, "num_class must be 3 (down, flat, up)");
-        Check(MaxDepth is >= 1 and <= 32, $"max_depth must be 1..32, got {MaxDepth}");
-        Check(Eta is > 0 and <= 1, $"eta must be in (0, 1], got {Eta}");
-        Check(NumBoostRound is >= 1 and <= 100_000, $"num_boost_round must be 1..100000, got {NumBoostRound}");
-        Check(EarlyStoppingRounds >= 0, "early_stopping_rounds must be >= 0");
-        Check(Subsample is > 0 and <= 1, "subsample must be in (0, 1]");
-        Check(ColsampleBytree is > 0 and <= 1, "colsample_bytree must be in (0, 1]");
+    /// <summary>Throws <see cref="Common.UsageException"/> naming the first value out of range.</summary>
+    public void Validate() => Configuration.ConfigRules.Require(Section, Rules);
+
+    /// <summary>The allowed values (section "Xgboost"); one line per key.</summary>
+    internal void Rules(Configuration.ConfigRules r)
+    {
+        r.OneOf(nameof(Objective), Objective, "multi:softprob");
+        r.That(NumClass == 3, nameof(NumClass), NumClass, "3 (down, flat, up)");
+        r.OneOf(nameof(TreeMethod), TreeMethod, "hist", "approx", "exact");
+        r.Whole(nameof(MaxDepth), MaxDepth, 1, 32);
+        r.Number(nameof(Eta), Eta, 0, 1, aboveMin: true);
+        r.Fraction(nameof(Subsample), Subsample, aboveZero: true);
+        r.Fraction(nameof(ColsampleBytree), ColsampleBytree, aboveZero: true);
+        r.Number(nameof(MinChildWeight), MinChildWeight, 0, 1_000_000);
+        r.Whole(nameof(NumBoostRound), NumBoostRound, 1, 100_000);
+        r.Whole(nameof(EarlyStoppingRounds), EarlyStoppingRounds, 0, 100_000);
+        r.OneOf(nameof(EvalMetric), EvalMetric, "mlogloss", "merror", "auc");
+        r.Whole(nameof(Nthread), Nthread, 0, 1024, "(0 = every core)");
     }
 }

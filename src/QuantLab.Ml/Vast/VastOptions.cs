@@ -1,5 +1,3 @@
-using System.Globalization;
-using Microsoft.Extensions.Configuration;
 using QuantLab.Ml.Common;
 
 namespace QuantLab.Ml.Vast;
@@ -52,56 +50,54 @@ public sealed record VastOptions
     public VastBackoffOptions Backoff { get; set; } = new();
     public VastOfferDefaults Offers { get; set; } = new();
 
-    /// <summary>Binds section <c>Vast</c>, applies the VAST_API_URL override and validates.</summary>
-    public static VastOptions Load(IConfiguration configuration, Func<string, string?> environment)
-    {
-        ArgumentNullException.ThrowIfNull(configuration);
-        ArgumentNullException.ThrowIfNull(environment);
-        VastOptions options;
-        try
-        {
-            options = configuration.GetSection(SectionName).Get<VastOptions>() ?? new VastOptions();
-        }
-        catch (InvalidOperationException ex)
-        {
-            throw new UsageException($"configuration section {SectionName}: {ex.Message}", ex);
-        }
-
-        var url = environment(BaseUrlEnvironmentVariable);
-        if (!string.IsNullOrWhiteSpace(url))
-        {
-            options = options with { BaseUrl = url.Trim() };
-        }
-
-        return options.Validate();
-    }
 
     /// <summary>Throws <see cref="UsageException"/> naming the first bad setting; returns this instance when all is well.</summary>
     public VastOptions Validate()
     {
-        _ = BaseUri;
-        Check(!string.IsNullOrWhiteSpace(LabelPrefix) && LabelPrefix.Length <= 30 && LabelPrefix.All(c => c > ' ' && c < 127),
-            "LabelPrefix must be 1-30 printable characters without spaces");
-        CheckSpan(PollInterval, "PollInterval", TimeSpan.FromMinutes(10), allowZero: false);
-        CheckSpan(RequestTimeout, "RequestTimeout", TimeSpan.FromMinutes(10), allowZero: false);
-        CheckSpan(CreateTimeout, "CreateTimeout", TimeSpan.FromMinutes(10), allowZero: false);
-        Check(OperatorPublicKeys is not null && OperatorPublicKeys.All(IsPublicKeyLine),
-            "OperatorPublicKeys must be OpenSSH public key lines (ssh-ed25519 AAAA... comment), one per entry");
-        CheckSpan(ReconcileDelay, "ReconcileDelay", TimeSpan.FromMinutes(10), allowZero: true);
-        CheckSpan(CleanupBudget, "CleanupBudget", TimeSpan.FromHours(1), allowZero: false);
-        Check(MaxOffersToTry is >= 1 and <= 100, $"MaxOffersToTry must be 1..100, got {MaxOffersToTry}");
-        Check(Pacing is not null && Backoff is not null && Offers is not null, "Pacing, Backoff and Offers must not be empty");
-        foreach (var endpoint in Enum.GetValues<VastEndpoint>())
+        Configuration.ConfigRules.Require(SectionName, Rules);
+        return this;
+    }
+
+    /// <summary>The allowed values (section "Vast"); one line per key.</summary>
+    internal void Rules(Configuration.ConfigRules r)
+    {
+        var before = r.Errors.Count;
+        r.Allows(nameof(BaseUrl), "an https URL (http only on loopback), without query or user info").Try(() => _ = BaseUri);
+        r.That(!string.IsNullOrWhiteSpace(LabelPrefix) && LabelPrefix.Length <= 30 && LabelPrefix.All(c => c > ' ' && c < 127),
+            nameof(LabelPrefix), LabelPrefix, "1-30 printable characters without spaces");
+        r.Positive(nameof(PollInterval), PollInterval, TimeSpan.FromMinutes(10));
+        r.Positive(nameof(RequestTimeout), RequestTimeout, TimeSpan.FromMinutes(10));
+        r.Positive(nameof(CreateTimeout), CreateTimeout, TimeSpan.FromMinutes(10));
+        r.That(OperatorPublicKeys is not null && OperatorPublicKeys.All(IsPublicKeyLine), nameof(OperatorPublicKeys),
+            OperatorPublicKeys is null ? null : $"{OperatorPublicKeys.Count} entries", "OpenSSH public key lines (ssh-ed25519 AAAA... comment), one per entry");
+        r.Duration(nameof(ReconcileDelay), ReconcileDelay, TimeSpan.Zero, TimeSpan.FromMinutes(10));
+        r.Positive(nameof(CleanupBudget), CleanupBudget, TimeSpan.FromHours(1));
+        r.Whole(nameof(MaxOffersToTry), MaxOffersToTry, 1, 100);
+        r.Rule(Pacing is not null && Backoff is not null && Offers is not null, "Pacing, Backoff and Offers must not be empty");
+        if (Pacing is not null)
         {
-            CheckSpan(Pacing!.For(endpoint), $"Pacing:{endpoint}", TimeSpan.FromMinutes(10), allowZero: true);
+            var pacing = r.Section(nameof(Pacing));
+            foreach (var endpoint in Enum.GetValues<VastEndpoint>())
+            {
+                pacing.Duration(endpoint.ToString(), Pacing.For(endpoint), TimeSpan.Zero, TimeSpan.FromMinutes(10));
+            }
         }
 
-        CheckSpan(Backoff!.BaseDelay, "Backoff:BaseDelay", TimeSpan.FromMinutes(1), allowZero: false);
-        CheckSpan(Backoff.MaxDelay, "Backoff:MaxDelay", TimeSpan.FromMinutes(10), allowZero: false);
-        Check(Backoff.MaxDelay >= Backoff.BaseDelay, "Backoff:MaxDelay must be at least Backoff:BaseDelay");
-        Check(Backoff.MaxRetries is >= 0 and <= 20, $"Backoff:MaxRetries must be 0..20, got {Backoff.MaxRetries}");
-        _ = OfferQuery.FromOptions(this);
-        return this;
+        if (Backoff is not null)
+        {
+            var backoff = r.Section(nameof(Backoff));
+            backoff.Positive(nameof(Backoff.BaseDelay), Backoff.BaseDelay, TimeSpan.FromMinutes(1));
+            backoff.Positive(nameof(Backoff.MaxDelay), Backoff.MaxDelay, TimeSpan.FromMinutes(10));
+            backoff.Rule(Backoff.MaxDelay >= Backoff.BaseDelay, $"MaxDelay = {Backoff.MaxDelay}: must be at least Backoff:BaseDelay ({Backoff.BaseDelay})");
+            backoff.Whole(nameof(Backoff.MaxRetries), Backoff.MaxRetries, 0, 20);
+        }
+
+        Offers?.Rules(r.Section(nameof(Offers)));
+        if (r.Errors.Count == before)
+        {
+            // What is left: rules between offer filters and the parsed GPU and country lists.
+            r.Try(() => OfferQuery.FromOptions(this));
+        }
     }
 
     /// <summary>The validated base address; plain http is allowed only on loopback because the key travels in a header.</summary>
@@ -136,20 +132,6 @@ public sealed record VastOptions
             && k.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length >= 2
             && !k.Contains('\n', StringComparison.Ordinal) && !k.Contains('\r', StringComparison.Ordinal) && k.Length <= 16_384
             && !k.Contains("PRIVATE KEY", StringComparison.Ordinal);
-    }
-
-    private static void Check(bool ok, string message)
-    {
-        if (!ok)
-        {
-            throw new UsageException($"{SectionName}:{message}");
-        }
-    }
-
-    private static void CheckSpan(TimeSpan value, string name, TimeSpan max, bool allowZero)
-    {
-        var ok = (allowZero ? value >= TimeSpan.Zero : value > TimeSpan.Zero) && value <= max;
-        Check(ok, string.Create(CultureInfo.InvariantCulture, $"{name} must be {(allowZero ? "0" : "more than 0")}..{max}, got {value}"));
     }
 }
 
@@ -236,4 +218,22 @@ public sealed record VastOfferDefaults
     /// <summary>Comma-separated 2-letter country codes to exclude.</summary>
     public string? ExcludeCountries { get; set; }
     public int Limit { get; set; } = 64;
+
+    /// <summary>The allowed values (section "Vast:Offers"); the offer query checks the same again with command-line overrides applied.</summary>
+    internal void Rules(Configuration.ConfigRules r)
+    {
+        r.Allows(nameof(Gpu), "GPU names as Vast spells them, comma-separated (\"RTX 4090\")");
+        r.Allows(nameof(Countries), "unset or comma-separated 2-letter country codes");
+        r.Allows(nameof(ExcludeCountries), "unset or comma-separated 2-letter country codes");
+        r.Whole(nameof(NumGpus), NumGpus, 1, 16);
+        r.Number(nameof(MinGpuRamGb), MinGpuRamGb, 0, 1024, aboveMin: true, unit: "GB");
+        r.Number(nameof(DiskGb), DiskGb, 8, 100_000, unit: "GB (Vast's minimum is 8)");
+        r.Number(nameof(MaxPricePerHour), MaxPricePerHour, 0, 128, aboveMin: true, unit: "$/h");
+        r.Fraction(nameof(MinReliability), MinReliability);
+        r.Number(nameof(MinInetDownMbps), MinInetDownMbps, 0, 1_000_000, unit: "Mbps");
+        r.Whole(nameof(MinDirectPorts), MinDirectPorts, 0, 1000);
+        r.Number(nameof(MinCudaVersion), MinCudaVersion, 0, 100, aboveMin: true, unit: "(e.g. 12.4; needs MinComputeCapability too)");
+        r.Whole(nameof(MinComputeCapability), MinComputeCapability, 0, 2000, "(×100, e.g. 890)");
+        r.Whole(nameof(Limit), Limit, 1, 1000);
+    }
 }

@@ -111,12 +111,15 @@ public sealed class JsonContextTests : IDisposable
         {
             ["QUANTLAB_WindowDays"] = "3",
             ["QUANTLAB_Provider"] = "ssh",
+            ["QUANTLAB_Ssh__Host"] = "127.0.0.1",
+            ["QUANTLAB_Ssh__User"] = "trainer",
+            ["QUANTLAB_Ssh__KeyFile"] = "/nonexistent/id_ed25519",
             ["QUANTLAB_Xgboost__Eta"] = "0.07",
             ["QUANTLAB_DataWait__MaxDelay"] = "00:20:00",
             ["QUANTLAB_Alerts__Format"] = "slack",
             ["QUANTLAB_Symbols"] = "btcusdt,ethusdt",
         };
-        var loaded = ConfigurationLoader.Load(null, env, new Dictionary<string, string?> { ["StoreRoot"] = "store" }, temp.Path);
+        var loaded = ConfigurationLoader.Load(null, env, new Dictionary<string, string?> { ["StoreRoot"] = "store" }, temp.Path, systemFile: null);
 
         Assert.Equal(3, loaded.Options.WindowDays);
         Assert.Equal("ssh", loaded.Options.Provider);

@@ -13,7 +13,7 @@ public sealed class ConfigurationLoaderTests : IDisposable
     [Fact]
     public void Defaults_are_the_embedded_local_setup()
     {
-        var loaded = ConfigurationLoader.Load(null, None, None, temp.Path);
+        var loaded = ConfigurationLoader.Load(null, None, None, temp.Path, systemFile: null);
 
         Assert.Equal("local", loaded.Options.Provider);
         Assert.Equal(["btcusdt"], loaded.Options.Symbols);
@@ -29,7 +29,7 @@ public sealed class ConfigurationLoaderTests : IDisposable
         var env = new Dictionary<string, string?> { ["QUANTLAB_WindowDays"] = "3", ["QUANTLAB_Xgboost__MaxDepth"] = "5" };
         var flags = new Dictionary<string, string?> { ["WindowDays"] = "4" };
 
-        var o = ConfigurationLoader.Load(null, env, flags, temp.Path).Options;
+        var o = ConfigurationLoader.Load(null, env, flags, temp.Path, systemFile: null).Options;
 
         Assert.Equal(4, o.WindowDays);
         Assert.Equal(5, o.Xgboost.MaxDepth);
@@ -42,7 +42,7 @@ public sealed class ConfigurationLoaderTests : IDisposable
     {
         File.WriteAllText(temp.Combine("q.json"), """{ "Symbols": ["ETHUSDT", "solusdt"], "Dataset": { "ReturnWindows": [2, 4] } }""");
 
-        var o = ConfigurationLoader.Load(temp.Combine("q.json"), None, None, temp.Path).Options;
+        var o = ConfigurationLoader.Load(temp.Combine("q.json"), None, None, temp.Path, systemFile: null).Options;
 
         Assert.Equal(["ethusdt", "solusdt"], o.Symbols);
         Assert.Equal([2, 4], o.Dataset.ReturnWindows);
@@ -52,7 +52,7 @@ public sealed class ConfigurationLoaderTests : IDisposable
     public void A_symbol_list_can_come_from_one_environment_variable()
     {
         var env = new Dictionary<string, string?> { ["QUANTLAB_Symbols"] = "btcusdt, ethusdt" };
-        Assert.Equal(["btcusdt", "ethusdt"], ConfigurationLoader.Load(null, env, None, temp.Path).Options.Symbols);
+        Assert.Equal(["btcusdt", "ethusdt"], ConfigurationLoader.Load(null, env, None, temp.Path, systemFile: null).Options.Symbols);
     }
 
     [Fact]
@@ -62,7 +62,7 @@ public sealed class ConfigurationLoaderTests : IDisposable
         File.WriteAllText(temp.Combine("q.json"), """{ "SymbolsFile": "symbols.txt", "Exchanges": { "okx": ["btcusdt", "ETHUSDT"], "bybit": ["solusdt"] } }""");
         var env = new Dictionary<string, string?> { ["QUANTLAB_Exchanges__kraken"] = "xbtusd" };
 
-        var o = ConfigurationLoader.Load(temp.Combine("q.json"), env, None, temp.Path).Options;
+        var o = ConfigurationLoader.Load(temp.Combine("q.json"), env, None, temp.Path, systemFile: null).Options;
 
         // binance is the home exchange: "binance-ethusdt" is plain ethusdt; a market listed twice runs once.
         Assert.Equal(["btcusdt", "bybit-solusdt", "ethusdt", "kraken-xbtusd", "okx-btcusdt", "okx-ethusdt"], o.Symbols);
@@ -77,7 +77,7 @@ public sealed class ConfigurationLoaderTests : IDisposable
     {
         File.WriteAllText(temp.Combine("bad.json"), json);
 
-        var ex = Assert.Throws<UsageException>(() => ConfigurationLoader.Load(temp.Combine("bad.json"), None, None, temp.Path));
+        var ex = Assert.Throws<UsageException>(() => ConfigurationLoader.Load(temp.Combine("bad.json"), None, None, temp.Path, systemFile: null));
 
         Assert.Contains(mentioned, ex.Message, StringComparison.Ordinal);
     }
@@ -86,14 +86,14 @@ public sealed class ConfigurationLoaderTests : IDisposable
     [InlineData("""{ "Device": "tpu" }""", "Device")]
     [InlineData("""{ "WindowDays": 0 }""", "WindowDays")]
     [InlineData("""{ "Xgboost": { "Eta": 3 } }""", "eta")]
-    [InlineData("""{ "Dataset": { "TrainFraction": 0.9 } }""", "fractions")]
+    [InlineData("""{ "Dataset": { "TrainFraction": 0.9 } }""", "must add up to 1")]
     [InlineData("""{ "Symbols": ["btc/usdt"] }""", "symbol")]
     [InlineData("""{ "Runtime": { "MaxRuntimeMinutes": 0 } }""", "MaxRuntimeMinutes")]
     public void Bad_values_fail_at_start_with_a_message_naming_them(string json, string mentioned)
     {
         File.WriteAllText(temp.Combine("bad.json"), json);
 
-        var ex = Assert.Throws<UsageException>(() => ConfigurationLoader.Load(temp.Combine("bad.json"), None, None, temp.Path));
+        var ex = Assert.Throws<UsageException>(() => ConfigurationLoader.Load(temp.Combine("bad.json"), None, None, temp.Path, systemFile: null));
 
         Assert.Contains(mentioned, ex.Message, StringComparison.OrdinalIgnoreCase);
     }
@@ -101,7 +101,7 @@ public sealed class ConfigurationLoaderTests : IDisposable
     [Fact]
     public void A_missing_config_file_that_was_asked_for_is_an_error()
     {
-        var ex = Assert.Throws<UsageException>(() => ConfigurationLoader.Load("nope.json", None, None, temp.Path));
+        var ex = Assert.Throws<UsageException>(() => ConfigurationLoader.Load("nope.json", None, None, temp.Path, systemFile: null));
         Assert.Contains("does not exist", ex.Message, StringComparison.Ordinal);
     }
 
@@ -109,7 +109,7 @@ public sealed class ConfigurationLoaderTests : IDisposable
     public void Malformed_json_is_a_usage_error_not_a_crash()
     {
         File.WriteAllText(temp.Combine("broken.json"), "{ \"WindowDays\": ");
-        Assert.Throws<UsageException>(() => ConfigurationLoader.Load(temp.Combine("broken.json"), None, None, temp.Path));
+        Assert.Throws<UsageException>(() => ConfigurationLoader.Load(temp.Combine("broken.json"), None, None, temp.Path, systemFile: null));
     }
 
     [Fact]
@@ -118,7 +118,7 @@ public sealed class ConfigurationLoaderTests : IDisposable
         File.WriteAllLines(temp.Combine("night.txt"), ["# binance majors", "BTCUSDT", "", "ethusdt   # second", "  solusdt", "btcusdt"]);
         var env = new Dictionary<string, string?> { ["QUANTLAB_SymbolsFile"] = "night.txt", ["QUANTLAB_Symbols"] = "xrpusdt" };
 
-        var o = ConfigurationLoader.Load(null, env, None, temp.Path).Options;
+        var o = ConfigurationLoader.Load(null, env, None, temp.Path, systemFile: null).Options;
 
         Assert.Equal(["btcusdt", "ethusdt", "solusdt"], o.Symbols);
     }
@@ -126,11 +126,11 @@ public sealed class ConfigurationLoaderTests : IDisposable
     [Fact]
     public void A_missing_symbols_file_or_a_bad_symbol_in_it_is_a_usage_error_naming_it()
     {
-        var missing = Assert.Throws<UsageException>(() => ConfigurationLoader.Load(null, new Dictionary<string, string?> { ["QUANTLAB_SymbolsFile"] = "nope.txt" }, None, temp.Path));
+        var missing = Assert.Throws<UsageException>(() => ConfigurationLoader.Load(null, new Dictionary<string, string?> { ["QUANTLAB_SymbolsFile"] = "nope.txt" }, None, temp.Path, systemFile: null));
         Assert.Contains("nope.txt", missing.Message, StringComparison.Ordinal);
 
         File.WriteAllLines(temp.Combine("bad.txt"), ["btcusdt", "btc/usdt"]);
-        var bad = Assert.Throws<UsageException>(() => ConfigurationLoader.Load(null, new Dictionary<string, string?> { ["QUANTLAB_SymbolsFile"] = "bad.txt" }, None, temp.Path));
+        var bad = Assert.Throws<UsageException>(() => ConfigurationLoader.Load(null, new Dictionary<string, string?> { ["QUANTLAB_SymbolsFile"] = "bad.txt" }, None, temp.Path, systemFile: null));
         Assert.Contains("btc/usdt", bad.Message, StringComparison.Ordinal);
     }
 
@@ -139,14 +139,14 @@ public sealed class ConfigurationLoaderTests : IDisposable
     {
         File.WriteAllText(temp.Combine("q.json"), """{ "Batch": { "MaxInstances": 8, "Deadline": "05:30", "PerJobOverhead": "00:00:20", "RequeueLost": false } }""");
 
-        var batch = ConfigurationLoader.Load(temp.Combine("q.json"), None, None, temp.Path).Options.Batch;
+        var batch = ConfigurationLoader.Load(temp.Combine("q.json"), None, None, temp.Path, systemFile: null).Options.Batch;
 
         Assert.Equal(8, batch.MaxInstances);
         Assert.Equal(new TimeOnly(5, 30), batch.Deadline);
         Assert.Equal(TimeSpan.FromSeconds(20), batch.PerJobOverhead);
         Assert.False(batch.RequeueLost);
         var env = new Dictionary<string, string?> { ["QUANTLAB_Batch__MaxInstances"] = "0" };
-        Assert.Contains("Batch:MaxInstances", Assert.Throws<UsageException>(() => ConfigurationLoader.Load(null, env, None, temp.Path)).Message, StringComparison.Ordinal);
+        Assert.Contains("Batch:MaxInstances", Assert.Throws<UsageException>(() => ConfigurationLoader.Load(null, env, None, temp.Path, systemFile: null)).Message, StringComparison.Ordinal);
     }
 
     public void Dispose() => temp.Dispose();

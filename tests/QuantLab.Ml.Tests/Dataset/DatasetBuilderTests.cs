@@ -160,7 +160,7 @@ public sealed class DatasetBuilderTests
 
         var ex = Assert.Throws<UsageException>(() => DatasetBuilder.Build(Ticks(1000), Config with { ReturnWindows = [5, 5] }, dir.Path, TestContext.Current.CancellationToken));
 
-        Assert.Contains("return_windows", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("Dataset:ReturnWindows", ex.Message, StringComparison.Ordinal);
     }
 
     /// <summary>One tick per bar (1 s bars) for <paramref name="bars"/> bars.</summary>

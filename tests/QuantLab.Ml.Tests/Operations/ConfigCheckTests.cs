@@ -107,6 +107,9 @@ public sealed class ConfigCheckTests : IDisposable
         File.WriteAllText(python, "#!/bin/sh\necho \"ModuleNotFoundError: No module named 'xgboost'\" >&2\nexit 1\n");
 
         var local = Parse(await cli.RunAsync("config", "check", "--json"));
+        cli.Environment["QUANTLAB_Ssh__Host"] = "127.0.0.1";
+        cli.Environment["QUANTLAB_Ssh__User"] = "trainer";
+        cli.Environment["QUANTLAB_Ssh__KeyFile"] = temp.File("id_ed25519");
         var remote = Parse(await cli.RunAsync("config", "check", "--provider", "ssh", "--json"));
 
         Assert.Equal("fail", Check(local, "python").GetProperty("status").GetString());
@@ -122,6 +125,8 @@ public sealed class ConfigCheckTests : IDisposable
         File.WriteAllText(key, "-----BEGIN OPENSSH PRIVATE KEY-----\n");
         File.SetUnixFileMode(key, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
         cli.Environment["QUANTLAB_Ssh__KeyFile"] = key;
+        cli.Environment["QUANTLAB_Ssh__Host"] = "127.0.0.1";
+        cli.Environment["QUANTLAB_Ssh__User"] = "trainer";
 
         var ssh = await cli.RunAsync("config", "check", "--provider", "ssh", "--json");
 

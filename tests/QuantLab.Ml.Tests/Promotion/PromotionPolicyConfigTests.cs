@@ -33,21 +33,21 @@ public sealed class PromotionPolicyConfigTests
 
     public static TheoryData<PromotionPolicyConfig, string> Invalid => new()
     {
-        { new() { MinDirectionalSamples = 0 }, "min_directional_samples" },
-        { new() { MinTrades = -1 }, "min_trades" },
-        { new() { MaxDrawdownCap = 0 }, "max_drawdown_cap" },
-        { new() { MaxDrawdownCap = 25 }, "max_drawdown_cap" }, // a percentage where a fraction is meant
-        { new() { MaxDrawdownCap = double.NaN }, "max_drawdown_cap" },
-        { new() { MinDirectionalImprovement = -0.01 }, "min_directional_improvement" },
-        { new() { MaxDrawdownVsProductionFactor = 0 }, "max_drawdown_vs_production_factor" },
-        { new() { DrawdownVsProductionFloor = 0.5 }, "drawdown_vs_production_floor" },
-        { new() { SharpeTolerance = -0.1 }, "sharpe_tolerance" },
-        { new() { DirectionalSignificance = 0 }, "directional_significance" },
-        { new() { DirectionalSignificance = 5 }, "directional_significance" }, // a percentage where a level is meant
-        { new() { MinProbabilisticSharpe = 1 }, "min_probabilistic_sharpe" },
-        { new() { WhenChampionNotComparable = (IncomparableChampionRule)7 }, "when_champion_not_comparable" },
-        { new() { DeflatedSharpeMinTrials = 0 }, "deflated_sharpe_min_trials" },
-        { new() { MinDeflatedSharpe = -0.5 }, "min_deflated_sharpe" },
+        { new() { MinDirectionalSamples = 0 }, "MinDirectionalSamples" },
+        { new() { MinTrades = -1 }, "MinTrades" },
+        { new() { MaxDrawdownCap = 0 }, "MaxDrawdownCap" },
+        { new() { MaxDrawdownCap = 25 }, "MaxDrawdownCap" }, // a percentage where a fraction is meant
+        { new() { MaxDrawdownCap = double.NaN }, "MaxDrawdownCap" },
+        { new() { MinDirectionalImprovement = -0.01 }, "MinDirectionalImprovement" },
+        { new() { MaxDrawdownVsProductionFactor = 0 }, "MaxDrawdownVsProductionFactor" },
+        { new() { DrawdownVsProductionFloor = 0.5 }, "DrawdownVsProductionFloor" },
+        { new() { SharpeTolerance = -0.1 }, "SharpeTolerance" },
+        { new() { DirectionalSignificance = 0 }, "DirectionalSignificance" },
+        { new() { DirectionalSignificance = 5 }, "DirectionalSignificance" }, // a percentage where a level is meant
+        { new() { MinProbabilisticSharpe = 1 }, "MinProbabilisticSharpe" },
+        { new() { WhenChampionNotComparable = (IncomparableChampionRule)7 }, "WhenChampionNotComparable" },
+        { new() { DeflatedSharpeMinTrials = 0 }, "DeflatedSharpeMinTrials" },
+        { new() { MinDeflatedSharpe = -0.5 }, "MinDeflatedSharpe" },
     };
 
     [Theory]
@@ -55,7 +55,8 @@ public sealed class PromotionPolicyConfigTests
     public void Rejects_out_of_range_thresholds_naming_the_setting(PromotionPolicyConfig config, string setting)
     {
         var ex = Assert.Throws<UsageException>(config.Validate);
-        Assert.StartsWith("promotion policy: " + setting + " must", ex.Message, StringComparison.Ordinal);
+        Assert.StartsWith("Promotion:" + setting + " = ", ex.Message, StringComparison.Ordinal);
+        Assert.Contains(": must be ", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Microsoft.Extensions.Configuration;
+using QuantLab.Ml.Tests.Support;
 using QuantLab.Ml.Tests.Support.Sshd;
 using QuantLab.Ml.Training.Providers;
 
@@ -78,7 +78,7 @@ public sealed class SshComputeProviderTests(SshdFixture sshd)
 
     private SshProviderOptions Options(RemoteTestBed bed)
     {
-        var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        return TestConfig.Load(new Dictionary<string, string?>
         {
             ["Ssh:Host"] = sshd.Host,
             ["Ssh:Port"] = sshd.Port.ToString(CultureInfo.InvariantCulture),
@@ -91,7 +91,6 @@ public sealed class SshComputeProviderTests(SshdFixture sshd)
             ["Remote:MaxRuntime"] = "00:01:30",
             ["Remote:Resilience:ReadinessTimeout"] = "00:00:20",
             ["Remote:Resilience:RetryDelay"] = "00:00:00.200",
-        }).Build();
-        return SshProviderOptions.FromConfiguration(config);
+        }).Ssh;
     }
 }

@@ -1,6 +1,6 @@
-using Microsoft.Extensions.Configuration;
 using QuantLab.Ml.Common;
 using QuantLab.Ml.Remote;
+using QuantLab.Ml.Tests.Support;
 using QuantLab.Ml.Tests.Support.Sshd;
 using QuantLab.Ml.Training.Providers;
 
@@ -12,7 +12,7 @@ public sealed class SshProviderOptionsTests
     [Fact]
     public void Binds_the_ssh_and_remote_sections()
     {
-        var options = SshProviderOptions.FromConfiguration(Config(new()
+        var options = TestConfig.Load(new Dictionary<string, string?>
         {
             ["Ssh:Host"] = "gpu-box",
             ["Ssh:Port"] = "2222",
@@ -24,7 +24,7 @@ public sealed class SshProviderOptionsTests
             ["Remote:PipArgs:1"] = "http://mirror.local/simple",
             ["Remote:PollInterval"] = "00:00:02",
             ["Remote:Resilience:ReadinessTimeout"] = "00:07:00",
-        }));
+        }).Ssh;
 
         Assert.Equal(("gpu-box", 2222, "root", "~/.ssh/id_ed25519"), (options.Host, options.Port, options.User, options.KeyFile));
         Assert.Equal("/etc/ssh/ssh_known_hosts", options.KnownHostsFile);
@@ -36,9 +36,9 @@ public sealed class SshProviderOptionsTests
     }
 
     [Theory]
-    [InlineData(null, "root", "k", 22, "no host given (--host or Ssh:Host)")]
-    [InlineData("gpu-box", null, "k", 22, "no user given (--user or Ssh:User)")]
-    [InlineData("gpu-box", "root", null, 22, "no private key given (--key or Ssh:KeyFile)")]
+    [InlineData(null, "root", "k", 22, "ssh provider needs a host (--host or Ssh:Host)")]
+    [InlineData("gpu-box", null, "k", 22, "ssh provider needs a user (--user or Ssh:User)")]
+    [InlineData("gpu-box", "root", null, 22, "ssh provider needs a private key (--key or Ssh:KeyFile)")]
     [InlineData("gpu-box", "root", "k", 0, "invalid ssh port 0")]
     [InlineData("gpu box;rm", "root", "k", 22, "invalid ssh host 'gpu box;rm'")]
     [InlineData("gpu-box", "-oProxyCommand=x", "k", 22, "invalid ssh user '-oProxyCommand=x'")]
@@ -54,9 +54,9 @@ public sealed class SshProviderOptionsTests
     [Fact]
     public void A_non_numeric_port_in_configuration_is_a_usage_error()
     {
-        var error = Assert.Throws<UsageException>(() => SshProviderOptions.FromConfiguration(Config(new() { ["Ssh:Port"] = "twenty-two" })));
+        var error = Assert.Throws<UsageException>(() => TestConfig.Load(new Dictionary<string, string?> { ["Ssh:Port"] = "twenty-two" }));
 
-        Assert.StartsWith("invalid Ssh/Remote configuration", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Ssh:Port", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -109,6 +109,4 @@ public sealed class SshProviderOptionsTests
 
         Assert.Equal("ssh private key file '/nonexistent/id_ed25519' does not exist", error.Message);
     }
-
-    private static IConfiguration Config(Dictionary<string, string?> values) => new ConfigurationBuilder().AddInMemoryCollection(values).Build();
 }

@@ -13,6 +13,9 @@ public sealed class CliRunner(string workingDirectory)
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
+    /// <summary>The machine-wide configuration file this "machine" has; by default one that does not exist, so the real /etc is never read.</summary>
+    public string? SystemConfigFile { get; set; } = Path.Combine(workingDirectory, "no-such-etc", "quantlab-ml.json");
+
     public Task<CliResult> RunAsync(params string[] args) => RunWithTokenAsync(args, TestContext.Current.CancellationToken);
 
     /// <summary>Runs with a token the test controls: cancelling it is what SIGTERM does to the real process.</summary>
@@ -27,6 +30,7 @@ public sealed class CliRunner(string workingDirectory)
             Environment = Environment,
             CurrentDirectory = workingDirectory,
             Time = Time,
+            SystemConfigFile = SystemConfigFile,
         };
         var code = await QuantLabCli.RunAsync(args, host, ct);
         return new CliResult(code, output.ToString(), error.ToString());

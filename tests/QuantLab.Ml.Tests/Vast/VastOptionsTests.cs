@@ -1,5 +1,5 @@
-using Microsoft.Extensions.Configuration;
 using QuantLab.Ml.Common;
+using QuantLab.Ml.Tests.Support;
 using QuantLab.Ml.Vast;
 
 namespace QuantLab.Ml.Tests.Vast;
@@ -7,15 +7,17 @@ namespace QuantLab.Ml.Tests.Vast;
 [Trait("Category", "Unit")]
 public sealed class VastOptionsTests
 {
-    private static IConfiguration Config(params (string Key, string Value)[] values) =>
-        new ConfigurationBuilder().AddInMemoryCollection(values.Select(v => new KeyValuePair<string, string?>(v.Key, v.Value))).Build();
+    private static Dictionary<string, string?> Config(params (string Key, string Value)[] values) =>
+        values.ToDictionary(v => v.Key, v => (string?)v.Value);
 
-    private static string? NoEnv(string name) => null;
+    private static Dictionary<string, string?> NoEnv => [];
+
+    private static VastOptions Load(Dictionary<string, string?> keys, Dictionary<string, string?> env) => TestConfig.Load(keys, env).Vast;
 
     [Fact]
     public void Defaults_target_the_nightly_rtx_4090_job_on_console_vast_ai()
     {
-        var options = VastOptions.Load(Config(), NoEnv);
+        var options = Load(Config(), NoEnv);
 
         Assert.Equal("https://console.vast.ai", options.BaseUrl);
         Assert.Equal("quantlab-ml:", options.LabelPrefix);
@@ -29,7 +31,7 @@ public sealed class VastOptionsTests
     [Fact]
     public void Binds_every_setting_from_the_Vast_section()
     {
-        var options = VastOptions.Load(
+        var options = Load(
             Config(
                 ("Vast:BaseUrl", "https://cloud.vast.ai"),
                 ("Vast:ApiKeyFile", "/etc/quantlab/vast.key"),
@@ -60,7 +62,7 @@ public sealed class VastOptionsTests
     [Fact]
     public void VAST_API_URL_overrides_the_configured_base_url()
     {
-        var options = VastOptions.Load(Config(("Vast:BaseUrl", "https://cloud.vast.ai")), name => name == "VAST_API_URL" ? " http://127.0.0.1:5555 " : null);
+        var options = Load(Config(), new() { ["QUANTLAB_Vast__BaseUrl"] = "https://cloud.vast.ai", ["VAST_API_URL"] = " http://127.0.0.1:5555 " });
 
         Assert.Equal("http://127.0.0.1:5555", options.BaseUrl);
     }
@@ -73,12 +75,12 @@ public sealed class VastOptionsTests
     [InlineData("Vast:Pacing:SearchOffers", "-00:00:01", "Pacing:SearchOffers")]
     [InlineData("Vast:Backoff:MaxDelay", "00:00:00.5", "Backoff:MaxDelay")]
     [InlineData("Vast:LabelPrefix", "has space", "LabelPrefix")]
-    [InlineData("Vast:Offers:NumGpus", "0", "num gpus")]
-    [InlineData("Vast:Offers:MinReliability", "1.5", "min reliability")]
-    [InlineData("Vast:PollInterval", "soon", "configuration section Vast")]
+    [InlineData("Vast:Offers:NumGpus", "0", "Vast:Offers:NumGpus = 0: must be 1..16")]
+    [InlineData("Vast:Offers:MinReliability", "1.5", "Vast:Offers:MinReliability = 1.5: must be 0..1")]
+    [InlineData("Vast:PollInterval", "soon", "Vast:PollInterval")]
     public void Rejects_a_bad_setting_with_a_message_naming_it(string key, string value, string expected)
     {
-        var ex = Assert.ThrowsAny<UsageException>(() => VastOptions.Load(Config((key, value)), NoEnv));
+        var ex = Assert.ThrowsAny<UsageException>(() => Load(Config((key, value)), NoEnv));
 
         Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
         Assert.DoesNotContain('\n', ex.Message);

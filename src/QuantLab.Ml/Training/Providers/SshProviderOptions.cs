@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Configuration;
 using QuantLab.Ml.Common;
 using QuantLab.Ml.Remote;
 
@@ -23,54 +22,41 @@ public sealed record SshProviderOptions
     /// <summary>Job folders on the host older than this many days are deleted at the start of a run; 0 keeps them.</summary>
     public double CleanJobsOlderThanDays { get; set; } = 7;
 
+    /// <summary>The Remote section, attached by the configuration loader; not a key of the Ssh section.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public RemoteRunnerOptions Remote { get; set; } = new();
 
-    /// <summary>Binds the Ssh and Remote sections; call <see cref="Validate"/> after applying command-line overrides.</summary>
-    public static SshProviderOptions FromConfiguration(IConfiguration configuration)
-    {
-        ArgumentNullException.ThrowIfNull(configuration);
-        try
-        {
-            var ssh = configuration.GetSection("Ssh").Get<SshProviderOptions>() ?? new SshProviderOptions();
-            var remote = configuration.GetSection("Remote").Get<RemoteRunnerOptions>() ?? new RemoteRunnerOptions();
-            return ssh with { Remote = remote };
-        }
-        catch (InvalidOperationException ex)
-        {
-            throw new UsageException("invalid Ssh/Remote configuration: " + (ex.InnerException?.Message ?? ex.Message), ex);
-        }
-    }
+    public const string Section = "Ssh";
 
     /// <summary>Checks every value once at start-up with messages that say which setting to fix.</summary>
     public void Validate()
     {
-        if (string.IsNullOrWhiteSpace(Host))
+        var r = new Configuration.ConfigRules();
+        RequireHost(r.Section(Section));
+        Rules(r.Section(Section));
+        Remote.Rules(r.Section(RemoteRunnerOptions.Section));
+        r.ThrowIfInvalid();
+    }
+
+    /// <summary>What the ssh provider cannot run without (checked with the whole configuration when Provider is ssh).</summary>
+    internal void RequireHost(Configuration.ConfigRules r)
+    {
+        r.Rule(!string.IsNullOrWhiteSpace(Host), "Host: ssh provider needs a host (--host or Ssh:Host)");
+        r.Rule(!string.IsNullOrWhiteSpace(User), "User: ssh provider needs a user (--user or Ssh:User)");
+        r.Rule(!string.IsNullOrWhiteSpace(KeyFile), "KeyFile: ssh provider needs a private key (--key or Ssh:KeyFile)");
+    }
+
+    /// <summary>The allowed values (section "Ssh"); one line per key. The Remote section has its own.</summary>
+    internal void Rules(Configuration.ConfigRules r)
+    {
+        if (!string.IsNullOrWhiteSpace(Host) && !string.IsNullOrWhiteSpace(User))
         {
-            throw new UsageException("ssh provider: no host given (--host or Ssh:Host)");
+            r.Try(() => SshEndpoint.Create(Host, Port, User));
         }
 
-        if (string.IsNullOrWhiteSpace(User))
-        {
-            throw new UsageException("ssh provider: no user given (--user or Ssh:User)");
-        }
-
-        if (string.IsNullOrWhiteSpace(KeyFile))
-        {
-            throw new UsageException("ssh provider: no private key given (--key or Ssh:KeyFile)");
-        }
-
-        _ = SshEndpoint.Create(Host, Port, User);
-        if (string.IsNullOrWhiteSpace(KeyPassphraseEnv))
-        {
-            throw new UsageException("ssh provider: Ssh:KeyPassphraseEnv must name an environment variable");
-        }
-
-        if (CleanJobsOlderThanDays < 0 || double.IsNaN(CleanJobsOlderThanDays))
-        {
-            throw new UsageException("ssh provider: Ssh:CleanJobsOlderThanDays must be 0 (keep) or a positive number of days");
-        }
-
-        Remote.Validate();
+        r.Whole(nameof(Port), Port, 1, 65535);
+        r.That(!string.IsNullOrWhiteSpace(KeyPassphraseEnv), nameof(KeyPassphraseEnv), KeyPassphraseEnv, "the name of an environment variable");
+        r.Number(nameof(CleanJobsOlderThanDays), CleanJobsOlderThanDays, 0, 3650, unit: "days (0 keeps them)");
     }
 
     internal Secret? Passphrase() =>

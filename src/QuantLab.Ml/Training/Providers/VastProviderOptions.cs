@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Configuration;
-using QuantLab.Ml.Common;
 
 namespace QuantLab.Ml.Training.Providers;
 
@@ -46,33 +44,27 @@ public sealed record VastProviderOptions
     /// <summary>Time a destroy (with its retries) may take after the run is over or cancelled.</summary>
     public TimeSpan DestroyBudget { get; set; } = TimeSpan.FromMinutes(2);
 
-    public static VastProviderOptions FromConfiguration(IConfiguration configuration)
-    {
-        try
-        {
-            return (configuration.GetSection("Rental").Get<VastProviderOptions>() ?? new VastProviderOptions()).Validate();
-        }
-        catch (InvalidOperationException ex)
-        {
-            throw new UsageException("invalid Rental configuration: " + (ex.InnerException?.Message ?? ex.Message), ex);
-        }
-    }
+    public const string Section = "Rental";
 
     public VastProviderOptions Validate()
     {
-        static void Check(bool ok, string message)
-        {
-            if (!ok)
-            {
-                throw new UsageException("Rental: " + message);
-            }
-        }
-
-        Check(MaxInstanceAttempts is >= 1 and <= 25, "MaxInstanceAttempts must be 1..25");
-        Check(ProvisioningBudget > TimeSpan.Zero && RunningDeadline > TimeSpan.Zero && DestroyBudget > TimeSpan.Zero, "time budgets must be positive");
-        Check(!string.IsNullOrWhiteSpace(Requirements) && Requirements == Path.GetFileName(Requirements), "Requirements must be a file name in the trainer package folder");
-        Check(KeyAttachAttempts is >= 1 and <= 50 && KeyAttachRetryDelay >= TimeSpan.Zero, "KeyAttachAttempts must be 1..50 and KeyAttachRetryDelay not negative");
-        Check(!string.IsNullOrWhiteSpace(SshUser) && SshUser.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-'), "SshUser must be a plain login name");
+        Configuration.ConfigRules.Require(Section, Rules);
         return this;
+    }
+
+    /// <summary>The allowed values (section "Rental"); one line per key.</summary>
+    internal void Rules(Configuration.ConfigRules r)
+    {
+        r.That(!string.IsNullOrWhiteSpace(Image) && Image.Length <= 1024 && !Image.Any(char.IsWhiteSpace), nameof(Image), Image, "a container image name without spaces");
+        r.That(!string.IsNullOrWhiteSpace(SshUser) && SshUser.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-'), nameof(SshUser), SshUser, "a plain login name");
+        r.Whole(nameof(MaxInstanceAttempts), MaxInstanceAttempts, 1, 25);
+        r.That(!string.IsNullOrWhiteSpace(Requirements) && Requirements == Path.GetFileName(Requirements), nameof(Requirements), Requirements, "a file name in the trainer package folder");
+        r.Whole(nameof(KeyAttachAttempts), KeyAttachAttempts, 1, 50);
+        r.Duration(nameof(KeyAttachRetryDelay), KeyAttachRetryDelay, TimeSpan.Zero, TimeSpan.FromMinutes(10));
+        r.Positive(nameof(ProvisioningBudget), ProvisioningBudget, TimeSpan.FromHours(2));
+        r.Positive(nameof(RunningDeadline), RunningDeadline, TimeSpan.FromHours(1));
+        r.Positive(nameof(ExpectedBoot), ExpectedBoot, TimeSpan.FromHours(2));
+        r.Positive(nameof(ExpectedTraining), ExpectedTraining, TimeSpan.FromHours(24));
+        r.Positive(nameof(DestroyBudget), DestroyBudget, TimeSpan.FromHours(1));
     }
 }
