@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using QuantLab.Ml.Common;
-using QuantLab.Ml.Training.Providers;
 using QuantLab.Ml.Storage;
 
 namespace QuantLab.Ml.Cli.Commands;
@@ -165,7 +164,7 @@ internal static class LogsCommand
 
         var client = Composition.Vast(ctx);
         var live = (await client.ListInstancesAsync(client.Options.LabelPrefix, ct).ConfigureAwait(false)).ToDictionary(i => i.Id);
-        var root = SshProviderOptions.FromConfiguration(ctx.Config.Raw).Remote.Root;
+        var root = ctx.Options.Remote.Root;
         var code = ExitCodes.Ok;
         foreach (var record in records)
         {
