@@ -39,7 +39,8 @@ internal static class VastResilience
                     : null),
             OnRetry = args =>
             {
-                log.Warning(
+                // The text reads as a person writes a duration; DelayMs keeps the exact figure for queries on the log.
+                log.ForContext("DelayMs", args.RetryDelay.TotalMilliseconds).Warning(
                     "Vast {Endpoint} attempt {Attempt} failed ({Reason}); retrying in {Delay}",
                     args.Context.Properties.GetValue(EndpointKey, default),
                     args.AttemptNumber + 1,

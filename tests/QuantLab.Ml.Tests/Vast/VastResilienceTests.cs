@@ -173,8 +173,8 @@ public sealed class VastResilienceTests : IDisposable
         Assert.Contains("rate limited", ex.Message, StringComparison.Ordinal);
         Assert.Equal(7, (await server.RequestsAsync(7)).Count);
         var delays = sink.Events
-            .Where(e => e.Properties.ContainsKey("Delay"))
-            .Select(e => TimeSpan.Parse(e.Properties["Delay"].ToString(), System.Globalization.CultureInfo.InvariantCulture))
+            .Where(e => e.Properties.ContainsKey("DelayMs"))
+            .Select(e => TimeSpan.FromMilliseconds(double.Parse(e.Properties["DelayMs"].ToString(), System.Globalization.CultureInfo.InvariantCulture)))
             .ToList();
         Assert.Equal(6, delays.Count);
         Assert.All(delays, d => Assert.InRange(d, TimeSpan.FromTicks(1), TimeSpan.FromSeconds(4)));
