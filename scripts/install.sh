@@ -129,6 +129,7 @@ uninstall() {
   find "$prefix" -depth -type d -empty -delete 2>/dev/null || true
   say "uninstalled quantlab-ml from $prefix"
 }
+if [ "$uninstall" = 1 ]; then uninstall; exit 0; fi
 
 # --- account --------------------------------------------------------------------------------------------------------
 step "account $user"
