@@ -139,8 +139,8 @@ internal static class Composition
         }
     }
 
-    /// <summary>The time model of this configuration, checked (a cleanup that cannot fit the termination window is exit 2).</summary>
-    public static TimeBudget Budget(CommandContext ctx) => TimeBudget.From(ctx.Options).Check();
+    /// <summary>The time model of this configuration (OptionsValidator has already checked that its budgets fit).</summary>
+    public static TimeBudget Budget(CommandContext ctx) => TimeBudget.From(ctx.Options);
 
     public static EvaluationConfig Evaluation(CommandContext ctx) => EvaluationConfig.For(ctx.Options.Dataset, ctx.Options.Evaluation.CostBps);
 
@@ -161,7 +161,7 @@ internal static class Composition
             BeforeRenting = ctx.Options.Provider == "vast" ? token => ReapBeforeRentingAsync(ctx, token) : null,
 
             // Checked at start when renting; every provider takes its lock's life and cleanup bounds from it.
-            Budget = ctx.Options.Provider == "vast" ? Budget(ctx) : TimeBudget.From(ctx.Options),
+            Budget = Budget(ctx),
         });
     }
 }

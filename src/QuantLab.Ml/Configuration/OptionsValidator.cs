@@ -57,10 +57,10 @@ public static class OptionsValidator
     }
 
     /// <summary>
-    /// Rules between sections. Budgets that must fit each other (cleanup inside the termination window; watchdog and
-    /// reaper max-age at least the longest a job can legitimately live) belong here, next to the provider requirements:
-    /// today <see cref="Pipeline.TimeBudget.Check"/> runs where a command rents or reaps (Composition.Budget); wiring it in
-    /// here, e.g. <c>if (o.Provider == "vast") r.Try(() => Pipeline.TimeBudget.From(o).Check());</c>, makes config check agree.
+    /// Rules between sections: what the chosen provider cannot start without, and the budgets that must fit each other
+    /// (cleanup after SIGTERM inside the termination window, a destroy budget that holds a DELETE and a read-back). The
+    /// budgets are checked for every provider because the termination window governs every command, and only when each
+    /// value is in its own range, so one wrong value gives one message.
     /// </summary>
     private static void CrossSection(QuantLabOptions o, ConfigRules r)
     {
@@ -68,6 +68,11 @@ public static class OptionsValidator
         if (o.Provider == "ssh")
         {
             o.Ssh.RequireHost(r.Section(Training.Providers.SshProviderOptions.Section));
+        }
+
+        if (r.Errors.Count == 0)
+        {
+            r.Try(() => Pipeline.TimeBudget.From(o).Check());
         }
     }
 }

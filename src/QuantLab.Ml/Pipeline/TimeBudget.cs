@@ -7,7 +7,7 @@ namespace QuantLab.Ml.Pipeline;
 /// <summary>
 /// The one model of how long things may take: the longest a job (and its rented machine) can legitimately live, summed
 /// from every stage limit, and the cleanup that must fit into the termination window between SIGTERM and the kill.
-/// Built from configuration; <see cref="Check"/> is called at start by every command that rents or reaps.
+/// Built from configuration; <see cref="Check"/> runs in OptionsValidator, so every command and config check refuse budgets that do not fit.
 /// </summary>
 public sealed record TimeBudget
 {
