@@ -110,7 +110,12 @@ internal static class Composition
         }
     }
 
-    public static EvaluationConfig Evaluation(CommandContext ctx) => EvaluationConfig.For(ctx.Options.Dataset, ctx.Options.Evaluation.CostBps);
+    public static EvaluationConfig Evaluation(CommandContext ctx) =>
+        EvaluationConfig.For(ctx.Options.Dataset, ctx.Options.Evaluation.CostBps) with
+        {
+            IncludeSpread = ctx.Options.Evaluation.IncludeSpread,
+            HacLag = ctx.Options.Evaluation.HacLag,
+        };
 
     public static Task<PipelineContext> PipelineAsync(CommandContext ctx, CancellationToken ct)
     {

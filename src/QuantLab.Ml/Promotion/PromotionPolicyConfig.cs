@@ -12,6 +12,16 @@ public enum IncomparableChampionRule
     AbsoluteRulesOnly,
 }
 
+/// <summary>How the candidate is compared with a champion scored on the same bars.</summary>
+public enum ChampionTest
+{
+    /// <summary>Diebold–Mariano on the per-bar net P&amp;L difference: significantly better, or the champion is stale (fails the absolute checks).</summary>
+    Paired,
+
+    /// <summary>The first rule: directional accuracy up by a margin, drawdown at most 1.1× production's, Sharpe up (same bars).</summary>
+    Seed,
+}
+
 /// <summary>Every threshold of the promotion gate; bound from configuration and validated once at start-up.</summary>
 public sealed record PromotionPolicyConfig
 {
@@ -25,31 +35,31 @@ public sealed record PromotionPolicyConfig
     /// <summary>Fewest position changes in the backtest; a handful of trades proves nothing.</summary>
     public int MinTrades { get; set; } = 20;
 
-    /// <summary>Require the one-sided exact binomial test of "directional accuracy > 0.5" on the effective sample to pass at <see cref="DirectionalSignificance"/>.</summary>
+    /// <summary>Require the Pesaran–Timmermann test of directional predictability on the effective sample to pass at <see cref="DirectionalSignificance"/>.</summary>
     public bool RequireDirectionalSignificance { get; set; } = true;
 
-    /// <summary>Largest one-sided p-value of the directional binomial test that still counts as evidence (default 5 %).</summary>
+    /// <summary>Largest one-sided p-value of the Pesaran–Timmermann test that still counts as evidence (default 5 %).</summary>
     public double DirectionalSignificance { get; set; } = 0.05;
-
-    /// <summary>
-    /// Require the directional accuracy to be above the share of the more common realized direction (what always
-    /// predicting up, or always down, would score), so a trending test window cannot pass for skill.
-    /// </summary>
-    public bool RequireAboveMajorityDirection { get; set; } = true;
 
     /// <summary>Require a positive compounded backtest return after costs.</summary>
     public bool RequirePositiveReturn { get; set; } = true;
 
-    /// <summary>Smallest probabilistic Sharpe ratio PSR(0) of the net-of-cost period returns; 0 turns the check off.</summary>
+    /// <summary>Smallest PSR(0) of the per-bar net returns (Newey–West standard error); 0 turns the check off. Also the false-promotion level a pure-noise candidate faces: 1 − this.</summary>
     public double MinProbabilisticSharpe { get; set; } = 0.95;
 
     /// <summary>Largest acceptable backtest drawdown, as a fraction of peak equity.</summary>
     public double MaxDrawdownCap { get; set; } = 0.25;
 
-    /// <summary>Require total return and Sharpe ratio strictly above those of the constant-class baseline.</summary>
+    /// <summary>Require mean net return and Sharpe ratio strictly above both baselines' (no position; imbalance sign) through the same execution.</summary>
     public bool MustBeatBaseline { get; set; } = true;
 
-    /// <summary>The candidate's directional accuracy must be strictly greater than the champion's plus this.</summary>
+    /// <summary>How a comparable champion is beaten: Paired (default, Diebold–Mariano) or Seed (the first point-comparison rule).</summary>
+    public ChampionTest ChampionRule { get; set; } = ChampionTest.Paired;
+
+    /// <summary>Largest one-sided Diebold–Mariano p-value of "candidate earns more than the champion" under the Paired rule.</summary>
+    public double ChampionSignificance { get; set; } = 0.05;
+
+    /// <summary>Seed rule: the candidate's directional accuracy must be strictly greater than the champion's plus this.</summary>
     public double MinDirectionalImprovement { get; set; } = 0.005;
 
     /// <summary>
@@ -71,20 +81,20 @@ public sealed record PromotionPolicyConfig
     /// </summary>
     public bool RequireSharpeImprovement { get; set; } = true;
 
-    /// <summary>How far (annualized) below the champion's Sharpe the candidate's may be and still pass; 0 means it must be strictly higher.</summary>
+    /// <summary>Seed rule: how far below the champion's per-bar Sharpe ratio the candidate's may be and still pass; 0 means it must be strictly higher.</summary>
     public double SharpeTolerance { get; set; }
 
     /// <summary>What to do when the champion could not be re-scored on the candidate's test window.</summary>
     public IncomparableChampionRule WhenChampionNotComparable { get; set; } = IncomparableChampionRule.Reject;
 
     /// <summary>
-    /// Gate on the deflated Sharpe ratio once <see cref="DeflatedSharpeMinTrials"/> candidates of the symbol have been
-    /// tried; it is always computed and reported.
+    /// Gate on the deflated Sharpe ratio over the symbol's trial ledger (every evaluation of a test window) once
+    /// <see cref="DeflatedSharpeMinTrials"/> trials were made (default: from the first, where it equals PSR).
     /// </summary>
     public bool RequireDeflatedSharpe { get; set; } = true;
 
-    /// <summary>Candidates tried (this one included) from which the deflated Sharpe ratio gates.</summary>
-    public int DeflatedSharpeMinTrials { get; set; } = 20;
+    /// <summary>Trials (this one included) from which the deflated Sharpe ratio gates.</summary>
+    public int DeflatedSharpeMinTrials { get; set; } = 1;
 
     /// <summary>Smallest deflated Sharpe ratio when it gates.</summary>
     public double MinDeflatedSharpe { get; set; } = 0.95;
@@ -108,9 +118,11 @@ public sealed record PromotionPolicyConfig
         Check(MinDirectionalImprovement is >= 0 and < 0.5, $"min_directional_improvement must be in [0, 0.5) (a negative value would promote a model worse than production), got {MinDirectionalImprovement}");
         Check(MaxDrawdownVsProductionFactor is > 0 and <= 100, $"max_drawdown_vs_production_factor must be > 0, e.g. 1.1 for at most 10 % more drawdown than production, got {MaxDrawdownVsProductionFactor}");
         Check(DrawdownVsProductionFloor >= 0 && DrawdownVsProductionFloor <= MaxDrawdownCap, $"drawdown_vs_production_floor must be in [0, max_drawdown_cap = {MaxDrawdownCap}], got {DrawdownVsProductionFloor}");
-        Check(SharpeTolerance is >= 0 and < 100, $"sharpe_tolerance must be >= 0 (the allowed shortfall of the annualized Sharpe ratio below production's), got {SharpeTolerance}");
+        Check(SharpeTolerance is >= 0 and < 1, $"sharpe_tolerance must be in [0, 1) (the allowed shortfall of the per-bar Sharpe ratio below production's, e.g. 0.005), got {SharpeTolerance}");
+        Check(Enum.IsDefined(ChampionRule), $"champion_rule must be Paired or Seed, got {ChampionRule}");
+        Check(ChampionSignificance is > 0 and < 0.5, $"champion_significance must be a one-sided p-value level in (0, 0.5), e.g. 0.05, got {ChampionSignificance}");
         Check(Enum.IsDefined(WhenChampionNotComparable), $"when_champion_not_comparable must be Reject or AbsoluteRulesOnly, got {WhenChampionNotComparable}");
-        Check(DeflatedSharpeMinTrials >= 1, $"deflated_sharpe_min_trials must be >= 1 (candidates tried, this one included), got {DeflatedSharpeMinTrials}");
+        Check(DeflatedSharpeMinTrials >= 1, $"deflated_sharpe_min_trials must be >= 1 (trials, this one included), got {DeflatedSharpeMinTrials}");
         Check(MinDeflatedSharpe is >= 0 and < 1, $"min_deflated_sharpe must be a probability in [0, 1), e.g. 0.95, got {MinDeflatedSharpe}");
     }
 }

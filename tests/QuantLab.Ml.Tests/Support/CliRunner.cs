@@ -5,7 +5,18 @@ namespace QuantLab.Ml.Tests.Support;
 /// <summary>Runs quantlab-ml in-process with its own stdout, stderr, environment and working folder.</summary>
 public sealed class CliRunner(string workingDirectory)
 {
-    public Dictionary<string, string?> Environment { get; } = new(StringComparer.Ordinal);
+    /// <summary>
+    /// Environment of the CLI. The end-to-end tests of the pipeline's mechanics (champion re-scoring, alerts, stores) run
+    /// on one-day 6-hour sample days with the intra-day split and frictionless fills, because the sample signal's 10-second
+    /// edge does not survive a taker's spread and 5 bps fee (issue 21); the gate's cost behaviour is tested in Promotion/.
+    /// A test sets these keys itself to run with the defaults.
+    /// </summary>
+    public Dictionary<string, string?> Environment { get; } = new(StringComparer.Ordinal)
+    {
+        ["QUANTLAB_WindowDays"] = "1",
+        ["QUANTLAB_Evaluation__CostBps"] = "0",
+        ["QUANTLAB_Evaluation__IncludeSpread"] = "false",
+    };
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
