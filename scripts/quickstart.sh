@@ -14,8 +14,9 @@ cli() { dotnet src/QuantLab.Ml.Cli/bin/Release/net10.0/quantlab-ml.dll "$@"; }
 
 day=$(date -u -d yesterday +%Y-%m-%d)
 if [ ! -f sample-data/compacted/_state.json ]; then
-  echo "generating sample compact data for btcusdt, $day (6 hours at 4 updates/s)" >&2
-  cli data sample --symbol btcusdt --from "$day" --days 1 --hours 6 --seed 11 --out sample-data >&2
+  # Two days: the default walk-forward evaluation trains on the first and tests on the second (a full, unseen day).
+  echo "generating sample compact data for btcusdt, the 2 days to $day (6 hours each at 4 updates/s)" >&2
+  cli data sample --symbol btcusdt --from "$(date -u -d "$day - 1 day" +%Y-%m-%d)" --days 2 --hours 6 --seed 11 --out sample-data >&2
 fi
 
 export QUANTLAB_Trainer__Python=$PY

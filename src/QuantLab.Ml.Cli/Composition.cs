@@ -142,7 +142,12 @@ internal static class Composition
     /// <summary>The time model of this configuration (OptionsValidator has already checked that its budgets fit).</summary>
     public static TimeBudget Budget(CommandContext ctx) => TimeBudget.From(ctx.Options);
 
-    public static EvaluationConfig Evaluation(CommandContext ctx) => EvaluationConfig.For(ctx.Options.Dataset, ctx.Options.Evaluation.CostBps);
+    public static EvaluationConfig Evaluation(CommandContext ctx) =>
+        EvaluationConfig.For(ctx.Options.Dataset, ctx.Options.Evaluation.CostBps) with
+        {
+            IncludeSpread = ctx.Options.Evaluation.IncludeSpread,
+            HacLag = ctx.Options.Evaluation.HacLag,
+        };
 
     public static Task<PipelineContext> PipelineAsync(CommandContext ctx, CancellationToken ct)
     {

@@ -55,11 +55,11 @@ internal static class ModelsCommand
             output.WriteLine(string.Create(inv, $"history     #{h.Sequence} {h.Action,-14} {TradingDate.Iso(h.Version)}  {h.ChangedAt:u}  {h.Reason}"));
         }
 
-        output.WriteLine(string.Create(inv, $"{"candidate",-11} {"job",-40} {"dir.acc",8} {"n_dir",6} {"sharpe",7} {"return",8} {"maxdd",7}  decision"));
+        output.WriteLine(string.Create(inv, $"{"candidate",-11} {"job",-40} {"dir.acc",8} {"n_dir",6} {"sh/bar",7} {"return",8} {"maxdd",7}  decision"));
         foreach (var c in listing.Candidates)
         {
             var m = c.Metrics;
-            output.WriteLine(string.Create(inv, $"{TradingDate.Iso(c.Date),-11} {c.JobId,-40} {m?.DirectionalAccuracy,8:F4} {m?.NDirectional,6} {m?.Sharpe,7:F2} {m?.TotalReturn,8:P2} {m?.MaxDrawdown,7:P2}  {c.Decision}{(c.InProduction ? " (production)" : string.Empty)}"));
+            output.WriteLine(string.Create(inv, $"{TradingDate.Iso(c.Date),-11} {c.JobId,-40} {m?.DirectionalAccuracy,8:F4} {m?.NDirectional,6} {m?.SharpePerBar,7:F4} {m?.TotalReturn,8:P2} {m?.MaxDrawdown,7:P2}  {c.Decision}{(c.InProduction ? " (production)" : string.Empty)}"));
         }
 
         var reports = listing.LatestReports;

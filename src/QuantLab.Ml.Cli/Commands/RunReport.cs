@@ -24,12 +24,28 @@ internal static class RunReport
             if (run.Candidate is { } c)
             {
                 var m = c.Metrics;
-                output.WriteLine(string.Create(inv, $"  candidate   directional {m.DirectionalAccuracy:F4} on {m.NDirectional} (95% CI {m.DirectionalCiLow:F3}-{m.DirectionalCiHigh:F3})  accuracy {m.Accuracy:F4}  sharpe {m.Sharpe:F2}  return {m.TotalReturn:P2}  max drawdown {m.MaxDrawdown:P2}  trades {m.NTrades}"));
-                var b = c.Baseline;
-                output.WriteLine(string.Create(inv, $"  baseline    {Predicted(b.PredictedClassCounts)}: accuracy {b.Accuracy:F4}  sharpe {b.Sharpe:F2}  return {b.TotalReturn:P2}"));
+                if (c.TestWindow is { } w)
+                {
+                    output.WriteLine(string.Create(inv, $"  test window {w.From:yyyy-MM-dd'T'HH:mm:ss'Z'} to {w.To:yyyy-MM-dd'T'HH:mm:ss'Z'} ({w.Hours:F1} h{(w.FullDay ? ", full day, walk forward" : string.Empty)})"));
+                }
+
+                if (c.TestWindowNote is { } note)
+                {
+                    output.WriteLine("  WARNING     " + note);
+                }
+
+                output.WriteLine(string.Create(inv, $"  candidate   hit rate {m.DirectionalAccuracy:F4} on {m.NDirectional} calls (95% CI {m.DirectionalCiLow:F3}-{m.DirectionalCiHigh:F3} effective)  Sharpe {m.SharpePerBar:G3} ± {m.SharpePerBarSe:G3} per bar  net return {m.TotalReturn:P2}  max drawdown {m.MaxDrawdown:P2}  trades {m.NTrades}"));
+                foreach (var b in (ModelMetrics?[])[c.Baseline, c.ImbalanceBaseline])
+                {
+                    if (b is not null)
+                    {
+                        output.WriteLine(string.Create(inv, $"  baseline    {PromotionPolicy.BaselineName(b)}: Sharpe {b.SharpePerBar:G3} per bar  net return {b.TotalReturn:P2}"));
+                    }
+                }
+
                 if (c.ProductionSameWindow is { } p)
                 {
-                    output.WriteLine(string.Create(inv, $"  production  same window: directional {p.DirectionalAccuracy:F4} on {p.NDirectional}  sharpe {p.Sharpe:F2}  return {p.TotalReturn:P2}"));
+                    output.WriteLine(string.Create(inv, $"  production  same bars: hit rate {p.DirectionalAccuracy:F4} on {p.NDirectional} calls  Sharpe {p.SharpePerBar:G3} per bar  net return {p.TotalReturn:P2}"));
                 }
 
                 output.WriteLine(string.Create(inv, $"  stored at   {c.StoredAt}"));
@@ -37,7 +53,7 @@ internal static class RunReport
 
             if (run.Promotion is { } promotion)
             {
-                output.WriteLine(string.Create(inv, $"  promotion   {promotion.Decision.ToUpperInvariant()}"));
+                output.WriteLine(string.Create(inv, $"  promotion   {promotion.Decision.ToUpperInvariant()}{(promotion.Trials is { } n ? $" (trial {n} of this symbol, DSR {promotion.DeflatedSharpe:F3})" : string.Empty)}"));
                 foreach (var reason in promotion.Reasons)
                 {
                     output.WriteLine(string.Create(inv, $"    - {reason}"));
@@ -90,28 +106,6 @@ internal static class RunReport
             output.WriteLine(string.Create(inv, $"batch {batch.BatchId}{(batch.Requeue ? " (re-queue)" : string.Empty)}: {batch.Trained} trained, {batch.Failed} failed, {batch.Lost} lost: {string.Join(", ", batch.Symbols)}"));
         }
     }
-
-    /// <summary>What the baseline predicted, from its own predictions (not the test set's majority, which it never saw).</summary>
-    internal static string Predicted(ClassCounts predicted)
-    {
-        var total = predicted.Total;
-        foreach (var move in (PriceMove[])[PriceMove.Down, PriceMove.Flat, PriceMove.Up])
-        {
-            if (total > 0 && predicted[move] == total)
-            {
-                return $"always predicts {Move(move)} (the train majority)";
-            }
-        }
-
-        return string.Create(CultureInfo.InvariantCulture, $"predicts down {predicted.Down} / flat {predicted.Flat} / up {predicted.Up}");
-    }
-
-    internal static string Move(PriceMove move) => move switch
-    {
-        PriceMove.Down => "down",
-        PriceMove.Flat => "flat",
-        _ => "up",
-    };
 
     private static string Status(RunStatus status) => status switch
     {

@@ -117,5 +117,5 @@ internal static class StatusCommand
 
     private static string Metrics(KeyMetrics m) => string.Create(
         CultureInfo.InvariantCulture,
-        $"directional {m.DirectionalAccuracy:F4} on {m.NDirectional}  sharpe {m.Sharpe:F2}  return {m.TotalReturn:P2}  max drawdown {m.MaxDrawdown:P2}");
+        $"hit rate {m.DirectionalAccuracy:F4} on {m.NDirectional}  Sharpe {m.SharpePerBar:G3} ± {m.SharpePerBarSe:G3} per bar  return {m.TotalReturn:P2}  max drawdown {m.MaxDrawdown:P2}");
 }

@@ -54,6 +54,7 @@ namespace QuantLab.Ml.Common;
 [JsonSerializable(typeof(RunSummary))]
 [JsonSerializable(typeof(S3ClientSettings))]
 [JsonSerializable(typeof(StatusReport))]
+[JsonSerializable(typeof(TrialLedgerFile))]
 [JsonSerializable(typeof(List<VastInstance>))]
 [JsonSerializable(typeof(List<VastOffer>))]
 [JsonSerializable(typeof(VastInstance))]

@@ -70,6 +70,11 @@ public static class OptionsValidator
             o.Ssh.RequireHost(r.Section(Training.Providers.SshProviderOptions.Section));
         }
 
+        // Overlapping books hold a position for the label horizon, so their returns are correlated at least that long.
+        r.Section("Evaluation").Rule(
+            o.Evaluation.HacLag is null || o.Evaluation.HacLag >= o.Dataset.HorizonBars,
+            $"HacLag = {o.Evaluation.HacLag}: must be at least Dataset:HorizonBars ({o.Dataset.HorizonBars}), the bars each staggered book holds a position");
+
         if (r.Errors.Count == 0)
         {
             r.Try(() => Pipeline.TimeBudget.From(o).Check());

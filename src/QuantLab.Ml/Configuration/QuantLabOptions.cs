@@ -38,8 +38,12 @@ public sealed record QuantLabOptions
     /// <summary>Compute provider: local, ssh or vast.</summary>
     public string Provider { get; set; } = "local";
 
-    /// <summary>Days of data ending at the run date.</summary>
-    public int WindowDays { get; set; } = 1;
+    /// <summary>
+    /// Days of data ending at the run date. The default of 2 makes the evaluation walk forward: the test part is the run
+    /// date (a full day never seen by training or validation), train and valid are the day before. It reads twice the data
+    /// of a one-day window. 1 keeps an intra-day split whose test part is shorter than a day (and says so).
+    /// </summary>
+    public int WindowDays { get; set; } = 2;
 
     /// <summary>
     /// auto, cpu or cuda; unset means cuda with the vast provider (a rented GPU night must not train on the CPU and
@@ -125,9 +129,22 @@ public sealed record DataWaitOptions
 /// <summary>Evaluation settings from configuration; horizon and bar length come from the dataset config.</summary>
 public sealed record EvaluationOptions
 {
-    /// <summary>Cost in basis points per unit of position change in the backtest.</summary>
-    public double CostBps { get; set; } = 1.0;
+    /// <summary>
+    /// Exchange fee in basis points per unit of position change, paid on top of the quoted half spread (taker fills). The
+    /// default is Binance USDⓈ-M futures' VIP 0 taker fee, 0.0500 % = 5 bps.
+    /// </summary>
+    public double CostBps { get; set; } = Promotion.EvaluationConfig.DefaultTakerFeeBps;
 
-    /// <summary>The allowed values (section "Evaluation"); one line per key.</summary>
-    internal void Rules(ConfigRules r) => r.Number(nameof(CostBps), CostBps, 0, 1000, unit: "bps");
+    /// <summary>Pay the quoted spread (fill at the touch). Turn off only to see what the spread costs; a gate on mid fills promotes edges nobody can trade.</summary>
+    public bool IncludeSpread { get; set; } = true;
+
+    /// <summary>Newey–West lag for standard errors in bars; null = max(horizon, 4·(T/100)^(2/9)). Must be at least the horizon.</summary>
+    public int? HacLag { get; set; }
+
+    /// <summary>The allowed values (section "Evaluation"); one line per key. HacLag against the horizon is a cross-section rule.</summary>
+    internal void Rules(ConfigRules r)
+    {
+        r.Number(nameof(CostBps), CostBps, 0, 1000, unit: "bps");
+        r.Whole(nameof(HacLag), HacLag, 1, 100_000, "bars");
+    }
 }

@@ -21,6 +21,18 @@ public sealed record BuiltDataset
     /// <summary>Start (Unix ms) of each test row's bar; its features use the book as of that bar's end.</summary>
     public required long[] TestBarStartMs { get; init; }
 
+    /// <summary>Top of book of the test bars and the horizon after them, for the execution model (never in the npz).</summary>
+    public required TestBook TestBook { get; init; }
+
+    /// <summary>Mean forward log return of each class (down, flat, up) on the validation part: what a predicted class is expected to earn.</summary>
+    public required double[] ValidMeanMove { get; init; }
+
+    /// <summary>Median half spread (fraction of the mid) on the validation part: the spread cost the trading threshold assumes.</summary>
+    public required double ValidHalfSpread { get; init; }
+
+    /// <summary>True when the test part is the window's last full UTC day (walk forward); false for an intra-day test shorter than a day.</summary>
+    public required bool WalkForward { get; init; }
+
     public required ClassCounts TrainClasses { get; init; }
     public required ClassCounts ValidClasses { get; init; }
     public required ClassCounts TestClasses { get; init; }

@@ -43,7 +43,7 @@ public static class DatasetBuilder
         var features = FeatureBuilder.Build(bars, config);
         ct.ThrowIfCancellationRequested();
         var labels = LabelBuilder.Build(bars, config);
-        var split = SplitPlan.Create(features.Rows, config);
+        var split = SplitPlan.ForBars(bars, config);
         ct.ThrowIfCancellationRequested();
 
         string path = Path.Combine(outputDir, FileName);
@@ -57,8 +57,13 @@ public static class DatasetBuilder
         }
 
         var trainClasses = ClassCounts.Of(labels.Classes.AsSpan(split.Train.Start, split.Train.Count));
+        int firstTestBar = features.FirstBar + test.Start;
         return new BuiltDataset
         {
+            TestBook = TestBook.Slice(bars, firstTestBar, test.Count + config.HorizonBars),
+            ValidMeanMove = MeanMoveByClass(labels, split.Valid),
+            ValidHalfSpread = MedianHalfSpread(bars, features.FirstBar + split.Valid.Start, split.Valid.Count),
+            WalkForward = split.WalkForward,
             NpzPath = path,
             Sha256 = sha256,
             FeatureNames = features.Names,
@@ -78,6 +83,41 @@ public static class DatasetBuilder
             FirstBarStartMs = bars.StartMs(0),
             LastBarStartMs = bars.StartMs(bars.Count - 1),
         };
+    }
+
+    /// <summary>Mean forward log return of each realized class (down, flat, up) on <paramref name="rows"/>; 0 for an absent class.</summary>
+    public static double[] MeanMoveByClass(LabelSet labels, RowRange rows)
+    {
+        ArgumentNullException.ThrowIfNull(labels);
+        var sums = new double[3];
+        var counts = new int[3];
+        for (int r = rows.Start; r < rows.End; r++)
+        {
+            sums[labels.Classes[r]] += labels.ForwardReturns[r];
+            counts[labels.Classes[r]]++;
+        }
+
+        return [.. Enumerable.Range(0, 3).Select(c => counts[c] > 0 ? sums[c] / counts[c] : 0)];
+    }
+
+    /// <summary>Median half spread (fraction of the mid) over <paramref name="count"/> bars from <paramref name="first"/>: the taker cost the execution threshold assumes.</summary>
+    public static double MedianHalfSpread(BarSeries bars, int first, int count)
+    {
+        ArgumentNullException.ThrowIfNull(bars);
+        if (count <= 0)
+        {
+            return 0;
+        }
+
+        var half = new double[count];
+        for (int i = 0; i < count; i++)
+        {
+            double bid = bars.BidPrice[first + i], ask = bars.AskPrice[first + i];
+            half[i] = (ask - bid) / (ask + bid);
+        }
+
+        Array.Sort(half);
+        return count % 2 == 1 ? half[count / 2] : (half[(count / 2) - 1] + half[count / 2]) / 2;
     }
 
     /// <summary>

@@ -16,7 +16,55 @@ public sealed record SplitPlan
     /// <summary>Rows dropped after train and again after valid.</summary>
     public required int EmbargoRows { get; init; }
 
+    /// <summary>
+    /// True when the test part is the window's most recent full UTC day and train/valid are the days before it (walk
+    /// forward); false for the intra-day split of a one-day window (or too little history), whose test part is shorter
+    /// than a day.
+    /// </summary>
+    public bool WalkForward { get; init; }
+
     public DatasetCounts Counts => new() { Train = Train.Count, Valid = Valid.Count, Test = Test.Count };
+
+    private const long DayMs = 86_400_000;
+
+    /// <summary>
+    /// The split of a window's bars: walk forward (test = every usable row whose bar starts on the last UTC day of the
+    /// window; train and valid = the rows before it, split by their fractions, each part embargoed by the label horizon)
+    /// when the earlier days give at least half as many train+valid rows as the test day has; else the intra-day
+    /// <see cref="Create"/>.
+    /// </summary>
+    public static SplitPlan ForBars(BarSeries bars, DatasetConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(bars);
+        ArgumentNullException.ThrowIfNull(config);
+        int rows = FeatureBuilder.UsableRows(bars.Count, config);
+        int warmup = FeatureBuilder.WarmupBars(config);
+        if (rows > 0)
+        {
+            long lastDayStart = Math.DivRem(bars.StartMs(bars.Count - 1), DayMs).Quotient * DayMs;
+            long firstRowBar = bars.StartMs(warmup);
+            int testStart = firstRowBar >= lastDayStart ? 0 : (int)Math.Min(rows, ((lastDayStart - firstRowBar) + bars.BarMs - 1) / bars.BarMs);
+            int embargo = config.EffectiveEmbargoBars;
+            int test = rows - testStart;
+            int before = testStart - (2 * embargo);
+            double trainShare = config.TrainFraction / (config.TrainFraction + config.ValidFraction);
+            int train = (int)Math.Floor(before * trainShare);
+            int valid = before - train;
+            if (test >= 1 && train >= 1 && valid >= 1 && 2L * before >= test)
+            {
+                return new SplitPlan
+                {
+                    Train = new RowRange(0, train),
+                    Valid = new RowRange(train + embargo, valid),
+                    Test = new RowRange(testStart, test),
+                    EmbargoRows = embargo,
+                    WalkForward = true,
+                };
+            }
+        }
+
+        return Create(rows, config);
+    }
 
     /// <summary>
     /// Splits <paramref name="rows"/> usable rows: after removing two embargoes, train and valid get the floor of their

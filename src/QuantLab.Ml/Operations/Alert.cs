@@ -76,7 +76,7 @@ public sealed record Alert
             JobId = run.JobId,
             RunId = runId,
             Detail = m is null ? null : FormattableString.Invariant(
-                $"directional accuracy {m.DirectionalAccuracy:F4} on {m.NDirectional}, sharpe {m.Sharpe:F2}, return {m.TotalReturn:P2}, max drawdown {m.MaxDrawdown:P2}"),
+                $"hit rate {m.DirectionalAccuracy:F4} on {m.NDirectional} calls, Sharpe {m.SharpePerBar:G3} ± {m.SharpePerBarSe:G3} per {m.Evaluation.BarSeconds} s bar, net return {m.TotalReturn:P2}, max drawdown {m.MaxDrawdown:P2}"),
         };
     }
 

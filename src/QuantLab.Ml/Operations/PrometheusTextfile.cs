@@ -77,7 +77,8 @@ public static class PrometheusTextfile
 
         f.Add($"quantlab_ml_{prefix}_directional_accuracy", $"Out-of-sample directional accuracy of {what}.", sym, m.DirectionalAccuracy);
         f.Add($"quantlab_ml_{prefix}_directional_samples", $"Bars the directional accuracy of {what} was measured on.", sym, m.NDirectional);
-        f.Add($"quantlab_ml_{prefix}_sharpe", $"Annualized Sharpe ratio of {what}'s out-of-sample backtest.", sym, m.Sharpe);
+        f.Add($"quantlab_ml_{prefix}_sharpe_per_bar", $"Per-bar Sharpe ratio of {what}'s out-of-sample backtest net of spread and fees (not annualized).", sym, m.SharpePerBar);
+        f.Add($"quantlab_ml_{prefix}_sharpe_per_bar_se", $"Newey-West standard error of {what}'s per-bar Sharpe ratio.", sym, m.SharpePerBarSe);
         f.Add($"quantlab_ml_{prefix}_total_return", $"Out-of-sample backtest return of {what}, after costs (fraction).", sym, m.TotalReturn);
         f.Add($"quantlab_ml_{prefix}_max_drawdown", $"Out-of-sample backtest maximum drawdown of {what} (fraction).", sym, m.MaxDrawdown);
     }

@@ -83,7 +83,15 @@ public sealed record KeyMetrics
     public double? DirectionalAccuracy { get; init; }
     public int? NDirectional { get; init; }
     public double? Accuracy { get; init; }
-    public double? Sharpe { get; init; }
+    /// <summary>Per-bar Sharpe ratio net of costs and its Newey–West standard error (null on metrics written before they existed).</summary>
+    public double? SharpePerBar { get; init; }
+
+    public double? SharpePerBarSe { get; init; }
+
+    /// <summary>Annualized with Lo's (2002) correction, measured on <see cref="SpanSeconds"/>: display only.</summary>
+    public double? SharpeAnnualizedLo { get; init; }
+
+    public double? SpanSeconds { get; init; }
     public double? TotalReturn { get; init; }
     public double? MaxDrawdown { get; init; }
 }

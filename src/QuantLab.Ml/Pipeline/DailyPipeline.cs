@@ -100,7 +100,7 @@ public sealed partial class DailyPipeline(PipelineContext context)
                 Status = Json.Serialize(r.Status, indented: false).Trim('"'),
                 Decision = r.Promotion?.Decision,
                 DirectionalAccuracy = r.Candidate?.Metrics.DirectionalAccuracy,
-                Sharpe = r.Candidate?.Metrics.Sharpe,
+                SharpePerBar = r.Candidate?.Metrics.SharpePerBar,
                 DurationSeconds = r.DurationSeconds,
                 Error = r.Error,
                 CostUsd = r.CostUsd,
@@ -407,8 +407,9 @@ public sealed partial class DailyPipeline(PipelineContext context)
         var outputDir = training.OutputDir;
         context.Log.Information("Trainer finished in {Seconds:F1} s on {Machine}", training.WallTime.TotalSeconds, training.Machine);
 
-        var tried = await CandidatesTriedAsync(symbol, date, ct).ConfigureAwait(false);
-        var evaluation = EvaluateStep.Evaluate(planned, outputDir, champion, tried, context.Evaluation, context.Policy);
+        var prior = await PriorTrialsAsync(symbol, date, ct).ConfigureAwait(false);
+        var evaluation = EvaluateStep.Evaluate(planned, outputDir, champion, prior, context.Evaluation, context.Policy);
+        await RecordTrialAsync(spec, evaluation.Candidate, ct).ConfigureAwait(false);
         var files = await WriteEvaluationFilesAsync(planned, outputDir, evaluation, champion, ct).ConfigureAwait(false);
         CandidateManifest candidate;
         try
@@ -422,11 +423,12 @@ public sealed partial class DailyPipeline(PipelineContext context)
         }
 
         context.Log.Information(
-            "Candidate stored at {Location}: directional accuracy {DirectionalAccuracy:F4} on {NDirectional}, sharpe {Sharpe:F2}, return {TotalReturn:P2}",
+            "Candidate stored at {Location}: hit rate {DirectionalAccuracy:F4} on {NDirectional} calls, Sharpe {SharpePerBar:G3} ± {SharpePerBarSe:G3} per bar, net return {TotalReturn:P2}",
             context.Registry.Store.Root + "/" + ModelRegistry.CandidatePrefix(symbol, date),
-            evaluation.Candidate.DirectionalAccuracy, evaluation.Candidate.NDirectional, evaluation.Candidate.Sharpe, evaluation.Candidate.TotalReturn);
+            evaluation.Candidate.DirectionalAccuracy, evaluation.Candidate.NDirectional, evaluation.Candidate.SharpePerBar, evaluation.Candidate.SharpePerBarSe, evaluation.Candidate.TotalReturn);
 
         var promotion = await audit.StepAsync("promote", symbol, spec.JobId, () => PromoteAsync(candidate, evaluation.Decision, champion?.ETag, request.SkipPromotion, jobDir, ct)).ConfigureAwait(false);
+        promotion = promotion with { Trials = evaluation.Trials.Count, DeflatedSharpe = evaluation.Decision.Evidence?.DeflatedSharpe };
         return new SymbolRunResult
         {
             Symbol = symbol,
@@ -440,8 +442,11 @@ public sealed partial class DailyPipeline(PipelineContext context)
             {
                 Metrics = evaluation.Candidate,
                 Baseline = evaluation.Baseline,
+                ImbalanceBaseline = evaluation.ImbalanceBaseline,
                 ProductionSameWindow = evaluation.ProductionSameWindow,
                 StoredAt = context.Registry.Store.Root + "/" + ModelRegistry.CandidatePrefix(symbol, date),
+                TestWindow = evaluation.Candidate.TestWindow,
+                TestWindowNote = PromotionSummary.ShortWindowNote(evaluation.Candidate.TestWindow),
             },
             Promotion = promotion,
         };
@@ -474,12 +479,33 @@ public sealed partial class DailyPipeline(PipelineContext context)
         return new PromotionResult { Decision = "promoted", Reasons = decision.Reasons };
     }
 
-    /// <summary>Completed candidates of the symbol on other days plus this one: the N of the deflated Sharpe ratio.</summary>
-    private async Task<int> CandidatesTriedAsync(string symbol, DateOnly date, CancellationToken ct)
+    /// <summary>
+    /// The per-bar Sharpe ratios of the symbol's earlier trials from the ledger. A store from before the ledger counts its
+    /// completed candidates on days the ledger does not know as trials of unknown Sharpe (they raise N, not the variance).
+    /// </summary>
+    private async Task<IReadOnlyList<double>> PriorTrialsAsync(string symbol, DateOnly date, CancellationToken ct)
     {
-        // A forced re-run of a day replaces that day's candidate, so it is one try, not two.
+        var ledger = await new TrialLedger(context.Registry.Store).ReadAsync(symbol, ct).ConfigureAwait(false);
+        var known = ledger.Select(t => t.Date).ToHashSet();
         var stored = await context.Registry.ListCandidatesAsync(symbol, ct).ConfigureAwait(false);
-        return stored.Count(c => c.Date != date) + 1;
+        var unrecorded = stored.Count(c => c.Date != date && !known.Contains(c.Date));
+        return [.. ledger.Select(t => t.SharpePerBar), .. Enumerable.Repeat(double.NaN, unrecorded)];
+    }
+
+    /// <summary>Appends this evaluation to the symbol's trial ledger before anything is promoted, so no re-run goes uncounted.</summary>
+    private async Task RecordTrialAsync(JobSpec spec, ModelMetrics candidate, CancellationToken ct)
+    {
+        var entry = new TrialEntry
+        {
+            JobId = spec.JobId,
+            Date = spec.Date,
+            TestFrom = candidate.TestWindow?.From,
+            TestTo = candidate.TestWindow?.To,
+            SharpePerBar = candidate.SharpePerBar,
+            ConfigHash = spec.ConfigHash,
+            RecordedAt = context.Time.GetUtcNow(),
+        };
+        await new TrialLedger(context.Registry.Store).AppendAsync(spec.Symbol, entry, ct).ConfigureAwait(false);
     }
 
     private async Task<Dictionary<string, string>> WriteEvaluationFilesAsync(
@@ -494,13 +520,15 @@ public sealed partial class DailyPipeline(PipelineContext context)
         {
             Candidate = evaluation.Candidate,
             Baseline = evaluation.Baseline,
+            ImbalanceBaseline = evaluation.ImbalanceBaseline,
             ProductionSameWindow = evaluation.ProductionSameWindow,
             ProductionStored = evaluation.ProductionStored,
+            Paired = evaluation.Paired,
+            Trials = evaluation.Trials,
             ProductionJobId = production?.JobId,
             ProductionVersion = production?.Version,
             Evaluation = context.Evaluation,
             Champion = evaluation.Champion,
-            CandidatesTried = evaluation.CandidatesTried,
         }, ct).ConfigureAwait(false);
         var provenance = await DecisionFiles.ProvenanceAsync(planned, outputDir, champion, evaluation.ProductionSameWindow is not null, ct).ConfigureAwait(false);
         var promotionFile = Path.Combine(outputDir, "promotion.json");
@@ -513,9 +541,10 @@ public sealed partial class DailyPipeline(PipelineContext context)
             Decision = evaluation.Decision,
             Policy = context.Policy,
             Champion = evaluation.Champion,
-            CandidatesTried = evaluation.CandidatesTried,
+            Promotion = PromotionSummary.Of(evaluation.Decision, evaluation.Candidate),
             Candidate = evaluation.Candidate,
             Baseline = evaluation.Baseline,
+            ImbalanceBaseline = evaluation.ImbalanceBaseline,
             Provenance = provenance,
         }, ct).ConfigureAwait(false);
 

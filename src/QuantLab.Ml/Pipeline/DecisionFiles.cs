@@ -58,9 +58,9 @@ public static class DecisionFiles
         ArgumentNullException.ThrowIfNull(planned);
         ArgumentNullException.ThrowIfNull(evaluation);
         ArgumentNullException.ThrowIfNull(provenance);
-        var horizon = evaluation.Candidate.Evaluation.HorizonBars;
-        var barStarts = planned.Dataset.TestBarStartMs;
-        var periods = evaluation.Candidate.PeriodReturns.Count;
+        var book = planned.Dataset.TestBook;
+        var bars = evaluation.Candidate.PeriodReturns.Count;
+        var step = Math.Max(1, (bars + ChartPoints - 1) / ChartPoints);
         var facts = new SortedDictionary<string, string>(StringComparer.Ordinal)
         {
             ["quantlab-ml"] = provenance.QuantlabMlVersion,
@@ -88,15 +88,43 @@ public static class DecisionFiles
             Decision = evaluation.Decision,
             Candidate = evaluation.Candidate,
             Baseline = evaluation.Baseline,
+            ImbalanceBaseline = evaluation.ImbalanceBaseline,
             Champion = evaluation.Champion,
-            PeriodStartMs = Enumerable.Range(0, periods).Select(j => barStarts[Math.Min(j * horizon, barStarts.Length - 1)]).ToList(),
-            CandidateReturns = evaluation.Candidate.PeriodReturns,
-            BaselineReturns = evaluation.Baseline.PeriodReturns,
-            ChampionReturns = evaluation.Champion is { IsComparable: true } ? evaluation.ProductionSameWindow?.PeriodReturns : null,
+            Paired = evaluation.Paired,
+            Sensitivity = evaluation.Sensitivity,
+
+            // Return i of a run is earned over bar i + 1 of the book.
+            PeriodStartMs = Enumerable.Range(0, (bars + step - 1) / step).Select(j => book.FirstBarStartMs + (((j * step) + 1) * book.BarMs)).ToList(),
+            CandidateReturns = Compound(evaluation.Candidate.PeriodReturns, step),
+            BaselineReturns = Compound(evaluation.Baseline.PeriodReturns, step),
+            ImbalanceReturns = evaluation.ImbalanceBaseline is { } imbalance ? Compound(imbalance.PeriodReturns, step) : null,
+            ChampionReturns = evaluation.Champion is { IsComparable: true } && evaluation.ProductionSameWindow is { } champion ? Compound(champion.PeriodReturns, step) : null,
             Calibration = Calibration.Compute(evaluation.Probabilities, planned.Dataset.TestLabels),
             FeatureImportance = Importance(Path.Combine(outputDir, planned.Spec.Outputs.TrainMetrics)),
             Facts = facts,
         };
+    }
+
+    /// <summary>Most points a chart series gets; a day of 1 s bars is compounded into about 2 minutes per point.</summary>
+    private const int ChartPoints = 720;
+
+    /// <summary>Per-bar returns compounded over consecutive groups of <paramref name="step"/> bars.</summary>
+    public static IReadOnlyList<double> Compound(IReadOnlyList<double> returns, int step)
+    {
+        ArgumentNullException.ThrowIfNull(returns);
+        var result = new List<double>((returns.Count / step) + 1);
+        for (var i = 0; i < returns.Count; i += step)
+        {
+            var growth = 1.0;
+            for (var j = i; j < Math.Min(returns.Count, i + step); j++)
+            {
+                growth *= 1 + returns[j];
+            }
+
+            result.Add(growth - 1);
+        }
+
+        return result;
     }
 
     private static (string? Trainer, string? Xgboost) TrainerVersions(string runtimeFile)

@@ -10,35 +10,47 @@ namespace QuantLab.Ml.Pipeline;
 /// <summary>Scores the trainer's test predictions against the labels the orchestrator kept, scores the champion on the same window, and decides promotion.</summary>
 public static class EvaluateStep
 {
+    /// <summary>
+    /// Scores candidate, baselines and champion on the same test bars with the same execution, runs the paired test and
+    /// decides. <paramref name="priorTrialSharpes"/> are the per-bar Sharpe ratios of the symbol's earlier trials (the
+    /// ledger); this evaluation is added as one more trial.
+    /// </summary>
     public static CandidateEvaluation Evaluate(
-        PlannedJob job, string outputDir, ChampionSetup? champion, int candidatesTried, EvaluationConfig evaluation, PromotionPolicyConfig policy)
+        PlannedJob job, string outputDir, ChampionSetup? champion, IReadOnlyList<double> priorTrialSharpes, EvaluationConfig evaluation, PromotionPolicyConfig policy)
     {
         ArgumentNullException.ThrowIfNull(job);
-        var labels = job.Dataset.TestLabels;
-        var returns = job.Dataset.TestForwardReturns;
-        var probabilities = Read(Path.Combine(outputDir, job.Spec.Outputs.Predictions), labels.Length, "predictions.npy")
+        ArgumentNullException.ThrowIfNull(priorTrialSharpes);
+        var window = EvaluationWindow.Of(job.Dataset);
+        var rows = window.Labels.Length;
+        var probabilities = Read(Path.Combine(outputDir, job.Spec.Outputs.Predictions), rows, "predictions.npy")
             ?? throw new TrainerFailedException("trainer wrote no predictions.npy");
-        var candidate = MetricsCalculator.Compute(probabilities, labels, returns, evaluation);
-        var baseline = MetricsCalculator.ComputeBaseline(labels, returns, evaluation, job.Dataset.TrainMajorityClass);
+        var candidate = MetricsCalculator.Compute(probabilities, window, evaluation);
+        var baseline = MetricsCalculator.ComputeNoPosition(window, evaluation);
+        var imbalance = MetricsCalculator.ComputeImbalanceSign(window, evaluation);
         var productionPath = Path.Combine(outputDir, job.Spec.Outputs.ProductionPredictions);
 
         // A stale file from a champion that was not meant to be re-scored must never count as a same-window score.
-        var productionProbabilities = champion?.ModelFile is null ? null : Read(productionPath, labels.Length, "predictions_production.npy");
-        var sameWindow = productionProbabilities is null ? null : MetricsCalculator.Compute(productionProbabilities, labels, returns, evaluation);
+        var productionProbabilities = champion?.ModelFile is null ? null : Read(productionPath, rows, "predictions_production.npy");
+        var sameWindow = productionProbabilities is null ? null : MetricsCalculator.Compute(productionProbabilities, window, evaluation);
         var score = champion is null ? null : Score(champion, sameWindow, Path.Combine(outputDir, job.Spec.Outputs.Runtime));
+        var paired = score is { IsComparable: true } && sameWindow is not null ? PairedTest.Of(candidate, sameWindow) : null;
+        var trials = TrialStats.Of([.. priorTrialSharpes, candidate.SharpePerBar]);
         var decision = PromotionPolicy.Decide(
-            new GateInputs { Candidate = candidate, Baseline = baseline, Champion = score, CandidatesTried = candidatesTried },
+            new GateInputs { Candidate = candidate, Baseline = baseline, ImbalanceBaseline = imbalance, Champion = score, Paired = paired, Trials = trials },
             policy);
         return new CandidateEvaluation
         {
             Candidate = candidate,
             Baseline = baseline,
+            ImbalanceBaseline = imbalance,
             ProductionSameWindow = sameWindow,
             ProductionStored = champion?.StoredMetrics,
             Champion = score,
-            CandidatesTried = candidatesTried,
+            Paired = paired,
+            Trials = trials,
             Decision = decision,
             Probabilities = probabilities,
+            Sensitivity = CostSensitivity.Compute(probabilities, productionProbabilities, window, evaluation),
         };
     }
 
@@ -147,11 +159,16 @@ public sealed record CandidateEvaluation
 {
     public required ModelMetrics Candidate { get; init; }
     public required ModelMetrics Baseline { get; init; }
+    public ModelMetrics? ImbalanceBaseline { get; init; }
     public ModelMetrics? ProductionSameWindow { get; init; }
     public ModelMetrics? ProductionStored { get; init; }
     public ChampionScore? Champion { get; init; }
-    public int CandidatesTried { get; init; } = 1;
+    public PairedTest? Paired { get; init; }
+    public TrialStats Trials { get; init; } = TrialStats.One;
     public required PromotionDecision Decision { get; init; }
+
+    /// <summary>Net results of candidate and champion at other fees, with and without the spread (for the report).</summary>
+    public IReadOnlyList<CostScenario> Sensitivity { get; init; } = [];
 
     /// <summary>The candidate's n×3 test probabilities (for the calibration chart).</summary>
     public float[] Probabilities { get; init; } = [];

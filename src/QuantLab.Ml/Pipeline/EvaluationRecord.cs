@@ -7,8 +7,19 @@ public sealed record EvaluationRecord
 {
     public required ModelMetrics Candidate { get; init; }
     public required ModelMetrics Baseline { get; init; }
+
+    /// <summary>The imbalance-sign baseline through the same execution; null on older records.</summary>
+    public ModelMetrics? ImbalanceBaseline { get; init; }
+
     public ModelMetrics? ProductionSameWindow { get; init; }
     public ModelMetrics? ProductionStored { get; init; }
+
+    /// <summary>The Diebold–Mariano test against the champion on the same bars (the per-bar returns are not stored, so `promote` replays this).</summary>
+    public PairedTest? Paired { get; init; }
+
+    /// <summary>The symbol's trials when this one was evaluated (N and the variance of their Sharpe ratios).</summary>
+    public TrialStats? Trials { get; init; }
+
     public string? ProductionJobId { get; init; }
     public DateOnly? ProductionVersion { get; init; }
     public required EvaluationConfig Evaluation { get; init; }
@@ -16,8 +27,12 @@ public sealed record EvaluationRecord
     /// <summary>The champion as the gate saw it (how it was scored, or why it could not be); null when there was none or on older records.</summary>
     public ChampionScore? Champion { get; init; }
 
-    /// <summary>Candidates of the symbol tried when this one was evaluated, this one included; null on older records (read as 1).</summary>
+    /// <summary>Candidates of the symbol tried when this one was evaluated, this one included; only on records written before the trial ledger.</summary>
     public int? CandidatesTried { get; init; }
+
+    /// <summary>The trials of this evaluation, from <see cref="Trials"/>, or the old candidate count on older records.</summary>
+    public TrialStats TrialsOrLegacy() =>
+        Trials ?? new TrialStats { Count = Math.Max(1, CandidatesTried ?? 1), SharpeVariance = 0 };
 }
 
 /// <summary>
@@ -36,10 +51,47 @@ public sealed record DecisionRecord
     /// <summary>The champion with its same-window metrics (or why there are none).</summary>
     public ChampionScore? Champion { get; init; }
 
+    /// <summary>Only on records written before the trial ledger; see <see cref="Promotion"/>.</summary>
     public int? CandidatesTried { get; init; }
+
+    /// <summary>The trial count and the evidence summary of the gate, for readers who want the headline numbers.</summary>
+    public PromotionSummary? Promotion { get; init; }
+
     public ModelMetrics? Candidate { get; init; }
     public ModelMetrics? Baseline { get; init; }
+    public ModelMetrics? ImbalanceBaseline { get; init; }
     public DecisionProvenance? Provenance { get; init; }
+}
+
+/// <summary>The headline of a decision: trials counted, DSR, the test window and whether it was a full day.</summary>
+public sealed record PromotionSummary
+{
+    /// <summary>Evaluations of a test window of this symbol so far, this one included.</summary>
+    public required int Trials { get; init; }
+
+    public required double DeflatedSharpe { get; init; }
+    public TestWindow? TestWindow { get; init; }
+
+    /// <summary>Said plainly when the test window is shorter than a day (intra-day split), null otherwise.</summary>
+    public string? TestWindowNote { get; init; }
+
+    public static PromotionSummary Of(PromotionDecision decision, ModelMetrics candidate)
+    {
+        ArgumentNullException.ThrowIfNull(decision);
+        ArgumentNullException.ThrowIfNull(candidate);
+        return new PromotionSummary
+        {
+            Trials = decision.Evidence?.Trials ?? 1,
+            DeflatedSharpe = decision.Evidence?.DeflatedSharpe ?? double.NaN,
+            TestWindow = candidate.TestWindow,
+            TestWindowNote = ShortWindowNote(candidate.TestWindow),
+        };
+    }
+
+    /// <summary>The plain warning for a test window shorter than a day; null for a full-day walk-forward test.</summary>
+    public static string? ShortWindowNote(TestWindow? window) => window is { FullDay: false } w
+        ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"the test window is shorter than a day ({w.Hours:F1} h, intra-day split: one-day window or too little history); the model will trade whole days")
+        : null;
 }
 
 /// <summary>What a decision was computed from: sha256 of every input file and the versions of code, trainer and data.</summary>

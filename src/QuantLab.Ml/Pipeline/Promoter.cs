@@ -41,24 +41,33 @@ public sealed class Promoter(ModelRegistry registry, PromotionPolicyConfig polic
         var evaluation = await Json.ReadFileAsync<EvaluationRecord>(evaluationPath, ct).ConfigureAwait(false);
 
         var production = await registry.GetProductionAsync(request.Symbol, ct).ConfigureAwait(false);
-        var tried = evaluation.CandidatesTried ?? 1;
+        var trials = evaluation.TrialsOrLegacy();
         ChampionScore? champion = null;
         if (production is { } prod)
         {
             if (prod.Manifest.JobId == candidate.JobId && prod.Manifest.Version == candidate.Date)
             {
                 var same = PromotionPolicy.Decide(
-                    new GateInputs { Candidate = evaluation.Candidate, Baseline = evaluation.Baseline, CandidatesTried = tried }, policy);
+                    new GateInputs { Candidate = evaluation.Candidate, Baseline = evaluation.Baseline, ImbalanceBaseline = evaluation.ImbalanceBaseline, Trials = trials }, policy);
                 return Result(candidate, "already_production", same, prod.Manifest.JobId);
             }
 
             champion = await ChampionAsync(evaluation, prod.Manifest, workDir, ct).ConfigureAwait(false);
         }
 
-        // The inputs of the original decision (same-window champion, candidates tried then), so an unchanged production
+        // The inputs of the original decision (same-window champion and its paired test, trials then), so an unchanged production
         // replays exactly the decision in promotion.json.
         var decision = PromotionPolicy.Decide(
-            new GateInputs { Candidate = evaluation.Candidate, Baseline = evaluation.Baseline, Champion = champion, CandidatesTried = tried }, policy);
+            new GateInputs
+            {
+                Candidate = evaluation.Candidate,
+                Baseline = evaluation.Baseline,
+                ImbalanceBaseline = evaluation.ImbalanceBaseline,
+                Champion = champion,
+                Paired = champion is { IsComparable: true } ? evaluation.Paired : null,
+                Trials = trials,
+            },
+            policy);
         var passed = decision.Decision == PromotionOutcome.Promoted;
         if (request.DryRun)
         {

@@ -78,9 +78,18 @@ public sealed record CandidateResult
     public required ModelMetrics Metrics { get; init; }
     public required ModelMetrics Baseline { get; init; }
 
+    /// <summary>The imbalance-sign baseline through the same execution.</summary>
+    public ModelMetrics? ImbalanceBaseline { get; init; }
+
     /// <summary>The production model re-scored on the same test window, when there is one with the same features.</summary>
     public ModelMetrics? ProductionSameWindow { get; init; }
     public string? StoredAt { get; init; }
+
+    /// <summary>First and last test bar (ISO UTC), and whether the test part is a full day.</summary>
+    public TestWindow? TestWindow { get; init; }
+
+    /// <summary>Said plainly when the test window is shorter than a day; null for a full-day walk-forward test.</summary>
+    public string? TestWindowNote { get; init; }
 }
 
 /// <summary>The promotion decision and its reasons.</summary>
@@ -89,6 +98,12 @@ public sealed record PromotionResult
     /// <summary>promoted, rejected or skipped.</summary>
     public required string Decision { get; init; }
     public required IReadOnlyList<string> Reasons { get; init; }
+
+    /// <summary>Evaluations of a test window of this symbol so far (the trial ledger), this one included.</summary>
+    public int? Trials { get; init; }
+
+    /// <summary>The deflated Sharpe ratio over those trials.</summary>
+    public double? DeflatedSharpe { get; init; }
 }
 
 /// <summary>What a dry run would do.</summary>

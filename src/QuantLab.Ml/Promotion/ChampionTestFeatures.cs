@@ -54,7 +54,7 @@ public static class ChampionTestFeatures
 
         champion.Validate();
         var bars = BarBuilder.Build(ticks, candidate.BarSeconds);
-        var split = SplitPlan.Create(FeatureBuilder.UsableRows(bars.Count, candidate), candidate);
+        var split = SplitPlan.ForBars(bars, candidate);
         var firstTestBar = FeatureBuilder.WarmupBars(candidate) + split.Test.Start;
         var count = split.Test.Count;
         if (count != expectedTestBarStartMs.Count)

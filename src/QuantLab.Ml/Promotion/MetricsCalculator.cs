@@ -3,13 +3,10 @@ using QuantLab.Ml.Common;
 namespace QuantLab.Ml.Promotion;
 
 /// <summary>
-/// Computes <see cref="ModelMetrics"/> from test-part predictions, labels and forward log returns.
-/// <para>
-/// Backtest: the strategy decides at bars 0, H, 2H, … (H = horizon, so periods never overlap), holds +1 on a predicted
-/// up, −1 on down and 0 on flat for one horizon, and earns position × (exp(forward log return) − 1) −
-/// cost × |position change| per period. The book starts flat and is closed after the last period; that exit is charged
-/// in the last period, so a model cannot hide the cost of its final position.
-/// </para>
+/// Computes <see cref="ModelMetrics"/> from test-part predictions, labels, forward log returns and the test bars' book.
+/// The backtest is the taker execution with H staggered books described on <see cref="Execution"/>; the model trades on
+/// its expected move Σ p(class) × (the class's mean move on the validation part), only when that pays the cost of the
+/// change (fee + the validation part's median half spread). Standard errors are Newey–West with a lag of at least H.
 /// </summary>
 public static class MetricsCalculator
 {
@@ -20,20 +17,24 @@ public static class MetricsCalculator
     private const double RowSumTolerance = 1e-3;
 
     /// <summary>Metrics of a model from its n×3 row-major class probabilities (columns down, flat, up).</summary>
-    public static ModelMetrics Compute(ReadOnlySpan<float> probabilities, ReadOnlySpan<int> labels, ReadOnlySpan<double> forwardLogReturns, EvaluationConfig config)
+    public static ModelMetrics Compute(ReadOnlySpan<float> probabilities, EvaluationWindow window, EvaluationConfig config)
     {
+        ArgumentNullException.ThrowIfNull(window);
         ArgumentNullException.ThrowIfNull(config);
         config.Validate();
+        var labels = window.Labels;
         var n = labels.Length;
         if (probabilities.Length != n * Classes)
         {
             throw new QuantLabException($"predictions hold {probabilities.Length} values but {n} test labels need {n} rows × {Classes} classes = {n * Classes}; were the predictions made on this test part?");
         }
 
-        CheckInputs(labels, forwardLogReturns);
+        CheckInputs(window, config);
 
         var predicted = new int[n];
+        var expected = new double[n];
         var logLoss = 0.0;
+        var means = window.ValidMeanMove;
         for (var i = 0; i < n; i++)
         {
             var row = probabilities.Slice(i * Classes, Classes);
@@ -54,31 +55,60 @@ public static class MetricsCalculator
             }
 
             predicted[i] = Argmax(row);
+            expected[i] = (row[0] * means[0]) + (row[1] * means[1]) + (row[2] * means[2]);
             logLoss -= Math.Log(Math.Max(row[labels[i]], LogLossClip));
         }
 
-        return Evaluate(predicted, labels, forwardLogReturns, config, logLoss / n);
+        var threshold = TradeThreshold(window, config);
+        return Evaluate("model", predicted, (row, current) => Execution.BestPosition(expected[row], current, threshold), window, config, logLoss / n);
+    }
+
+    /// <summary>The cost per unit of position change the model's expected move must beat: fee plus (when paid) the validation part's median half spread.</summary>
+    public static double TradeThreshold(EvaluationWindow window, EvaluationConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(window);
+        ArgumentNullException.ThrowIfNull(config);
+        return (config.CostBps * 1e-4) + (config.IncludeSpread ? window.ValidHalfSpread : 0);
+    }
+
+    /// <summary>The no-position baseline: never trades, earns 0 on every bar (it predicts flat everywhere).</summary>
+    public static ModelMetrics ComputeNoPosition(EvaluationWindow window, EvaluationConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(window);
+        ArgumentNullException.ThrowIfNull(config);
+        config.Validate();
+        CheckInputs(window, config);
+        var predicted = new int[window.Labels.Length];
+        Array.Fill(predicted, (int)PriceMove.Flat);
+        return Evaluate("no_position", predicted, (_, _) => 0, window, config, logLoss: null);
     }
 
     /// <summary>
-    /// Metrics of the dummy model that predicts one class on every bar: the train part's majority class when given
-    /// (the honest baseline, since the test labels are unknown when a model is built), else the test part's.
+    /// The microstructure baseline: go with the sign of the top-of-book imbalance at the bar's close (up when the bid
+    /// queue is heavier, down when the ask queue is, flat on a tie), through the same execution.
     /// </summary>
-    public static ModelMetrics ComputeBaseline(ReadOnlySpan<int> labels, ReadOnlySpan<double> forwardLogReturns, EvaluationConfig config, int? majorityClassFromTrain)
+    public static ModelMetrics ComputeImbalanceSign(EvaluationWindow window, EvaluationConfig config)
     {
+        ArgumentNullException.ThrowIfNull(window);
         ArgumentNullException.ThrowIfNull(config);
         config.Validate();
-        CheckInputs(labels, forwardLogReturns);
-        if (majorityClassFromTrain is < 0 or >= Classes)
+        CheckInputs(window, config);
+        var predicted = new int[window.Labels.Length];
+        for (var i = 0; i < predicted.Length; i++)
         {
-            throw new QuantLabException($"the train majority class must be 0 (down), 1 (flat) or 2 (up), got {majorityClassFromTrain}");
+            var imbalance = window.Book.Imbalance(i);
+            predicted[i] = imbalance > 0 ? (int)PriceMove.Up : imbalance < 0 ? (int)PriceMove.Down : (int)PriceMove.Flat;
         }
 
-        var constant = majorityClassFromTrain ?? (int)Majority(Count(labels)).Class;
-        var predicted = new int[labels.Length];
-        Array.Fill(predicted, constant);
-        return Evaluate(predicted, labels, forwardLogReturns, config, logLoss: null);
+        return Evaluate("imbalance_sign", predicted, (row, _) => Position(predicted[row]), window, config, logLoss: null);
     }
+
+    internal static int Position(int predictedClass) => predictedClass switch
+    {
+        (int)PriceMove.Up => 1,
+        (int)PriceMove.Down => -1,
+        _ => 0,
+    };
 
     /// <summary>The argmax decision rule; a tie for the top probability is no decision, i.e. flat.</summary>
     internal static int Argmax(ReadOnlySpan<float> row)
@@ -101,8 +131,10 @@ public static class MetricsCalculator
         return tied ? (int)PriceMove.Flat : best;
     }
 
-    private static void CheckInputs(ReadOnlySpan<int> labels, ReadOnlySpan<double> forwardLogReturns)
+    private static void CheckInputs(EvaluationWindow window, EvaluationConfig config)
     {
+        var labels = window.Labels;
+        var forwardLogReturns = window.ForwardReturns;
         if (labels.Length == 0)
         {
             throw new QuantLabException("the test part is empty: there is nothing to evaluate a model on");
@@ -111,6 +143,24 @@ public static class MetricsCalculator
         if (forwardLogReturns.Length != labels.Length)
         {
             throw new QuantLabException($"{labels.Length} test labels but {forwardLogReturns.Length} forward returns; both must come from the same test rows");
+        }
+
+        if (window.Book.Count < labels.Length + 1)
+        {
+            throw new QuantLabException($"the test book has {window.Book.Count} bars, the {labels.Length} test rows need at least {labels.Length + 1} (rows + horizon)");
+        }
+
+        if (window.ValidMeanMove.Length != Classes)
+        {
+            throw new QuantLabException($"the validation part's mean moves must be one per class, got {window.ValidMeanMove.Length}");
+        }
+
+        for (var b = 0; b < window.Book.Count; b++)
+        {
+            if (!(window.Book.Bid[b] > 0) || !(window.Book.Ask[b] >= window.Book.Bid[b]))
+            {
+                throw new QuantLabException($"test bar {b} has bid {window.Book.Bid[b]} and ask {window.Book.Ask[b]}; a taker fill needs 0 < bid <= ask");
+            }
         }
 
         for (var i = 0; i < labels.Length; i++)
@@ -133,14 +183,22 @@ public static class MetricsCalculator
                 throw new QuantLabException($"test row {i} is labelled {(PriceMove)label} but its forward log return is {r}; labels and returns are misaligned");
             }
         }
+
+        _ = config;
     }
 
-    private static ModelMetrics Evaluate(int[] predicted, ReadOnlySpan<int> labels, ReadOnlySpan<double> forwardLogReturns, EvaluationConfig config, double? logLoss)
+    private static ModelMetrics Evaluate(string strategy, int[] predicted, Func<int, int, int> decide, EvaluationWindow window, EvaluationConfig config, double? logLoss)
     {
+        var labels = window.Labels;
+        var forward = window.ForwardReturns;
         var n = labels.Length;
+        var horizon = config.HorizonBars;
         var correct = 0;
-        var directional = 0;
-        var directionalHits = 0;
+        var calls = 0;
+        var hits = 0;
+        var flatOutcome = 0;
+        var calledUp = new List<bool>();
+        var wentUp = new List<bool>();
         for (var i = 0; i < n; i++)
         {
             var p = predicted[i];
@@ -150,45 +208,65 @@ public static class MetricsCalculator
                 correct++;
             }
 
-            if (p != (int)PriceMove.Flat && y != (int)PriceMove.Flat)
+            if (p != (int)PriceMove.Flat)
             {
-                directional++;
-                if (p == y)
-                {
-                    directionalHits++;
-                }
+                calls++;
+                flatOutcome += y == (int)PriceMove.Flat ? 1 : 0;
+                hits += Position(p) * forward[i] > 0 ? 1 : 0;
+                calledUp.Add(p == (int)PriceMove.Up);
+                wentUp.Add(forward[i] > 0);
             }
         }
 
+        var effective = (double)calls / horizon;
+        var effectiveHits = calls == 0 ? 0 : Math.Floor((double)hits * Math.Floor(effective) / calls);
+        var ci = Statistics.WilsonInterval(effectiveHits, Math.Floor(effective));
+        var pt = SerialStatistics.PesaranTimmermannTest(calledUp.ToArray(), wentUp.ToArray(), effective);
         var realized = Count(labels);
         var (majorityClass, majorityCount) = Majority(realized);
-        var ci = Statistics.WilsonInterval(directionalHits, directional);
-        var backtest = Backtest.Run(predicted, forwardLogReturns, config);
-        var moments = Statistics.Moments(backtest.PeriodReturns);
+        var run = Execution.Run(n, horizon, window.Book, decide, config.CostBps, config.IncludeSpread);
+        var returns = run.BarReturns;
+        var moments = Statistics.Moments(returns);
+        var lag = config.LagFor(returns.Length);
+        var mean = SerialStatistics.Mean(returns, lag);
+        var sharpe = SerialStatistics.Sharpe(returns, lag);
 
         return new ModelMetrics
         {
+            Strategy = strategy,
             NTest = n,
             Evaluation = config,
+            TestWindow = window.Span,
             Accuracy = (double)correct / n,
             MajorityClass = majorityClass,
             MajorityClassRate = (double)majorityCount / n,
-            DirectionalAccuracy = directional > 0 ? (double)directionalHits / directional : null,
-            NDirectional = directional,
+            DirectionalAccuracy = calls > 0 ? (double)hits / calls : null,
+            NDirectional = calls,
+            FlatOutcomeCalls = flatOutcome,
             DirectionalCiLow = ci.Low,
             DirectionalCiHigh = ci.High,
+            DirectionalPtStatistic = double.IsFinite(pt.Statistic) ? pt.Statistic : null,
+            DirectionalPtPValue = pt.PValue,
+            ExpectedHitRate = double.IsFinite(pt.ExpectedHitRate) ? pt.ExpectedHitRate : null,
             PredictedClassCounts = Count(predicted),
             RealizedClassCounts = realized,
             LogLoss = logLoss,
-            TotalReturn = backtest.TotalReturn,
-            Sharpe = moments.Sharpe * Math.Sqrt(config.PeriodsPerYear),
-            SharpePerPeriod = moments.Sharpe,
+            TotalReturn = run.TotalReturn,
+            MeanReturnPerBar = mean.Value,
+            MeanReturnPerBarSe = mean.StandardError,
+            SharpePerBar = sharpe.Value,
+            SharpePerBarSe = sharpe.StandardError,
+            HacLag = lag,
+            ProbabilisticSharpe = SerialStatistics.ProbabilisticSharpe(sharpe),
+            SharpeAnnualizedLo = SerialStatistics.AnnualizedSharpe(returns, sharpe.Value, config.BarsPerYear, lag),
+            SpanSeconds = (double)returns.Length * config.BarSeconds,
             ReturnSkewness = moments.Skewness,
             ReturnKurtosis = moments.Kurtosis,
-            MaxDrawdown = backtest.MaxDrawdown,
-            NTrades = backtest.Trades,
-            NPeriods = backtest.PeriodReturns.Length,
-            PeriodReturns = backtest.PeriodReturns,
+            MaxDrawdown = run.MaxDrawdown,
+            NTrades = run.Trades,
+            Turnover = run.Turnover,
+            NPeriods = returns.Length,
+            PeriodReturns = returns,
         };
     }
 

@@ -23,19 +23,31 @@ public sealed record ModelMetrics
     public required double MajorityClassRate { get; init; }
 
     /// <summary>
-    /// Hit rate on the bars where both the prediction and the realized label are up or down. Null when there is no such
-    /// bar (<see cref="NDirectional"/> = 0): the model made no directional call that could be scored, which is not the same
-    /// as being wrong every time.
+    /// Hit rate of the directional calls (bars predicted up or down): a call is right when the forward return has its
+    /// sign. Calls whose outcome fell in the dead band count too (they pay costs like any other); a return of exactly 0 is
+    /// a miss. Null when the model made no call.
     /// </summary>
     public required double? DirectionalAccuracy { get; init; }
 
-    /// <summary>Bars where both the prediction and the realized label are non-flat.</summary>
+    /// <summary>Directional calls (bars predicted up or down), those with a flat outcome included.</summary>
     public required int NDirectional { get; init; }
 
-    /// <summary>Wilson 95 % interval of the directional accuracy on <see cref="NDirectional"/> bars; [0, 1] when there are none.</summary>
+    /// <summary>Directional calls whose outcome was flat (inside the dead band); counted in <see cref="NDirectional"/>.</summary>
+    public int FlatOutcomeCalls { get; init; }
+
+    /// <summary>Wilson 95 % interval of the hit rate on the effective sample (calls / horizon); [0, 1] when there are none.</summary>
     public required double DirectionalCiLow { get; init; }
 
     public required double DirectionalCiHigh { get; init; }
+
+    /// <summary>Pesaran–Timmermann statistic of the calls (up vs down against went up or not) on the effective sample.</summary>
+    public double? DirectionalPtStatistic { get; init; }
+
+    /// <summary>One-sided p-value of the Pesaran–Timmermann test (1 when it cannot be computed).</summary>
+    public double DirectionalPtPValue { get; init; } = 1;
+
+    /// <summary>The hit rate calls independent of outcomes would score with the same up/down shares (the test's P*).</summary>
+    public double? ExpectedHitRate { get; init; }
 
     public required ClassCounts PredictedClassCounts { get; init; }
 
@@ -44,36 +56,77 @@ public sealed record ModelMetrics
     /// <summary>Mean negative log probability of the realized class (probabilities clipped at 1e-15); null for the constant-class baseline, which has no probabilities.</summary>
     public required double? LogLoss { get; init; }
 
-    /// <summary>Compounded return of the backtest over the test part, after costs.</summary>
+    /// <summary>What was scored: "model", or a baseline ("no_position", "imbalance_sign").</summary>
+    public string Strategy { get; init; } = "model";
+
+    /// <summary>First and last bar start of the test part (ISO UTC in JSON); null on older records.</summary>
+    public TestWindow? TestWindow { get; init; }
+
+    /// <summary>Compounded net return of the taker backtest over the test part (spread and fees paid).</summary>
     public required double TotalReturn { get; init; }
 
-    /// <summary>Annualized Sharpe ratio: mean / sample standard deviation of the period returns × sqrt(periods per year); 0 when the returns do not vary.</summary>
-    public required double Sharpe { get; init; }
+    /// <summary>Mean net return per bar, and its Newey–West standard error.</summary>
+    public double MeanReturnPerBar { get; init; }
 
-    /// <summary>The same Sharpe ratio before annualization, as the probabilistic and deflated Sharpe ratios need it.</summary>
-    public required double SharpePerPeriod { get; init; }
+    public double MeanReturnPerBarSe { get; init; } = double.NaN;
 
-    /// <summary>Skewness of the period returns (population moments; 0 when they do not vary).</summary>
+    /// <summary>
+    /// Sharpe ratio per bar (mean / standard deviation of the per-bar net returns; bar = <see cref="EvaluationConfig.BarSeconds"/>):
+    /// the unit of the gate and every output. 0 when the returns do not vary; NaN on records written before it existed.
+    /// </summary>
+    public double SharpePerBar { get; init; } = double.NaN;
+
+    /// <summary>Newey–West (HAC, lag <see cref="HacLag"/>) standard error of <see cref="SharpePerBar"/> (Lo 2002 delta method).</summary>
+    public double SharpePerBarSe { get; init; } = double.NaN;
+
+    /// <summary>The Newey–West lag used (≥ the horizon).</summary>
+    public int HacLag { get; init; }
+
+    /// <summary>PSR(0) with the HAC standard error: probability that the true per-bar Sharpe ratio is above 0.</summary>
+    public double ProbabilisticSharpe { get; init; } = double.NaN;
+
+    /// <summary>
+    /// Annualized Sharpe ratio with Lo's (2002) serial-correlation correction, measured on <see cref="SpanSeconds"/> of
+    /// data: for display only, always labelled; never gated on.
+    /// </summary>
+    public double SharpeAnnualizedLo { get; init; } = double.NaN;
+
+    /// <summary>Seconds of per-bar returns the Sharpe ratios were measured on.</summary>
+    public double SpanSeconds { get; init; }
+
+    /// <summary>Skewness of the per-bar returns (population moments; 0 when they do not vary).</summary>
     public required double ReturnSkewness { get; init; }
 
-    /// <summary>Raw (non-excess) kurtosis of the period returns: 3 for a normal distribution and when they do not vary.</summary>
+    /// <summary>Raw (non-excess) kurtosis of the per-bar returns: 3 for a normal distribution and when they do not vary.</summary>
     public required double ReturnKurtosis { get; init; }
 
     /// <summary>Largest fall of equity from its running peak, as a fraction of that peak (≥ 0).</summary>
     public required double MaxDrawdown { get; init; }
 
-    /// <summary>Position changes, including the entry from flat and the final exit to flat.</summary>
+    /// <summary>Position changes of the staggered books, including the final exits.</summary>
     public required int NTrades { get; init; }
 
-    /// <summary>Backtest periods: decisions at bars 0, H, 2H, … of the test part.</summary>
+    /// <summary>Sum of |portfolio position change| (1.0 = the whole capital traded once).</summary>
+    public double Turnover { get; init; }
+
+    /// <summary>Per-bar net returns in the backtest (test bars + horizon − 1).</summary>
     public required int NPeriods { get; init; }
 
     /// <summary>
-    /// The backtest's per-period returns after costs, for the probabilistic Sharpe ratio and equity-curve charts. Kept out
-    /// of metrics.json (it can hold hundreds of thousands of values); empty on metrics read back from JSON.
+    /// The backtest's per-bar net returns, for the paired test, charts and the trial ledger. Kept out of metrics.json (it
+    /// can hold hundreds of thousands of values); empty on metrics read back from JSON.
     /// </summary>
     [JsonIgnore]
     public IReadOnlyList<double> PeriodReturns { get; init; } = [];
+}
+
+/// <summary>The span of a test part: start of its first and of its last bar.</summary>
+public sealed record TestWindow(DateTimeOffset From, DateTimeOffset To)
+{
+    /// <summary>True when the span covers a full day of bars (walk forward); false for an intra-day test part.</summary>
+    public bool FullDay { get; init; }
+
+    public double Hours => (To - From).TotalHours;
 }
 
 /// <summary>How many bars fall in each class.</summary>

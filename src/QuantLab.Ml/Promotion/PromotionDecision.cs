@@ -26,6 +26,9 @@ public sealed record PromotionDecision
     /// <summary>The statistics the checks used (effective samples, p-value, PSR, DSR, trials); null on records written before they existed.</summary>
     public GateEvidence? Evidence { get; init; }
 
+    /// <summary>The paired Diebold–Mariano test against the champion on the same bars; null without a comparable champion.</summary>
+    public PairedTest? Paired { get; init; }
+
     [JsonIgnore]
     public bool IsPromoted => Decision == PromotionOutcome.Promoted;
 }
@@ -53,52 +56,53 @@ public sealed record PolicyCheck
 
 /// <summary>
 /// The statistics behind a decision, so a reader can check every number. Effective counts divide by the label horizon H
-/// and round down: n_eff = ⌊n / H⌋ and k_eff = ⌊hits · n_eff / n⌋, so a test never claims more evidence than there is.
+/// and round down (n_eff = ⌊calls / H⌋), so a test never claims more evidence than there is.
 /// </summary>
 public sealed record GateEvidence
 {
     public required int HorizonBars { get; init; }
 
-    /// <summary>Scored directional bars (prediction and outcome both up/down).</summary>
+    /// <summary>Directional calls (predicted up or down), those with a flat outcome included.</summary>
     public required int DirectionalSamples { get; init; }
+
+    /// <summary>Calls whose outcome was flat (inside the dead band): they count, and pay costs like any other.</summary>
+    public required int FlatOutcomeCalls { get; init; }
 
     public required int DirectionalHits { get; init; }
     public required int EffectiveDirectionalSamples { get; init; }
-    public required int EffectiveDirectionalHits { get; init; }
 
-    /// <summary>P(X ≥ k_eff) for X ~ Binomial(n_eff, 0.5): the chance a coin does at least this well.</summary>
-    public required double BinomialPValue { get; init; }
+    /// <summary>Pesaran–Timmermann statistic and its one-sided p-value on the effective sample.</summary>
+    public required double? PesaranTimmermann { get; init; }
 
-    /// <summary>Wilson 95 % interval of the directional accuracy on the effective sample.</summary>
+    public required double DirectionalPValue { get; init; }
+
+    /// <summary>The hit rate calls independent of the outcomes would score (P*).</summary>
+    public required double? ExpectedHitRate { get; init; }
+
+    /// <summary>Wilson 95 % interval of the hit rate on the effective sample.</summary>
     public required double EffectiveCiLow { get; init; }
 
     public required double EffectiveCiHigh { get; init; }
 
-    /// <summary>The more common realized direction on the test part (up or down) and its share of the non-flat bars.</summary>
-    public required PriceMove MajorityDirection { get; init; }
-
-    public required double MajorityDirectionRate { get; init; }
-
-    /// <summary>PSR(0) of the per-period net returns: probability that the true Sharpe ratio is above 0.</summary>
+    /// <summary>PSR(0) with the Newey–West standard error of the per-bar Sharpe ratio.</summary>
     public required double ProbabilisticSharpe { get; init; }
 
-    public required double SharpePerPeriod { get; init; }
+    public required double SharpePerBar { get; init; }
+    public required double SharpePerBarSe { get; init; }
+    public required int HacLag { get; init; }
     public required int Periods { get; init; }
     public required double Skewness { get; init; }
     public required double Kurtosis { get; init; }
 
-    /// <summary>Candidates of this symbol tried so far, this one included: the N of the deflated Sharpe ratio.</summary>
-    public required int CandidatesTried { get; init; }
+    /// <summary>Trials of this symbol so far (every evaluation of a test window), this one included: the N of the deflated Sharpe ratio.</summary>
+    public required int Trials { get; init; }
 
-    /// <summary>
-    /// Variance of a per-period Sharpe estimate over <see cref="Periods"/> periods when the true Sharpe is 0, 1/(T−1):
-    /// the spread of the Sharpe ratios that worthless candidates would show by luck.
-    /// </summary>
+    /// <summary>Variance of the trials' per-bar Sharpe estimates (Bailey and López de Prado 2014's V).</summary>
     public required double SharpeVariance { get; init; }
 
-    /// <summary>The per-period Sharpe the best of <see cref="CandidatesTried"/> worthless candidates would be expected to show.</summary>
+    /// <summary>The per-bar Sharpe the best of <see cref="Trials"/> worthless trials would be expected to show.</summary>
     public required double ExpectedMaxSharpe { get; init; }
 
-    /// <summary>PSR against <see cref="ExpectedMaxSharpe"/>: the deflated Sharpe ratio.</summary>
+    /// <summary>PSR against <see cref="ExpectedMaxSharpe"/>: the deflated Sharpe ratio; equals PSR with one trial.</summary>
     public required double DeflatedSharpe { get; init; }
 }

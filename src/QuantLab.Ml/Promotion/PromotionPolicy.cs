@@ -5,13 +5,15 @@ namespace QuantLab.Ml.Promotion;
 /// <summary>
 /// The promotion gate. A candidate is promoted only when every check passes:
 /// <list type="bullet">
-/// <item>enough evidence: effective directional samples (scored bars / horizon) and trades;</item>
-/// <item>a direction that is real: a one-sided exact binomial test of "better than a coin" on the effective sample, and a
-/// directional accuracy above the share of the more common realized direction;</item>
-/// <item>money that is real: positive net return, PSR(0) of the net period returns, a capped drawdown, and more return and
-/// Sharpe than the constant-class baseline; the deflated Sharpe ratio over the candidates tried gates once enough were tried;</item>
-/// <item>better than the champion, scored on the candidate's own test window: directional accuracy up by a margin,
-/// drawdown not much worse, Sharpe not down by more than a tolerance. The first model of a symbol needs only the absolute rules.</item>
+/// <item>enough evidence: effective directional calls (calls / horizon) and trades;</item>
+/// <item>a direction that is real: the Pesaran–Timmermann test on the effective sample;</item>
+/// <item>money that is real, net of the taker execution (spread + fee): positive net return, PSR(0) with the Newey–West
+/// standard error of the per-bar Sharpe ratio, a capped drawdown, more mean net return and Sharpe than both baselines (no
+/// position, top-of-book imbalance sign), and the deflated Sharpe ratio over every trial of the symbol, from the first;</item>
+/// <item>the champion, scored on the same bars with the same execution: by default (<see cref="ChampionTest.Paired"/>) the
+/// candidate must be significantly better by the Diebold–Mariano test on the per-bar net P&amp;L difference, unless the champion
+/// itself fails the absolute checks on this window (a stale champion); <see cref="ChampionTest.Seed"/> keeps the first
+/// rule (directional accuracy up, drawdown at most 1.1× production's, Sharpe up), now on the same bars.</item>
 /// </list>
 /// Every comparison is written so that NaN fails it.
 /// </summary>
@@ -22,8 +24,7 @@ public static class PromotionPolicy
     [
         "directional_samples",
         "trades",
-        "directional_binomial",
-        "directional_above_majority",
+        "directional_pesaran_timmermann",
         "positive_return",
         "probabilistic_sharpe",
         "max_drawdown",
@@ -31,9 +32,17 @@ public static class PromotionPolicy
         "beats_baseline_return",
         "beats_baseline_sharpe",
         "deflated_sharpe",
+        "beats_champion_paired",
         "directional_vs_production",
         "drawdown_vs_production",
         "sharpe_vs_production",
+    ];
+
+    /// <summary>The checks a model must pass on its own, whoever it is compared with; a champion failing one of them on the candidate's window is stale.</summary>
+    public static IReadOnlyList<string> AbsoluteCheckNames { get; } =
+    [
+        "directional_samples", "trades", "directional_pesaran_timmermann", "positive_return", "probabilistic_sharpe", "max_drawdown",
+        "beats_baseline_return", "beats_baseline_sharpe",
     ];
 
     /// <summary>The reason given when the champion cannot be scored on the candidate's window and the rule is to reject.</summary>
@@ -41,7 +50,7 @@ public static class PromotionPolicy
 
     private const string NoProduction = "skipped: there is no production model to compare with";
 
-    /// <summary>Applies every check with a champion already scored on the candidate's test window (or none) and one candidate tried.</summary>
+    /// <summary>Applies every check with a champion already scored on the candidate's test window (or none) and one trial.</summary>
     public static PromotionDecision Decide(ModelMetrics candidate, ModelMetrics baseline, ModelMetrics? production, PromotionPolicyConfig config) =>
         Decide(
             new GateInputs
@@ -51,6 +60,7 @@ public static class PromotionPolicy
                 Champion = production is null
                     ? null
                     : new ChampionScore { Comparison = ChampionComparison.SameFeatures, Metrics = production, Reason = "scored by the caller on the candidate's test window" },
+                Paired = production is null ? null : PairedTest.Of(candidate, production),
             },
             config);
 
@@ -62,36 +72,27 @@ public static class PromotionPolicy
         ArgumentNullException.ThrowIfNull(inputs.Baseline);
         ArgumentNullException.ThrowIfNull(config);
         config.Validate();
-        if (inputs.CandidatesTried < 1)
+        var trials = inputs.Trials ?? TrialStats.One;
+        if (trials.Count < 1)
         {
-            throw new ArgumentOutOfRangeException(nameof(inputs), inputs.CandidatesTried, "at least one candidate (this one) was tried");
+            throw new ArgumentOutOfRangeException(nameof(inputs), trials.Count, "at least one trial (this one) was made");
         }
 
         var candidate = inputs.Candidate;
-        var baseline = inputs.Baseline;
-        var evidence = Evidence(candidate, inputs.CandidatesTried);
+        var baselines = Baselines(inputs);
+        var evidence = Evidence(candidate, trials);
 
         // Only a champion scored on this very window is compared with; otherwise the comparison rule decides.
         var champion = inputs.Champion;
         var comparable = champion is { IsComparable: true } && SameTest(candidate, champion.Metrics!) ? champion.Metrics : null;
 
-        List<PolicyCheck> checks =
-        [
-            DirectionalSamples(candidate, evidence, config),
-            Trades(candidate, config),
-            DirectionalBinomial(candidate, evidence, config),
-            AboveMajority(candidate, evidence, config),
-            PositiveReturn(candidate, config),
-            ProbabilisticSharpe(evidence, config),
-            MaxDrawdown(candidate, config),
-            Comparable(candidate, baseline, champion, config),
-            BeatsBaselineReturn(candidate, baseline, config),
-            BeatsBaselineSharpe(candidate, baseline, config),
-            DeflatedSharpe(evidence, config),
-            DirectionalVsProduction(candidate, champion, comparable, config),
-            DrawdownVsProduction(candidate, champion, comparable, config),
-            SharpeVsProduction(candidate, champion, comparable, config),
-        ];
+        var checks = Absolute(candidate, baselines, evidence, config);
+        checks.Insert(6, Comparable(candidate, inputs.Baseline, champion, config));
+        checks.Add(DeflatedSharpe(evidence, config));
+        checks.Add(BeatsChampionPaired(champion, comparable, inputs.Paired, baselines, config));
+        checks.Add(DirectionalVsProduction(candidate, champion, comparable, config));
+        checks.Add(DrawdownVsProduction(candidate, champion, comparable, config));
+        checks.Add(SharpeVsProduction(candidate, champion, comparable, config));
 
         var failed = checks.Where(c => !c.Passed).Select(c => c.Reason).ToList();
         var promoted = failed.Count == 0;
@@ -99,58 +100,77 @@ public static class PromotionPolicy
         {
             Decision = promoted ? PromotionOutcome.Promoted : PromotionOutcome.Rejected,
             Checks = checks,
-            Reasons = promoted ? [Summary(candidate, baseline, comparable, evidence, checks.Count)] : failed,
+            Reasons = promoted ? [Summary(candidate, baselines, comparable, inputs.Paired, evidence, checks.Count)] : failed,
             HadProduction = champion is not null,
             Evidence = evidence,
+            Paired = inputs.Paired,
         };
     }
 
     /// <summary>The statistics of a candidate the checks use; public so reports and tests can show the same numbers.</summary>
-    public static GateEvidence Evidence(ModelMetrics m, int candidatesTried)
+    public static GateEvidence Evidence(ModelMetrics m, TrialStats trials)
     {
         ArgumentNullException.ThrowIfNull(m);
+        ArgumentNullException.ThrowIfNull(trials);
         var horizon = Math.Max(1, m.Evaluation.HorizonBars);
         var n = Math.Max(0, m.NDirectional);
         var hits = m.DirectionalAccuracy is { } acc && double.IsFinite(acc) ? (int)Math.Clamp(Math.Round(acc * n), 0, n) : 0;
         var nEff = n / horizon;
-        var kEff = n == 0 ? 0 : (int)((long)hits * nEff / n);
-        var ci = Statistics.WilsonInterval(kEff, nEff);
-        var realized = m.RealizedClassCounts;
-        var moving = realized.Up + realized.Down;
-        var majority = realized.Up >= realized.Down ? PriceMove.Up : PriceMove.Down;
-        var psr = Statistics.ProbabilisticSharpeRatio(m.SharpePerPeriod, 0, m.NPeriods, m.ReturnSkewness, m.ReturnKurtosis);
-        var variance = m.NPeriods > 1 ? 1.0 / (m.NPeriods - 1) : double.NaN;
-        var expectedMax = double.IsFinite(variance) ? Statistics.ExpectedMaxSharpe(candidatesTried, variance) : double.NaN;
-        var dsr = Statistics.ProbabilisticSharpeRatio(m.SharpePerPeriod, expectedMax, m.NPeriods, m.ReturnSkewness, m.ReturnKurtosis);
+        var expectedMax = double.IsFinite(trials.SharpeVariance) ? Statistics.ExpectedMaxSharpe(trials.Count, trials.SharpeVariance) : double.NaN;
+        var hac = new HacEstimate(m.SharpePerBar, m.SharpePerBarSe, m.HacLag, m.NPeriods);
         return new GateEvidence
         {
             HorizonBars = horizon,
             DirectionalSamples = n,
+            FlatOutcomeCalls = m.FlatOutcomeCalls,
             DirectionalHits = hits,
             EffectiveDirectionalSamples = nEff,
-            EffectiveDirectionalHits = kEff,
-            BinomialPValue = Statistics.BinomialPValueAboveHalf(kEff, nEff),
-            EffectiveCiLow = ci.Low,
-            EffectiveCiHigh = ci.High,
-            MajorityDirection = majority,
-            MajorityDirectionRate = moving > 0 ? (double)realized[majority] / moving : double.NaN,
-            ProbabilisticSharpe = psr,
-            SharpePerPeriod = m.SharpePerPeriod,
+            PesaranTimmermann = m.DirectionalPtStatistic,
+            DirectionalPValue = m.DirectionalPtPValue,
+            ExpectedHitRate = m.ExpectedHitRate,
+            EffectiveCiLow = m.DirectionalCiLow,
+            EffectiveCiHigh = m.DirectionalCiHigh,
+            ProbabilisticSharpe = m.ProbabilisticSharpe,
+            SharpePerBar = m.SharpePerBar,
+            SharpePerBarSe = m.SharpePerBarSe,
+            HacLag = m.HacLag,
             Periods = m.NPeriods,
             Skewness = m.ReturnSkewness,
             Kurtosis = m.ReturnKurtosis,
-            CandidatesTried = candidatesTried,
-            SharpeVariance = variance,
+            Trials = trials.Count,
+            SharpeVariance = trials.SharpeVariance,
             ExpectedMaxSharpe = expectedMax,
-            DeflatedSharpe = dsr,
+            DeflatedSharpe = SerialStatistics.ProbabilisticSharpe(hac, expectedMax),
         };
     }
+
+    /// <summary>The absolute checks (see <see cref="AbsoluteCheckNames"/>) that <paramref name="m"/> fails on its window.</summary>
+    public static IReadOnlyList<PolicyCheck> AbsoluteFailures(ModelMetrics m, IReadOnlyList<ModelMetrics> baselines, PromotionPolicyConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return Absolute(m, baselines, Evidence(m, TrialStats.One), config).Where(c => !c.Passed).ToList();
+    }
+
+    private static List<PolicyCheck> Absolute(ModelMetrics m, IReadOnlyList<ModelMetrics> baselines, GateEvidence e, PromotionPolicyConfig config) =>
+    [
+        DirectionalSamples(m, e, config),
+        Trades(m, config),
+        DirectionalPt(m, e, config),
+        PositiveReturn(m, config),
+        ProbabilisticSharpe(e, config),
+        MaxDrawdown(m, config),
+        BeatsBaselineReturn(m, baselines, config),
+        BeatsBaselineSharpe(m, baselines, config),
+    ];
+
+    private static List<ModelMetrics> Baselines(GateInputs inputs) =>
+        inputs.ImbalanceBaseline is { } imbalance ? [inputs.Baseline, imbalance] : [inputs.Baseline];
 
     private static PolicyCheck DirectionalSamples(ModelMetrics m, GateEvidence e, PromotionPolicyConfig config)
     {
         var passed = e.EffectiveDirectionalSamples >= config.MinDirectionalSamples;
         var flatShare = m.NTest > 0 ? (double)m.PredictedClassCounts.Flat / m.NTest : double.NaN;
-        var counted = F($"{m.NDirectional} scored directional bars / horizon {e.HorizonBars} = {e.EffectiveDirectionalSamples} effective samples");
+        var counted = F($"{m.NDirectional} directional calls ({m.FlatOutcomeCalls} of them with a flat outcome) / horizon {e.HorizonBars} = {e.EffectiveDirectionalSamples} effective samples");
         string reason;
         if (passed)
         {
@@ -158,7 +178,7 @@ public static class PromotionPolicy
         }
         else
         {
-            var lead = m.NDirectional == 0 ? "the candidate made no directional predictions that could be scored" : "the candidate made almost no directional predictions";
+            var lead = m.NDirectional == 0 ? "the model made no directional predictions" : "the model made almost no directional predictions";
             reason = F($"{lead}: {counted}, {config.MinDirectionalSamples} required; it predicted flat on {flatShare:P1} of bars, so its accuracy {m.Accuracy:F3} says nothing");
         }
 
@@ -169,41 +189,25 @@ public static class PromotionPolicy
     {
         var passed = m.NTrades >= config.MinTrades;
         var reason = passed
-            ? F($"the candidate traded {m.NTrades} times in the backtest, at least the {config.MinTrades} required")
-            : F($"the candidate traded only {m.NTrades} times in the backtest, {config.MinTrades} required: too few to judge its returns");
+            ? F($"the model traded {m.NTrades} times in the backtest, at least the {config.MinTrades} required")
+            : F($"the model traded only {m.NTrades} times in the backtest, {config.MinTrades} required: too few to judge its returns (its expected moves rarely paid the cost of a trade)");
         return Check("trades", passed, m.NTrades, config.MinTrades, reason);
     }
 
-    private static PolicyCheck DirectionalBinomial(ModelMetrics m, GateEvidence e, PromotionPolicyConfig config)
+    private static PolicyCheck DirectionalPt(ModelMetrics m, GateEvidence e, PromotionPolicyConfig config)
     {
-        const string name = "directional_binomial";
+        const string name = "directional_pesaran_timmermann";
         if (!config.RequireDirectionalSignificance)
         {
-            return Skip(name, F($"skipped: require_directional_significance is off (p = {e.BinomialPValue:G3})"));
+            return Skip(name, F($"skipped: require_directional_significance is off (p = {e.DirectionalPValue:G3})"));
         }
 
-        var passed = e.BinomialPValue <= config.DirectionalSignificance;
-        var test = F($"one-sided binomial p = {e.BinomialPValue:G3} for {e.EffectiveDirectionalHits} of {e.EffectiveDirectionalSamples} effective samples");
+        var passed = e.DirectionalPValue <= config.DirectionalSignificance;
+        var test = F($"Pesaran–Timmermann p = {e.DirectionalPValue:G3} (hit rate {Show(m.DirectionalAccuracy)} vs {Show(e.ExpectedHitRate)} expected without skill, {e.EffectiveDirectionalSamples} effective samples)");
         var reason = passed
-            ? F($"the candidate's directional accuracy {Show(m.DirectionalAccuracy)} is better than a coin: {test}, at most {config.DirectionalSignificance:G3}")
-            : F($"the candidate's directional accuracy {Show(m.DirectionalAccuracy)} is not significantly better than a coin: {test}, above the {config.DirectionalSignificance:G3} allowed");
-        return Check(name, passed, e.BinomialPValue, config.DirectionalSignificance, reason);
-    }
-
-    private static PolicyCheck AboveMajority(ModelMetrics m, GateEvidence e, PromotionPolicyConfig config)
-    {
-        const string name = "directional_above_majority";
-        if (!config.RequireAboveMajorityDirection)
-        {
-            return Skip(name, "skipped: require_above_majority_direction is off");
-        }
-
-        var direction = e.MajorityDirection == PriceMove.Up ? "up" : "down";
-        var passed = m.DirectionalAccuracy > e.MajorityDirectionRate;
-        var reason = passed
-            ? F($"the candidate's directional accuracy {Show(m.DirectionalAccuracy)} is above the {e.MajorityDirectionRate:F3} that always predicting {direction} would score")
-            : F($"the candidate's directional accuracy {Show(m.DirectionalAccuracy)} is not above the {e.MajorityDirectionRate:F3} that always predicting {direction} would score");
-        return Check(name, passed, m.DirectionalAccuracy, e.MajorityDirectionRate, reason);
+            ? F($"the model's direction is predictive: {test}, at most {config.DirectionalSignificance:G3}")
+            : F($"the model's direction is not significantly predictive: {test}, above the {config.DirectionalSignificance:G3} allowed");
+        return Check(name, passed, e.DirectionalPValue, config.DirectionalSignificance, reason);
     }
 
     private static PolicyCheck PositiveReturn(ModelMetrics m, PromotionPolicyConfig config)
@@ -216,8 +220,8 @@ public static class PromotionPolicy
 
         var passed = m.TotalReturn > 0;
         var reason = passed
-            ? F($"the candidate's backtest return after costs is positive: {m.TotalReturn:P2}")
-            : F($"the candidate's backtest return after costs is not positive: {m.TotalReturn:P2}");
+            ? F($"the model's backtest return after spread and fees is positive: {m.TotalReturn:P2}")
+            : F($"the model's backtest return after spread and fees is not positive: {m.TotalReturn:P2}");
         return Check(name, passed, m.TotalReturn, 0, reason);
     }
 
@@ -230,10 +234,10 @@ public static class PromotionPolicy
         }
 
         var passed = e.ProbabilisticSharpe >= config.MinProbabilisticSharpe;
-        var detail = F($"per-period Sharpe {e.SharpePerPeriod:F4} over {e.Periods} periods, skew {e.Skewness:F2}, kurtosis {e.Kurtosis:F2}");
+        var detail = F($"Sharpe {e.SharpePerBar:G4} per bar ± {e.SharpePerBarSe:G3} (Newey–West, lag {e.HacLag}) over {e.Periods} bars");
         var reason = passed
-            ? F($"the candidate's net returns are probably real: PSR(0) = {e.ProbabilisticSharpe:F3} ({detail}), at least {config.MinProbabilisticSharpe:F2}")
-            : F($"the candidate's net returns may be luck: PSR(0) = {e.ProbabilisticSharpe:F3} ({detail}), {config.MinProbabilisticSharpe:F2} required");
+            ? F($"the net returns are probably real: PSR(0) = {e.ProbabilisticSharpe:F3} ({detail}), at least {config.MinProbabilisticSharpe:F2}")
+            : F($"the net returns may be luck: PSR(0) = {e.ProbabilisticSharpe:F3} ({detail}), {config.MinProbabilisticSharpe:F2} required");
         return Check(name, passed, e.ProbabilisticSharpe, config.MinProbabilisticSharpe, reason);
     }
 
@@ -241,8 +245,8 @@ public static class PromotionPolicy
     {
         var passed = m.MaxDrawdown <= config.MaxDrawdownCap;
         var reason = passed
-            ? F($"the candidate's max drawdown {m.MaxDrawdown:P2} is within the cap of {config.MaxDrawdownCap:P2}")
-            : F($"the candidate's max drawdown {m.MaxDrawdown:P2} exceeds the cap of {config.MaxDrawdownCap:P2}");
+            ? F($"the max drawdown {m.MaxDrawdown:P2} is within the cap of {config.MaxDrawdownCap:P2}")
+            : F($"the max drawdown {m.MaxDrawdown:P2} exceeds the cap of {config.MaxDrawdownCap:P2}");
         return Check("max_drawdown", passed, m.MaxDrawdown, config.MaxDrawdownCap, reason);
     }
 
@@ -256,7 +260,7 @@ public static class PromotionPolicy
 
         if (champion is null)
         {
-            return Check(name, true, null, null, F($"the baseline was evaluated on the candidate's {candidate.NTest} test bars with the same settings; there is no champion"));
+            return Check(name, true, null, null, F($"the baselines were evaluated on the candidate's {candidate.NTest} test bars with the same execution; there is no champion"));
         }
 
         string? why = null;
@@ -272,7 +276,7 @@ public static class PromotionPolicy
         if (why is null)
         {
             var how = champion.Comparison == ChampionComparison.OwnFeatures ? " with test features built from its own feature configuration" : string.Empty;
-            return Check(name, true, null, null, F($"the baseline and the champion were evaluated on the candidate's {candidate.NTest} test bars with the same settings (champion re-scored{how})"));
+            return Check(name, true, null, null, F($"the baselines and the champion were evaluated on the candidate's {candidate.NTest} test bars with the same execution (champion re-scored{how})"));
         }
 
         return config.WhenChampionNotComparable == IncomparableChampionRule.AbsoluteRulesOnly
@@ -280,7 +284,7 @@ public static class PromotionPolicy
             : Check(name, false, null, null, F($"{NotComparableReason}: {why}"));
     }
 
-    private static PolicyCheck BeatsBaselineReturn(ModelMetrics m, ModelMetrics baseline, PromotionPolicyConfig config)
+    private static PolicyCheck BeatsBaselineReturn(ModelMetrics m, IReadOnlyList<ModelMetrics> baselines, PromotionPolicyConfig config)
     {
         const string name = "beats_baseline_return";
         if (!config.MustBeatBaseline)
@@ -288,14 +292,14 @@ public static class PromotionPolicy
             return Skip(name, "skipped: must_beat_baseline is off");
         }
 
-        var passed = m.TotalReturn > baseline.TotalReturn;
-        var reason = passed
-            ? F($"the candidate's return {m.TotalReturn:P2} is above the {BaselineName(baseline)}'s {baseline.TotalReturn:P2}")
-            : F($"the candidate's return {m.TotalReturn:P2} is not above the {BaselineName(baseline)}'s {baseline.TotalReturn:P2}");
-        return Check(name, passed, m.TotalReturn, baseline.TotalReturn, reason);
+        var best = baselines.MaxBy(b => b.MeanReturnPerBar)!;
+        var passed = baselines.All(b => m.MeanReturnPerBar > b.MeanReturnPerBar);
+        var others = string.Join(", ", baselines.Select(b => F($"{BaselineName(b)} {b.MeanReturnPerBar * 1e4:G3} bp ({b.TotalReturn:P2})")));
+        var reason = F($"the mean net return {m.MeanReturnPerBar * 1e4:G3} bp per bar ({m.TotalReturn:P2} in all) is {(passed ? string.Empty : "not ")}above every baseline's through the same execution: {others}");
+        return Check(name, passed, m.MeanReturnPerBar, best.MeanReturnPerBar, reason);
     }
 
-    private static PolicyCheck BeatsBaselineSharpe(ModelMetrics m, ModelMetrics baseline, PromotionPolicyConfig config)
+    private static PolicyCheck BeatsBaselineSharpe(ModelMetrics m, IReadOnlyList<ModelMetrics> baselines, PromotionPolicyConfig config)
     {
         const string name = "beats_baseline_sharpe";
         if (!config.MustBeatBaseline)
@@ -303,31 +307,31 @@ public static class PromotionPolicy
             return Skip(name, "skipped: must_beat_baseline is off");
         }
 
-        var passed = m.Sharpe > baseline.Sharpe;
-        var reason = passed
-            ? F($"the candidate's Sharpe ratio {m.Sharpe:F2} is above the {BaselineName(baseline)}'s {baseline.Sharpe:F2}")
-            : F($"the candidate's Sharpe ratio {m.Sharpe:F2} is not above the {BaselineName(baseline)}'s {baseline.Sharpe:F2}");
-        return Check(name, passed, m.Sharpe, baseline.Sharpe, reason);
+        var best = baselines.MaxBy(b => b.SharpePerBar)!;
+        var passed = baselines.All(b => m.SharpePerBar > b.SharpePerBar);
+        var others = string.Join(", ", baselines.Select(b => F($"{BaselineName(b)} {b.SharpePerBar:G3}")));
+        var reason = F($"the Sharpe ratio {m.SharpePerBar:G3} per bar is {(passed ? string.Empty : "not ")}above every baseline's: {others}");
+        return Check(name, passed, m.SharpePerBar, best.SharpePerBar, reason);
     }
 
     private static PolicyCheck DeflatedSharpe(GateEvidence e, PromotionPolicyConfig config)
     {
         const string name = "deflated_sharpe";
-        var value = F($"DSR = {e.DeflatedSharpe:F3} after {e.CandidatesTried} candidates tried (luck alone would show a per-period Sharpe of {e.ExpectedMaxSharpe:F4})");
+        var value = F($"DSR = {e.DeflatedSharpe:F3} after {e.Trials} trials of this symbol (variance of their Sharpe ratios {e.SharpeVariance:G3}; luck alone would show {e.ExpectedMaxSharpe:G3} per bar)");
         if (!config.RequireDeflatedSharpe)
         {
             return Skip(name, F($"skipped: require_deflated_sharpe is off; {value}"), e.DeflatedSharpe);
         }
 
-        if (e.CandidatesTried < config.DeflatedSharpeMinTrials)
+        if (e.Trials < config.DeflatedSharpeMinTrials)
         {
-            return Skip(name, F($"not gating yet: {value}; it gates from {config.DeflatedSharpeMinTrials} candidates"), e.DeflatedSharpe);
+            return Skip(name, F($"not gating yet: {value}; it gates from {config.DeflatedSharpeMinTrials} trials"), e.DeflatedSharpe);
         }
 
         var passed = e.DeflatedSharpe >= config.MinDeflatedSharpe;
         var reason = passed
-            ? F($"the candidate's Sharpe ratio survives deflation for many tries: {value}, at least {config.MinDeflatedSharpe:F2}")
-            : F($"the candidate's Sharpe ratio does not survive deflation for many tries: {value}, {config.MinDeflatedSharpe:F2} required");
+            ? F($"the Sharpe ratio survives deflation for every trial: {value}, at least {config.MinDeflatedSharpe:F2}")
+            : F($"the Sharpe ratio does not survive deflation for every trial: {value}, {config.MinDeflatedSharpe:F2} required");
         return Check(name, passed, e.DeflatedSharpe, config.MinDeflatedSharpe, reason);
     }
 
@@ -341,29 +345,65 @@ public static class PromotionPolicy
         return comparable is null ? Skip(name, "skipped: the champion was not scored on the candidate's test window (see comparable_evaluation)") : null;
     }
 
-    private static PolicyCheck DirectionalVsProduction(ModelMetrics m, ChampionScore? champion, ModelMetrics? production, PromotionPolicyConfig config)
+    private static PolicyCheck BeatsChampionPaired(ChampionScore? champion, ModelMetrics? production, PairedTest? paired, IReadOnlyList<ModelMetrics> baselines, PromotionPolicyConfig config)
     {
-        const string name = "directional_vs_production";
+        const string name = "beats_champion_paired";
+        if (config.ChampionRule != ChampionTest.Paired)
+        {
+            return Skip(name, "skipped: champion_rule is Seed (see directional_vs_production, drawdown_vs_production, sharpe_vs_production)");
+        }
+
         if (NotCompared(name, champion, production) is { } skipped)
         {
             return skipped;
         }
 
-        // A champion without a single scored directional call is treated as a coin, not as always wrong.
+        var stale = AbsoluteFailures(production!, baselines, config);
+        if (stale.Count > 0)
+        {
+            return Check(name, true, paired?.PValue, config.ChampionSignificance,
+                F($"the champion fails the absolute checks on this window ({string.Join(", ", stale.Select(c => c.Name))}), so it is stale and a sound candidate replaces it"));
+        }
+
+        if (paired is null)
+        {
+            return Check(name, false, null, config.ChampionSignificance, "the paired test of candidate and champion on the same bars is missing; evaluate the day again");
+        }
+
+        var passed = paired.PValue <= config.ChampionSignificance;
+        var test = F($"Diebold–Mariano on {paired.Bars} same bars: mean difference {paired.MeanDifference * 1e4:G3} ± {paired.StandardError * 1e4:G3} bp per bar (Newey–West, lag {paired.Lag}), p = {paired.PValue:G3}");
+        var reason = passed
+            ? F($"the candidate earns significantly more than the champion net of costs: {test}, at most {config.ChampionSignificance:G3}")
+            : F($"the candidate is not significantly better than the champion net of costs: {test}, above the {config.ChampionSignificance:G3} allowed");
+        return Check(name, passed, paired.PValue, config.ChampionSignificance, reason);
+    }
+
+    private static PolicyCheck? SeedOnly(string name, PromotionPolicyConfig config) =>
+        config.ChampionRule == ChampionTest.Seed ? null : Skip(name, "skipped: champion_rule is Paired (see beats_champion_paired)");
+
+    private static PolicyCheck DirectionalVsProduction(ModelMetrics m, ChampionScore? champion, ModelMetrics? production, PromotionPolicyConfig config)
+    {
+        const string name = "directional_vs_production";
+        if ((SeedOnly(name, config) ?? NotCompared(name, champion, production)) is { } skipped)
+        {
+            return skipped;
+        }
+
+        // A champion without a single directional call is treated as a coin, not as always wrong.
         var productionValue = production!.DirectionalAccuracy ?? 0.5;
         var threshold = productionValue + config.MinDirectionalImprovement;
         var passed = m.DirectionalAccuracy > threshold;
         var margin = config.MinDirectionalImprovement > 0 ? F($" + {config.MinDirectionalImprovement:F3} required improvement") : string.Empty;
         var reason = passed
-            ? F($"the candidate's directional accuracy {Show(m.DirectionalAccuracy)} is above production's {Show(production.DirectionalAccuracy)}{margin} on the same window")
-            : F($"the candidate's directional accuracy {Show(m.DirectionalAccuracy)} is not above production's {Show(production.DirectionalAccuracy)}{margin} on the same window");
+            ? F($"the candidate's directional accuracy {Show(m.DirectionalAccuracy)} is above production's {Show(production.DirectionalAccuracy)}{margin} on the same bars")
+            : F($"the candidate's directional accuracy {Show(m.DirectionalAccuracy)} is not above production's {Show(production.DirectionalAccuracy)}{margin} on the same bars");
         return Check(name, passed, m.DirectionalAccuracy, threshold, reason);
     }
 
     private static PolicyCheck DrawdownVsProduction(ModelMetrics m, ChampionScore? champion, ModelMetrics? production, PromotionPolicyConfig config)
     {
         const string name = "drawdown_vs_production";
-        if (NotCompared(name, champion, production) is { } skipped)
+        if ((SeedOnly(name, config) ?? NotCompared(name, champion, production)) is { } skipped)
         {
             return skipped;
         }
@@ -395,41 +435,48 @@ public static class PromotionPolicy
             return Skip(name, "skipped: require_sharpe_improvement is off");
         }
 
-        if (NotCompared(name, champion, production) is { } skipped)
+        if ((SeedOnly(name, config) ?? NotCompared(name, champion, production)) is { } skipped)
         {
             return skipped;
         }
 
-        var threshold = production!.Sharpe - config.SharpeTolerance;
-        var tolerance = config.SharpeTolerance > 0 ? F($" minus the tolerance {config.SharpeTolerance:F2}") : string.Empty;
-        var passed = m.Sharpe > threshold;
+        var threshold = production!.SharpePerBar - config.SharpeTolerance;
+        var tolerance = config.SharpeTolerance > 0 ? F($" minus the tolerance {config.SharpeTolerance:G3}") : string.Empty;
+        var passed = m.SharpePerBar > threshold;
         var reason = passed
-            ? F($"the candidate's Sharpe ratio {m.Sharpe:F2} is above production's {production.Sharpe:F2}{tolerance} on the same window")
-            : F($"the candidate's Sharpe ratio {m.Sharpe:F2} does not improve on production's {production.Sharpe:F2}{tolerance} on the same window");
-        return Check(name, passed, m.Sharpe, threshold, reason);
+            ? F($"the candidate's Sharpe ratio {m.SharpePerBar:G3} per bar is above production's {production.SharpePerBar:G3}{tolerance} on the same bars")
+            : F($"the candidate's Sharpe ratio {m.SharpePerBar:G3} per bar does not improve on production's {production.SharpePerBar:G3}{tolerance} on the same bars");
+        return Check(name, passed, m.SharpePerBar, threshold, reason);
     }
 
-    private static string Summary(ModelMetrics m, ModelMetrics baseline, ModelMetrics? production, GateEvidence e, int checks)
+    private static string Summary(ModelMetrics m, IReadOnlyList<ModelMetrics> baselines, ModelMetrics? production, PairedTest? paired, GateEvidence e, int checks)
     {
         var versus = production is null
-            ? "there was no production model to beat"
-            : F($"production had {Show(production.DirectionalAccuracy)} and Sharpe {production.Sharpe:F2} on the same window");
-        return F($"promoted: all {checks} checks passed; directional accuracy {Show(m.DirectionalAccuracy)} on {e.EffectiveDirectionalSamples} effective samples (p = {e.BinomialPValue:G3}), return {m.TotalReturn:P2} vs the {BaselineName(baseline)}'s {baseline.TotalReturn:P2}, Sharpe {m.Sharpe:F2} (PSR {e.ProbabilisticSharpe:F3}, DSR {e.DeflatedSharpe:F3} after {e.CandidatesTried} tries), max drawdown {m.MaxDrawdown:P2}; {versus}");
+            ? "there was no production model to beat on this window"
+            : F($"production earned {production.TotalReturn:P2} (Sharpe {production.SharpePerBar:G3} per bar) on the same bars{(paired is null ? string.Empty : F($", paired p = {paired.PValue:G3}"))}");
+        var others = string.Join(", ", baselines.Select(b => F($"{BaselineName(b)} {b.TotalReturn:P2}")));
+        return F($"promoted: all {checks} checks passed; net return {m.TotalReturn:P2} (baselines: {others}), Sharpe {m.SharpePerBar:G3} ± {m.SharpePerBarSe:G3} per bar (PSR {e.ProbabilisticSharpe:F3}, DSR {e.DeflatedSharpe:F3} after {e.Trials} trials), hit rate {Show(m.DirectionalAccuracy)} (PT p = {e.DirectionalPValue:G3}), max drawdown {m.MaxDrawdown:P2}; {versus}");
     }
 
-    private static bool SameTest(ModelMetrics a, ModelMetrics b) => a.NTest == b.NTest && a.Evaluation == b.Evaluation;
+    private static bool SameTest(ModelMetrics a, ModelMetrics b) => a.NTest == b.NTest && a.NPeriods == b.NPeriods && a.Evaluation == b.Evaluation;
 
     private static string Describe(ModelMetrics m) =>
-        F($"{m.NTest} bars (cost {m.Evaluation.CostBps} bps, horizon {m.Evaluation.HorizonBars} bars of {m.Evaluation.BarSeconds} s)");
+        F($"{m.NTest} bars (fee {m.Evaluation.CostBps} bps, spread {(m.Evaluation.IncludeSpread ? "paid" : "not paid")}, horizon {m.Evaluation.HorizonBars} bars of {m.Evaluation.BarSeconds} s)");
 
-    private static string BaselineName(ModelMetrics baseline)
+    /// <summary>A baseline's name with the classes it really predicted.</summary>
+    public static string BaselineName(ModelMetrics baseline)
     {
-        var counts = baseline.PredictedClassCounts;
-        var constant = counts.Down == baseline.NTest ? "down" : counts.Up == baseline.NTest ? "up" : counts.Flat == baseline.NTest ? "flat" : null;
-        return constant is null ? "baseline" : "always-" + constant + " baseline";
+        ArgumentNullException.ThrowIfNull(baseline);
+        var c = baseline.PredictedClassCounts;
+        return baseline.Strategy switch
+        {
+            "no_position" => "no-position baseline",
+            "imbalance_sign" => F($"imbalance-sign baseline (predicted up {c.Up}, down {c.Down}, flat {c.Flat})"),
+            _ => c.Flat == baseline.NTest ? "always-flat baseline" : "baseline",
+        };
     }
 
-    private static string Show(double? value) => value is { } v ? v.ToString("F3", CultureInfo.InvariantCulture) : "n/a";
+    private static string Show(double? value) => value is { } v && double.IsFinite(v) ? v.ToString("F3", CultureInfo.InvariantCulture) : "n/a";
 
     private static PolicyCheck Check(string name, bool passed, double? observed, double? threshold, string reason) =>
         new() { Name = name, Passed = passed, Observed = Finite(observed), Threshold = Finite(threshold), Reason = reason };

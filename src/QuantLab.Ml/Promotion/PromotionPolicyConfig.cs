@@ -12,6 +12,16 @@ public enum IncomparableChampionRule
     AbsoluteRulesOnly,
 }
 
+/// <summary>How the candidate is compared with a champion scored on the same bars.</summary>
+public enum ChampionTest
+{
+    /// <summary>Diebold–Mariano on the per-bar net P&amp;L difference: significantly better, or the champion is stale (fails the absolute checks).</summary>
+    Paired,
+
+    /// <summary>The first rule: directional accuracy up by a margin, drawdown at most 1.1× production's, Sharpe up (same bars).</summary>
+    Seed,
+}
+
 /// <summary>Every threshold of the promotion gate; bound from configuration and validated once at start-up.</summary>
 public sealed record PromotionPolicyConfig
 {
@@ -25,31 +35,31 @@ public sealed record PromotionPolicyConfig
     /// <summary>Fewest position changes in the backtest; a handful of trades proves nothing.</summary>
     public int MinTrades { get; set; } = 20;
 
-    /// <summary>Require the one-sided exact binomial test of "directional accuracy > 0.5" on the effective sample to pass at <see cref="DirectionalSignificance"/>.</summary>
+    /// <summary>Require the Pesaran–Timmermann test of directional predictability on the effective sample to pass at <see cref="DirectionalSignificance"/>.</summary>
     public bool RequireDirectionalSignificance { get; set; } = true;
 
-    /// <summary>Largest one-sided p-value of the directional binomial test that still counts as evidence (default 5 %).</summary>
+    /// <summary>Largest one-sided p-value of the Pesaran–Timmermann test that still counts as evidence (default 5 %).</summary>
     public double DirectionalSignificance { get; set; } = 0.05;
-
-    /// <summary>
-    /// Require the directional accuracy to be above the share of the more common realized direction (what always
-    /// predicting up, or always down, would score), so a trending test window cannot pass for skill.
-    /// </summary>
-    public bool RequireAboveMajorityDirection { get; set; } = true;
 
     /// <summary>Require a positive compounded backtest return after costs.</summary>
     public bool RequirePositiveReturn { get; set; } = true;
 
-    /// <summary>Smallest probabilistic Sharpe ratio PSR(0) of the net-of-cost period returns; 0 turns the check off.</summary>
+    /// <summary>Smallest PSR(0) of the per-bar net returns (Newey–West standard error); 0 turns the check off. Also the false-promotion level a pure-noise candidate faces: 1 − this.</summary>
     public double MinProbabilisticSharpe { get; set; } = 0.95;
 
     /// <summary>Largest acceptable backtest drawdown, as a fraction of peak equity.</summary>
     public double MaxDrawdownCap { get; set; } = 0.25;
 
-    /// <summary>Require total return and Sharpe ratio strictly above those of the constant-class baseline.</summary>
+    /// <summary>Require mean net return and Sharpe ratio strictly above both baselines' (no position; imbalance sign) through the same execution.</summary>
     public bool MustBeatBaseline { get; set; } = true;
 
-    /// <summary>The candidate's directional accuracy must be strictly greater than the champion's plus this.</summary>
+    /// <summary>How a comparable champion is beaten: Paired (default, Diebold–Mariano) or Seed (the first point-comparison rule).</summary>
+    public ChampionTest ChampionRule { get; set; } = ChampionTest.Paired;
+
+    /// <summary>Largest one-sided Diebold–Mariano p-value of "candidate earns more than the champion" under the Paired rule.</summary>
+    public double ChampionSignificance { get; set; } = 0.05;
+
+    /// <summary>Seed rule: the candidate's directional accuracy must be strictly greater than the champion's plus this.</summary>
     public double MinDirectionalImprovement { get; set; } = 0.005;
 
     /// <summary>
@@ -71,20 +81,20 @@ public sealed record PromotionPolicyConfig
     /// </summary>
     public bool RequireSharpeImprovement { get; set; } = true;
 
-    /// <summary>How far (annualized) below the champion's Sharpe the candidate's may be and still pass; 0 means it must be strictly higher.</summary>
+    /// <summary>Seed rule: how far below the champion's per-bar Sharpe ratio the candidate's may be and still pass; 0 means it must be strictly higher.</summary>
     public double SharpeTolerance { get; set; }
 
     /// <summary>What to do when the champion could not be re-scored on the candidate's test window.</summary>
     public IncomparableChampionRule WhenChampionNotComparable { get; set; } = IncomparableChampionRule.Reject;
 
     /// <summary>
-    /// Gate on the deflated Sharpe ratio once <see cref="DeflatedSharpeMinTrials"/> candidates of the symbol have been
-    /// tried; it is always computed and reported.
+    /// Gate on the deflated Sharpe ratio over the symbol's trial ledger (every evaluation of a test window) once
+    /// <see cref="DeflatedSharpeMinTrials"/> trials were made (default: from the first, where it equals PSR).
     /// </summary>
     public bool RequireDeflatedSharpe { get; set; } = true;
 
-    /// <summary>Candidates tried (this one included) from which the deflated Sharpe ratio gates.</summary>
-    public int DeflatedSharpeMinTrials { get; set; } = 20;
+    /// <summary>Trials (this one included) from which the deflated Sharpe ratio gates.</summary>
+    public int DeflatedSharpeMinTrials { get; set; } = 1;
 
     /// <summary>Smallest deflated Sharpe ratio when it gates.</summary>
     public double MinDeflatedSharpe { get; set; } = 0.95;
@@ -108,7 +118,9 @@ public sealed record PromotionPolicyConfig
         r.Number(nameof(MinDirectionalImprovement), MinDirectionalImprovement, 0, 0.499999);
         r.Number(nameof(MaxDrawdownVsProductionFactor), MaxDrawdownVsProductionFactor, 0, 100, aboveMin: true, unit: "(e.g. 1.1 = at most 10 % more drawdown than production)");
         r.Number(nameof(DrawdownVsProductionFloor), DrawdownVsProductionFloor, 0, double.IsFinite(MaxDrawdownCap) ? Math.Clamp(MaxDrawdownCap, 0, 1) : 1, unit: $"(at most {nameof(MaxDrawdownCap)})");
-        r.Number(nameof(SharpeTolerance), SharpeTolerance, 0, 99.999, unit: "(annualized Sharpe shortfall allowed)");
+        r.Number(nameof(SharpeTolerance), SharpeTolerance, 0, 0.999999, unit: "(shortfall of the per-bar Sharpe ratio below production's allowed, e.g. 0.005)");
+        r.That(Enum.IsDefined(ChampionRule), nameof(ChampionRule), ChampionRule, "Paired or Seed");
+        r.Number(nameof(ChampionSignificance), ChampionSignificance, 0, 0.5, aboveMin: true, unit: "(one-sided p-value level, e.g. 0.05)");
         r.That(Enum.IsDefined(WhenChampionNotComparable), nameof(WhenChampionNotComparable), WhenChampionNotComparable, "Reject or AbsoluteRulesOnly");
         r.Whole(nameof(DeflatedSharpeMinTrials), DeflatedSharpeMinTrials, 1, 1_000_000, "candidates tried, this one included");
         r.Number(nameof(MinDeflatedSharpe), MinDeflatedSharpe, 0, 0.999999, unit: "(probability, e.g. 0.95)");

@@ -19,6 +19,7 @@ public static class ReportCharts
     private static readonly Color CandidateColor = Color.FromHex("#1f77b4");
     private static readonly Color ChampionColor = Color.FromHex("#ff7f0e");
     private static readonly Color BaselineColor = Color.FromHex("#7f7f7f");
+    private static readonly Color ImbalanceColor = Color.FromHex("#2ca02c");
 
     /// <summary>Writes every chart into <paramref name="dir"/> and returns the file names written.</summary>
     public static IReadOnlyList<string> Write(ReportData data, string dir)
@@ -62,7 +63,7 @@ public static class ReportCharts
 
     private static Plot Equity(ReportData data)
     {
-        var plot = NewPlot("Equity over the test window (net of costs)", "time (UTC)", "return since start (%)");
+        var plot = NewPlot("Net equity over the test window (taker fills: spread + fee)", "time (UTC)", "return since start (%)");
         var times = Times(data);
         AddLine(plot, times, EquityCurve(data.CandidateReturns).Select(e => (e - 1) * 100).ToArray(), "candidate", CandidateColor);
         if (data.ChampionReturns is { Count: > 0 } champion && champion.Count == data.CandidateReturns.Count)
@@ -70,7 +71,12 @@ public static class ReportCharts
             AddLine(plot, times, EquityCurve(champion).Select(e => (e - 1) * 100).ToArray(), "champion (same window)", ChampionColor);
         }
 
-        AddLine(plot, times, EquityCurve(data.BaselineReturns).Select(e => (e - 1) * 100).ToArray(), "baseline (" + data.Baseline.MajorityClass.ToString().ToLowerInvariant() + " train majority)", BaselineColor);
+        AddLine(plot, times, EquityCurve(data.BaselineReturns).Select(e => (e - 1) * 100).ToArray(), "no position", BaselineColor);
+        if (data.ImbalanceReturns is { Count: > 0 } imbalance && imbalance.Count == data.CandidateReturns.Count)
+        {
+            AddLine(plot, times, EquityCurve(imbalance).Select(e => (e - 1) * 100).ToArray(), "imbalance sign (same execution)", ImbalanceColor);
+        }
+
         plot.Axes.DateTimeTicksBottom();
         plot.ShowLegend(Alignment.UpperLeft);
         return plot;

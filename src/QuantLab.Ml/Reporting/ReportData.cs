@@ -16,16 +16,26 @@ public sealed record ReportData
     public required ModelMetrics Candidate { get; init; }
     public required ModelMetrics Baseline { get; init; }
 
+    /// <summary>The imbalance-sign baseline through the same execution.</summary>
+    public ModelMetrics? ImbalanceBaseline { get; init; }
+
+    /// <summary>The paired Diebold–Mariano test against the champion on the same bars.</summary>
+    public PairedTest? Paired { get; init; }
+
+    /// <summary>Fee 0, ½×, 1×, 2× with and without the spread.</summary>
+    public IReadOnlyList<CostScenario> Sensitivity { get; init; } = [];
+
     /// <summary>The champion as the gate saw it; its metrics are same-window only when it was comparable.</summary>
     public ChampionScore? Champion { get; init; }
 
-    /// <summary>Start (Unix ms) of each backtest period's decision bar.</summary>
+    /// <summary>Start (Unix ms) of each chart period: the per-bar returns compounded over a few bars each, so a day fits a chart.</summary>
     public required IReadOnlyList<long> PeriodStartMs { get; init; }
 
-    /// <summary>Net per-period returns of the candidate, the baseline and (when scored on this window) the champion.</summary>
+    /// <summary>Net returns per chart period of the candidate, the baselines and (when scored on these bars) the champion.</summary>
     public required IReadOnlyList<double> CandidateReturns { get; init; }
 
     public required IReadOnlyList<double> BaselineReturns { get; init; }
+    public IReadOnlyList<double>? ImbalanceReturns { get; init; }
     public IReadOnlyList<double>? ChampionReturns { get; init; }
 
     public required IReadOnlyList<CalibrationBin> Calibration { get; init; }

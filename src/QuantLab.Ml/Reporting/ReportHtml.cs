@@ -40,15 +40,18 @@ public static class ReportHtml
         }
 
         html.Append("</ul></div>\n");
+        AppendTestWindow(html, data.Candidate);
         AppendChampion(html, data.Champion);
         AppendChecks(html, decision);
         AppendMetrics(html, data);
         AppendEvidence(html, decision.Evidence);
+        AppendPaired(html, data.Paired);
+        AppendSensitivity(html, data);
 
         html.Append("<h2>Charts</h2>\n");
         foreach (var (file, caption) in new[]
         {
-            (ReportCharts.EquityFile, "Equity of candidate, champion (scored on the same window) and baseline, net of costs"),
+            (ReportCharts.EquityFile, "Net equity of candidate, champion (same bars) and the two baselines, all through the same taker execution"),
             (ReportCharts.DrawdownFile, "Drawdown from the running peak"),
             (ReportCharts.CalibrationFile, "Predicted probability against observed frequency on the test part"),
             (ReportCharts.ImportanceFile, "Feature importance (gain) from the trainer"),
@@ -74,6 +77,54 @@ public static class ReportHtml
 
         html.Append("</body></html>\n");
         return html.ToString();
+    }
+
+    private static void AppendTestWindow(StringBuilder html, ModelMetrics candidate)
+    {
+        html.Append("<h2>Test window</h2>\n<p id=\"test-window\">");
+        if (candidate.TestWindow is { } w)
+        {
+            html.Append(E(w.From.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture))).Append(" to ")
+                .Append(E(w.To.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture))).Append(" (").Append(Number(w.Hours, "0.0")).Append(" h, ")
+                .Append(candidate.NTest).Append(" test bars). ");
+            html.Append(w.FullDay
+                ? "Walk forward: the most recent full day, unseen by training and validation (the days before it), embargoed by the label horizon."
+                : "<strong>" + E(Pipeline.PromotionSummary.ShortWindowNote(w) ?? string.Empty) + "</strong>");
+        }
+        else
+        {
+            html.Append("unknown (metrics written before the span was recorded)");
+        }
+
+        html.Append("</p>\n");
+    }
+
+    private static void AppendPaired(StringBuilder html, PairedTest? paired)
+    {
+        html.Append("<h2>Paired test against the champion</h2>\n<p id=\"paired\">");
+        html.Append(paired is null
+            ? "No champion was scored on these bars, so there is no paired test."
+            : E(string.Create(CultureInfo.InvariantCulture, $"Diebold–Mariano on {paired.Bars} same bars: candidate − champion = {paired.MeanDifference * 1e4:G4} ± {paired.StandardError * 1e4:G3} bp per bar (Newey–West, lag {paired.Lag}), DM = {paired.Statistic:F2}, one-sided p = {paired.PValue:G3}.")));
+        html.Append("</p>\n");
+    }
+
+    private static void AppendSensitivity(StringBuilder html, ReportData data)
+    {
+        if (data.Sensitivity.Count == 0)
+        {
+            return;
+        }
+
+        html.Append("<h2>Cost sensitivity</h2>\n<table id=\"sensitivity\"><tr><th>fee (bps)</th><th>spread</th><th>net return</th><th>Sharpe per bar</th><th>PSR(0)</th><th>trades</th><th>champion net return</th></tr>\n");
+        foreach (var s in data.Sensitivity)
+        {
+            html.Append("<tr><td class=\"n\">").Append(Number(s.FeeBps)).Append(" (").Append(Number(s.FeeMultiple)).Append("×)</td><td>").Append(s.Spread ? "paid" : "not paid")
+                .Append("</td><td class=\"n\">").Append(Number(s.TotalReturn, "0.0000%")).Append("</td><td class=\"n\">").Append(Number(s.SharpePerBar, "0.00000"))
+                .Append("</td><td class=\"n\">").Append(Number(s.ProbabilisticSharpe, "0.000")).Append("</td><td class=\"n\">").Append(s.Trades)
+                .Append("</td><td class=\"n\">").Append(Number(s.ChampionTotalReturn, "0.0000%")).Append("</td></tr>\n");
+        }
+
+        html.Append("</table>\n<p><small>The trading threshold follows each cost (the model trades only when its expected move pays the cost); the gate uses the configured row (1×, spread paid).</small></p>\n");
     }
 
     private static void AppendChampion(StringBuilder html, ChampionScore? champion)
@@ -122,7 +173,12 @@ public static class ReportHtml
             columns.Add(("champion (same window)", champion));
         }
 
-        columns.Add(("baseline", data.Baseline));
+        columns.Add(("no position", data.Baseline));
+        if (data.ImbalanceBaseline is { } imbalance)
+        {
+            columns.Add(("imbalance sign", imbalance));
+        }
+
         html.Append("<h2>Out-of-sample metrics (metrics.json)</h2>\n<table id=\"metrics\"><tr><th>metric</th>");
         foreach (var (name, _) in columns)
         {
@@ -135,17 +191,22 @@ public static class ReportHtml
             ("n_test", m => Number(m.NTest)),
             ("accuracy", m => Number(m.Accuracy)),
             ("majority_class_rate", m => Number(m.MajorityClassRate)),
-            ("directional_accuracy", m => Number(m.DirectionalAccuracy)),
-            ("n_directional", m => Number(m.NDirectional)),
-            ("directional_ci_low", m => Number(m.DirectionalCiLow)),
-            ("directional_ci_high", m => Number(m.DirectionalCiHigh)),
+            ("directional_accuracy (hit rate of calls)", m => Number(m.DirectionalAccuracy)),
+            ("n_directional (calls)", m => Number(m.NDirectional)),
+            ("flat_outcome_calls", m => Number(m.FlatOutcomeCalls)),
+            ("directional_ci_low (effective)", m => Number(m.DirectionalCiLow)),
+            ("directional_ci_high (effective)", m => Number(m.DirectionalCiHigh)),
+            ("pesaran_timmermann p", m => Number(m.DirectionalPtPValue, "G4")),
             ("log_loss", m => Number(m.LogLoss)),
-            ("total_return", m => Number(m.TotalReturn)),
-            ("sharpe", m => Number(m.Sharpe)),
-            ("sharpe_per_period", m => Number(m.SharpePerPeriod)),
+            ("total_return (net)", m => Number(m.TotalReturn)),
+            ("mean_return_per_bar ± se", m => $"{Number(m.MeanReturnPerBar, "G4")} ± {Number(m.MeanReturnPerBarSe, "G3")}"),
+            ("sharpe_per_bar ± se (Newey–West)", m => $"{Number(m.SharpePerBar, "0.00000")} ± {Number(m.SharpePerBarSe, "0.00000")}"),
+            ("probabilistic_sharpe", m => Number(m.ProbabilisticSharpe, "0.0000")),
+            ("annualized Sharpe (Lo 2002), span", m => $"{Number(m.SharpeAnnualizedLo, "0.00")} from {Number(m.SpanSeconds / 3600, "0.0")} h"),
             ("max_drawdown", m => Number(m.MaxDrawdown)),
-            ("n_trades", m => Number(m.NTrades)),
-            ("n_periods", m => Number(m.NPeriods)),
+            ("n_trades (book changes)", m => Number(m.NTrades)),
+            ("turnover", m => Number(m.Turnover, "0.00")),
+            ("n_periods (bars)", m => Number(m.NPeriods)),
             ("predicted up/flat/down", m => $"{m.PredictedClassCounts.Up}/{m.PredictedClassCounts.Flat}/{m.PredictedClassCounts.Down}"),
             ("realized up/flat/down", m => $"{m.RealizedClassCounts.Up}/{m.RealizedClassCounts.Flat}/{m.RealizedClassCounts.Down}"),
         };
@@ -160,9 +221,11 @@ public static class ReportHtml
             html.Append("</tr>\n");
         }
 
-        html.Append("</table>\n<p><small>Returns are fractions (0.01 = 1 %) after a cost of ")
-            .Append(Number(data.Candidate.Evaluation.CostBps)).Append(" bps per unit of position change; one period is ")
-            .Append(data.Candidate.Evaluation.HorizonBars).Append(" bars of ").Append(data.Candidate.Evaluation.BarSeconds).Append(" s.</small></p>\n");
+        var ev = data.Candidate.Evaluation;
+        html.Append("</table>\n<p><small>Returns are fractions (0.01 = 1 %) of a taker: a decision at a bar's close fills at the next bar's touch (")
+            .Append(ev.IncludeSpread ? "buy at the ask, sell at the bid" : "at the mid: spread NOT paid").Append(") plus a fee of ")
+            .Append(Number(ev.CostBps)).Append(" bps per unit of position change, in ").Append(ev.HorizonBars).Append(" staggered books each holding ")
+            .Append(ev.HorizonBars).Append(" bars of ").Append(ev.BarSeconds).Append(" s. Sharpe ratios are per bar; the annualized figure is for display only.</small></p>\n");
     }
 
     private static void AppendEvidence(StringBuilder html, GateEvidence? e)
@@ -176,15 +239,15 @@ public static class ReportHtml
         foreach (var (name, value) in new (string, string)[]
         {
             ("label horizon H (bars)", Number(e.HorizonBars)),
-            ("scored directional bars n (hits)", $"{e.DirectionalSamples} ({e.DirectionalHits})"),
-            ("effective samples ⌊n/H⌋ (hits)", $"{e.EffectiveDirectionalSamples} ({e.EffectiveDirectionalHits})"),
-            ("one-sided binomial p-value", Number(e.BinomialPValue, "G4")),
+            ("directional calls n (hits; with a flat outcome)", $"{e.DirectionalSamples} ({e.DirectionalHits}; {e.FlatOutcomeCalls})"),
+            ("effective samples ⌊n/H⌋", Number(e.EffectiveDirectionalSamples)),
+            ("Pesaran–Timmermann statistic, one-sided p", $"{Number(e.PesaranTimmermann, "0.000")}, {Number(e.DirectionalPValue, "G4")}"),
+            ("hit rate expected without skill (P*)", Number(e.ExpectedHitRate, "0.0000")),
             ("Wilson 95% on effective samples", $"{Number(e.EffectiveCiLow, "0.0000")} – {Number(e.EffectiveCiHigh, "0.0000")}"),
-            ("majority realized direction", $"{e.MajorityDirection.ToString().ToLowerInvariant()} {Number(e.MajorityDirectionRate, "0.0000")}"),
-            ("PSR(0)", Number(e.ProbabilisticSharpe, "0.0000")),
-            ("per-period Sharpe, periods, skew, kurtosis", $"{Number(e.SharpePerPeriod, "0.0000")}, {e.Periods}, {Number(e.Skewness, "0.00")}, {Number(e.Kurtosis, "0.00")}"),
-            ("candidates tried N", Number(e.CandidatesTried)),
-            ("expected max Sharpe of N lucky tries", Number(e.ExpectedMaxSharpe, "0.0000")),
+            ("PSR(0) (Newey–West)", Number(e.ProbabilisticSharpe, "0.0000")),
+            ("Sharpe per bar ± se, lag, bars, skew, kurtosis", $"{Number(e.SharpePerBar, "0.00000")} ± {Number(e.SharpePerBarSe, "0.00000")}, {e.HacLag}, {e.Periods}, {Number(e.Skewness, "0.00")}, {Number(e.Kurtosis, "0.00")}"),
+            ("trials N (ledger), variance of their Sharpe ratios", $"{e.Trials}, {Number(e.SharpeVariance, "G3")}"),
+            ("expected max Sharpe of N lucky trials", Number(e.ExpectedMaxSharpe, "0.00000")),
             ("deflated Sharpe ratio", Number(e.DeflatedSharpe, "0.0000")),
         })
         {

@@ -45,7 +45,8 @@ public sealed record RunSummaryEntry
     /// <summary>promoted, rejected, skipped, or null when no decision was made.</summary>
     public string? Decision { get; init; }
     public double? DirectionalAccuracy { get; init; }
-    public double? Sharpe { get; init; }
+    /// <summary>The candidate's per-bar Sharpe ratio net of costs (not annualized).</summary>
+    public double? SharpePerBar { get; init; }
     public double DurationSeconds { get; init; }
     public string? Machine { get; init; }
 

@@ -115,11 +115,12 @@ public sealed partial class OperatorNightTests : IDisposable
     }
 
     [Fact]
-    public async Task The_baseline_line_names_what_the_baseline_predicted()
+    public void The_baseline_line_names_what_the_baseline_predicted()
     {
-        Assert.Equal("always predicts up (the train majority)", Ml.Cli.Commands.RunReport.Predicted(new Ml.Promotion.ClassCounts { Down = 0, Flat = 0, Up = 120 }));
-        Assert.Equal("predicts down 3 / flat 4 / up 5", Ml.Cli.Commands.RunReport.Predicted(new Ml.Promotion.ClassCounts { Down = 3, Flat = 4, Up = 5 }));
-        await Task.CompletedTask;
+        var imbalance = Tests.Promotion.SampleMetrics.AlwaysFlatBaseline() with { Strategy = "imbalance_sign", PredictedClassCounts = new Ml.Promotion.ClassCounts { Down = 3, Flat = 4, Up = 5 } };
+
+        Assert.Equal("imbalance-sign baseline (predicted up 5, down 3, flat 4)", Ml.Promotion.PromotionPolicy.BaselineName(imbalance));
+        Assert.Equal("no-position baseline", Ml.Promotion.PromotionPolicy.BaselineName(imbalance with { Strategy = "no_position" }));
     }
 
     [Fact]

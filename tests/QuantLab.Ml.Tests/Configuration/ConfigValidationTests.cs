@@ -56,6 +56,9 @@ public sealed class ConfigValidationTests : IDisposable
         { "WindowDays", "40", "WindowDays = 40: must be 1..31 days" },
         { "Provider", "\"vst\"", "Provider = 'vst': must be one of local, ssh, vast" },
         { "Device", "\"tpu\"", "Device = 'tpu': must be one of auto, cpu, cuda" },
+        { "Evaluation:HacLag", "3", "Evaluation:HacLag = 3: must be at least Dataset:HorizonBars (10)" },
+        { "Promotion:ChampionSignificance", "0.7", "Promotion:ChampionSignificance = 0.7: must be more than 0 and at most 0.5" },
+        { "Promotion:SharpeTolerance", "2", "Promotion:SharpeTolerance = 2: must be 0..0.999999" },
         // Budgets that must fit each other: each value is in its own range, together they do not.
         { "Shutdown:TerminationWindow", "\"00:00:30\"", "more than Shutdown:TerminationWindow 30 s: the process would be killed before the machine is destroyed" },
         { "Rental:DestroyBudget", "\"00:00:40\"", "Rental:DestroyBudget (40 s) cannot hold one DELETE and one read-back of Vast:RequestTimeout (30 s) each" },

@@ -66,7 +66,7 @@ internal static class OpsTestKit
     };
 
     public const string MetricsJson = """
-        { "directional_accuracy": 0.5612, "n_directional": 1203, "accuracy": 0.48, "sharpe": 2.1, "total_return": 0.012, "max_drawdown": 0.004 }
+        { "directional_accuracy": 0.5612, "n_directional": 1203, "accuracy": 0.48, "sharpe_per_bar": 0.021, "sharpe_per_bar_se": 0.004, "total_return": 0.012, "max_drawdown": 0.004 }
         """;
 
     /// <summary>Stores a completed candidate with its metrics and makes it production.</summary>

@@ -27,12 +27,12 @@ public sealed class PrometheusTextfileTests : IDisposable
                 {
                     RunId = "run-a", StartedAt = Now.AddHours(-6), FinishedAt = Now.AddHours(-5), AgeHours = 5, Status = "succeeded",
                     Date = new DateOnly(2026, 1, 14), Decision = "promoted", CostUsd = 0.21, DurationSeconds = 312, Provider = "vast", Host = "box",
-                    Candidate = new KeyMetrics { DirectionalAccuracy = 0.5612, NDirectional = 1203, Sharpe = 2.1, TotalReturn = 0.012, MaxDrawdown = 0.004 },
+                    Candidate = new KeyMetrics { DirectionalAccuracy = 0.5612, NDirectional = 1203, SharpePerBar = 0.021, SharpePerBarSe = 0.004, TotalReturn = 0.012, MaxDrawdown = 0.004 },
                 },
                 Production = new ProductionStatus
                 {
                     Version = new DateOnly(2026, 1, 14), JobId = "job-b", ChangedAt = Now.AddHours(-5), AgeHours = 5, Action = "promote",
-                    Metrics = new KeyMetrics { DirectionalAccuracy = 0.5612, Sharpe = 2.1 },
+                    Metrics = new KeyMetrics { DirectionalAccuracy = 0.5612, SharpePerBar = 0.021 },
                 },
                 LiveInstances = live?.Where(i => i.Symbol == "btcusdt").ToList(),
             },

@@ -58,7 +58,7 @@ public sealed class StatusCommandTests : IDisposable
         var production = btc.GetProperty("production");
         Assert.Equal("2026-01-14", production.GetProperty("version").GetString());
         Assert.Equal(5, production.GetProperty("age_hours").GetDouble());
-        Assert.Equal(2.1, production.GetProperty("metrics").GetProperty("sharpe").GetDouble());
+        Assert.Equal(0.021, production.GetProperty("metrics").GetProperty("sharpe_per_bar").GetDouble());
     }
 
     [Fact]

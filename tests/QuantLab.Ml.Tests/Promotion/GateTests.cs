@@ -2,7 +2,7 @@ using QuantLab.Ml.Promotion;
 
 namespace QuantLab.Ml.Tests.Promotion;
 
-/// <summary>The gate's evidence rules: effective samples, binomial test, majority direction, PSR, DSR, champion comparability.</summary>
+/// <summary>The gate's evidence rules: effective samples, Pesaran–Timmermann, HAC PSR, DSR over the trial ledger, the paired champion test.</summary>
 [Trait("Category", "Unit")]
 public sealed class GateTests
 {
@@ -13,55 +13,13 @@ public sealed class GateTests
     private static string[] Failed(PromotionDecision decision) => decision.Checks.Where(c => !c.Passed).Select(c => c.Name).ToArray();
 
     [Fact]
-    public void Effective_samples_divide_by_the_horizon_and_the_binomial_p_value_is_the_hand_counted_tail()
+    public void Effective_samples_divide_the_calls_by_the_horizon_and_round_down()
     {
-        // 100 scored bars at H = 10 are 10 independent outcomes; 80 % right is 8 of 10: P(X >= 8) = (45 + 10 + 1) / 1024.
-        var m = SampleMetrics.Good() with { NDirectional = 100, DirectionalAccuracy = 0.8 };
-
-        var e = PromotionPolicy.Evidence(m, candidatesTried: 1);
-
-        Assert.Equal(10, e.HorizonBars);
-        Assert.Equal((100, 80, 10, 8), (e.DirectionalSamples, e.DirectionalHits, e.EffectiveDirectionalSamples, e.EffectiveDirectionalHits));
-        Assert.Equal(56.0 / 1024, e.BinomialPValue, 1e-15);
-    }
-
-    [Fact]
-    public void Effective_counts_round_down_so_the_test_never_claims_more_evidence_than_there_is()
-    {
-        // 87 of 109: n_eff = floor(10.9) = 10, k_eff = floor(87 * 10 / 109) = floor(7.98) = 7; P(X >= 7) = 176 / 1024.
         var m = SampleMetrics.Good() with { NDirectional = 109, DirectionalAccuracy = 87.0 / 109 };
 
-        var e = PromotionPolicy.Evidence(m, 1);
+        var e = PromotionPolicy.Evidence(m, TrialStats.One);
 
-        Assert.Equal((10, 7), (e.EffectiveDirectionalSamples, e.EffectiveDirectionalHits));
-        Assert.Equal(176.0 / 1024, e.BinomialPValue, 1e-15);
-        Assert.Equal(10.9, Statistics.EffectiveSampleSize(109, 10), 1e-12);
-    }
-
-    [Fact]
-    public void The_same_hit_rate_is_evidence_on_many_bars_and_not_on_few()
-    {
-        // 56 % on 3000 scored bars (300 effective): p ≈ 0.02. On 1000 bars (100 effective, 56 hits): p ≈ 0.14.
-        var many = PromotionPolicy.Decide(SampleMetrics.Good(), SampleMetrics.AlwaysFlatBaseline(), null, Defaults);
-        var few = PromotionPolicy.Decide(SampleMetrics.Good() with { NDirectional = 1_000 }, SampleMetrics.AlwaysFlatBaseline(), null, Defaults);
-
-        Assert.True(many.IsPromoted, string.Join("; ", many.Reasons));
-        Assert.Equal(["directional_binomial"], Failed(few));
-        Assert.Equal(Statistics.BinomialPValueAboveHalf(56, 100), Check(few, "directional_binomial").Observed!.Value, 1e-15);
-        Assert.Contains("not significantly better than a coin", few.Reasons.Single(), StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void A_raw_count_that_ignores_overlapping_labels_would_have_passed_what_the_gate_rejects()
-    {
-        // 53 % on 3000 bars: the Wilson bound on the raw count is above 0.5, but 159 of 300 independent outcomes is a coin.
-        var candidate = SampleMetrics.Good() with { DirectionalAccuracy = 0.53 };
-        Assert.True(Statistics.WilsonInterval(1_590, 3_000).Low > 0.5);
-
-        var decision = PromotionPolicy.Decide(candidate, SampleMetrics.AlwaysFlatBaseline(), null, Defaults);
-
-        Assert.Equal(["directional_binomial"], Failed(decision));
-        Assert.True(decision.Evidence!.BinomialPValue > 0.1);
+        Assert.Equal((109, 87, 10), (e.DirectionalSamples, e.DirectionalHits, e.EffectiveDirectionalSamples));
     }
 
     [Fact]
@@ -70,69 +28,119 @@ public sealed class GateTests
         var labels = Enumerable.Repeat(1, 9_800).Concat(Enumerable.Repeat(2, 100)).Concat(Enumerable.Repeat(0, 100)).ToArray();
         var forward = labels.Select(l => l switch { 2 => 0.001, 0 => -0.001, _ => 0.0 }).ToArray();
         var flat = Enumerable.Range(0, labels.Length).SelectMany(_ => new[] { 0.01f, 0.98f, 0.01f }).ToArray();
-        var candidate = MetricsCalculator.Compute(flat, labels, forward, SampleMetrics.Evaluation);
-        var baseline = MetricsCalculator.ComputeBaseline(labels, forward, SampleMetrics.Evaluation, majorityClassFromTrain: 1);
+        var window = Windows.Flat(labels, forward);
+        var candidate = MetricsCalculator.Compute(flat, window, SampleMetrics.Evaluation);
+        var baseline = MetricsCalculator.ComputeNoPosition(window, SampleMetrics.Evaluation);
 
         var decision = PromotionPolicy.Decide(candidate, baseline, null, Defaults);
 
         Assert.Equal(0.98, candidate.Accuracy);
         Assert.False(decision.IsPromoted);
         Assert.Equal("directional_samples", decision.Checks.First(c => !c.Passed).Name);
-        Assert.StartsWith("the candidate made no directional predictions that could be scored: 0 scored directional bars", decision.Reasons[0], StringComparison.Ordinal);
-        Assert.Contains("predicted flat on 100.0", decision.Reasons[0], StringComparison.Ordinal);
+        Assert.StartsWith("the model made no directional predictions: 0 directional calls", decision.Reasons[0], StringComparison.Ordinal);
     }
 
     [Fact]
-    public void Always_predicting_the_trend_of_the_window_is_not_skill()
+    public void Probabilistic_sharpe_is_the_hac_z_score_of_the_per_bar_sharpe()
     {
-        // The window went up on 60 % of its moving bars; a model that is right 58 % of the time is below that.
-        var trending = SampleMetrics.Good() with
-        {
-            DirectionalAccuracy = 0.58,
-            RealizedClassCounts = new ClassCounts { Down = 2_000, Flat = 5_000, Up = 3_000 },
-        };
+        // Sharpe 0.01 ± 0.008 per bar: PSR = Φ(1.25) = 0.894350.
+        var weak = SampleMetrics.Good() with { SharpePerBar = 0.01, SharpePerBarSe = 0.008, ProbabilisticSharpe = SerialStatistics.ProbabilisticSharpe(new HacEstimate(0.01, 0.008, 10, 10_000)) };
 
-        var decision = PromotionPolicy.Decide(trending, SampleMetrics.AlwaysFlatBaseline(), null, Defaults);
+        var decision = PromotionPolicy.Decide(weak, SampleMetrics.AlwaysFlatBaseline(), null, Defaults);
 
-        Assert.Equal(["directional_above_majority"], Failed(decision));
-        Assert.Equal(0.6, Check(decision, "directional_above_majority").Threshold!.Value, 1e-12);
-        Assert.Contains("always predicting up would score", decision.Reasons.Single(), StringComparison.Ordinal);
+        Assert.Equal(0.8943502263, weak.ProbabilisticSharpe, 1e-9);
+        Assert.Equal(["probabilistic_sharpe", "deflated_sharpe"], Failed(decision));
+        Assert.Contains("may be luck: PSR(0) = 0.894", decision.Reasons[0], StringComparison.Ordinal);
+        Assert.Contains("Newey–West, lag 10", decision.Reasons[0], StringComparison.Ordinal);
     }
 
     [Fact]
-    public void Probabilistic_sharpe_uses_the_per_period_sharpe_skew_and_raw_kurtosis()
+    public void Deflated_sharpe_gates_from_the_first_trial_and_deflates_by_the_variance_of_the_trials_sharpes()
     {
-        // SR 0.1 over 101 periods, normal shape: z = 0.1·√100 / √(1 + (3 − 1)/4·0.01) → Φ(0.99751) = 0.84074.
-        var normal = SampleMetrics.Good() with { SharpePerPeriod = 0.1, NPeriods = 101, ReturnSkewness = 0, ReturnKurtosis = 3 };
-        // Negative skew and fat tails widen the error: √(1 + 0.5·0.1 + 5/4·0.01) → Φ(0.97014) = 0.83401.
-        var fat = normal with { ReturnSkewness = -0.5, ReturnKurtosis = 6 };
+        // Sharpe 0.02 ± 0.005. One trial: DSR = PSR = Φ(4). 20 trials whose Sharpe ratios vary with V = 0.0001 (sd 0.01):
+        // E[max] = 0.01·((1−γ)Φ⁻¹(0.95) + γΦ⁻¹(1 − 1/(20e))) = 0.019007; DSR = Φ((0.02 − 0.019007)/0.005) = 0.578716.
+        var candidate = SampleMetrics.Good();
+        var once = PromotionPolicy.Decide(new GateInputs { Candidate = candidate, Baseline = SampleMetrics.AlwaysFlatBaseline(), Trials = TrialStats.One }, Defaults);
+        var twenty = PromotionPolicy.Decide(
+            new GateInputs { Candidate = candidate, Baseline = SampleMetrics.AlwaysFlatBaseline(), Trials = new TrialStats { Count = 20, SharpeVariance = 1e-4 } }, Defaults);
 
-        Assert.Equal(0.8407413278, PromotionPolicy.Evidence(normal, 1).ProbabilisticSharpe, 1e-9);
-        Assert.Equal(0.8340122665, PromotionPolicy.Evidence(fat, 1).ProbabilisticSharpe, 1e-9);
-        var decision = PromotionPolicy.Decide(normal, SampleMetrics.AlwaysFlatBaseline(), null, Defaults);
-        Assert.Equal(["probabilistic_sharpe"], Failed(decision));
-        Assert.Contains("may be luck: PSR(0) = 0.841", decision.Reasons.Single(), StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void Deflated_sharpe_is_reported_always_and_gates_from_the_configured_number_of_tries()
-    {
-        // SR 0.1 over 101 periods: the best of 20 worthless tries would show 0.1·((1−γ)Φ⁻¹(0.95) + γΦ⁻¹(1 − 1/(20e))) = 0.19007.
-        var candidate = SampleMetrics.Good() with { SharpePerPeriod = 0.1, NPeriods = 101 };
-        var lenient = Defaults with { MinProbabilisticSharpe = 0.5 };
-
-        var once = PromotionPolicy.Decide(new GateInputs { Candidate = candidate, Baseline = SampleMetrics.AlwaysFlatBaseline(), CandidatesTried = 1 }, lenient);
-        var nineteen = PromotionPolicy.Decide(new GateInputs { Candidate = candidate, Baseline = SampleMetrics.AlwaysFlatBaseline(), CandidatesTried = 19 }, lenient);
-        var twenty = PromotionPolicy.Decide(new GateInputs { Candidate = candidate, Baseline = SampleMetrics.AlwaysFlatBaseline(), CandidatesTried = 20 }, lenient);
-
-        Assert.Equal(once.Evidence!.ProbabilisticSharpe, once.Evidence.DeflatedSharpe, 1e-15); // one try: nothing to deflate
-        Assert.True(once.IsPromoted && nineteen.IsPromoted, string.Join("; ", nineteen.Reasons));
-        Assert.True(Check(nineteen, "deflated_sharpe").Skipped);
-        Assert.Equal(0.1900707951, twenty.Evidence!.ExpectedMaxSharpe, 1e-9);
-        Assert.Equal(0.1844689574, twenty.Evidence.DeflatedSharpe, 1e-9);
+        Assert.True(once.IsPromoted, string.Join("; ", once.Reasons));
+        Assert.False(Check(once, "deflated_sharpe").Skipped);
+        Assert.Equal(Statistics.NormalCdf(4), once.Evidence!.DeflatedSharpe, 1e-12);
+        Assert.Equal(0.01900707951, twenty.Evidence!.ExpectedMaxSharpe, 1e-10);
+        Assert.Equal(Statistics.NormalCdf((0.02 - 0.01900707951) / 0.005), twenty.Evidence.DeflatedSharpe, 1e-9);
         Assert.Equal(["deflated_sharpe"], Failed(twenty));
-        Assert.Contains("after 20 candidates tried", twenty.Reasons.Single(), StringComparison.Ordinal);
-        Assert.True(PromotionPolicy.Decide(new GateInputs { Candidate = candidate, Baseline = SampleMetrics.AlwaysFlatBaseline(), CandidatesTried = 20 }, lenient with { RequireDeflatedSharpe = false }).IsPromoted);
+        Assert.Contains("after 20 trials of this symbol", twenty.Reasons.Single(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Trial_stats_count_every_trial_and_take_the_sample_variance_of_the_known_sharpes()
+    {
+        var stats = TrialStats.Of([0.01, 0.03, double.NaN, 0.02]);
+
+        Assert.Equal(4, stats.Count);
+        Assert.Equal(1e-4, stats.SharpeVariance, 1e-15); // values 0.01, 0.02, 0.03: sample variance 0.0001
+    }
+
+    private static GateInputs WithChampion(ModelMetrics champion, PairedTest? paired) => new()
+    {
+        Candidate = SampleMetrics.Good(),
+        Baseline = SampleMetrics.AlwaysFlatBaseline(),
+        Champion = new ChampionScore { Comparison = ChampionComparison.SameFeatures, Metrics = champion, Reason = "re-scored" },
+        Paired = paired,
+    };
+
+    private static PairedTest Paired(double p) => new() { Bars = 10_009, MeanDifference = 2e-6, StandardError = 1e-6, Lag = 13, Statistic = 2, PValue = p };
+
+    [Fact]
+    public void By_default_a_sound_champion_is_replaced_only_by_a_significantly_better_candidate_on_the_same_bars()
+    {
+        var better = PromotionPolicy.Decide(WithChampion(SampleMetrics.Production(), Paired(0.02)), Defaults);
+        var notSignificant = PromotionPolicy.Decide(WithChampion(SampleMetrics.Production(), Paired(0.2)), Defaults);
+
+        Assert.True(better.IsPromoted, string.Join("; ", better.Reasons));
+        Assert.Equal(["beats_champion_paired"], Failed(notSignificant));
+        Assert.Contains("not significantly better than the champion net of costs: Diebold–Mariano on 10009 same bars", notSignificant.Reasons.Single(), StringComparison.Ordinal);
+        Assert.All(better.Checks.Where(c => c.Name.EndsWith("_vs_production", StringComparison.Ordinal)), c => Assert.True(c.Skipped));
+    }
+
+    [Fact]
+    public void A_stale_champion_that_fails_the_absolute_checks_on_this_window_is_replaced_without_the_paired_evidence()
+    {
+        var stale = SampleMetrics.Production() with { TotalReturn = -0.02, MeanReturnPerBar = -2e-6, SharpePerBar = -0.01, ProbabilisticSharpe = 0.02 };
+
+        var decision = PromotionPolicy.Decide(WithChampion(stale, Paired(0.3)), Defaults);
+
+        Assert.True(decision.IsPromoted, string.Join("; ", decision.Reasons));
+        Assert.Contains("the champion fails the absolute checks on this window (positive_return, probabilistic_sharpe, beats_baseline_return, beats_baseline_sharpe)", Check(decision, "beats_champion_paired").Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_paired_test_is_diebold_mariano_on_the_per_bar_difference()
+    {
+        var a = new[] { 0.002, -0.001, 0.003, 0.0, 0.001, 0.002 };
+        var b = new[] { 0.001, -0.001, 0.001, 0.001, 0.0, 0.001 };
+        var candidate = SampleMetrics.Good() with { PeriodReturns = a, Evaluation = SampleMetrics.Evaluation with { HorizonBars = 1, HacLag = 1 } };
+        var champion = SampleMetrics.Good() with { PeriodReturns = b };
+
+        var test = PairedTest.Of(candidate, champion);
+
+        // d = [1, 0, 2, −1, 1, 1]e-3: mean 2/3e-3; γ0 = 5/6·... computed by hand with Bartlett weight 1/2 at lag 1:
+        // demeaned [1/3, −2/3, 4/3, −5/3, 1/3, 1/3]e-3; γ0 = (1+4+16+25+1+1)/9/6 = 48/54 e-6; γ1 = (−2/9 − 8/9 − 20/9 − 5/9 + 1/9)/6 = −34/54 e-6.
+        var lrv = (48.0 / 54 + (2 * 0.5 * -34.0 / 54)) * 1e-6;
+        Assert.Equal(6, test.Bars);
+        Assert.Equal(2.0 / 3 * 1e-3, test.MeanDifference, 1e-15);
+        Assert.Equal(Math.Sqrt(lrv / 6), test.StandardError, 1e-15);
+        Assert.Equal(1 - Statistics.NormalCdf(test.MeanDifference / test.StandardError), test.PValue, 1e-12);
+    }
+
+    [Fact]
+    public void The_seed_rule_stays_available_and_compares_on_the_same_bars()
+    {
+        var decision = PromotionPolicy.Decide(WithChampion(SampleMetrics.Good() with { DirectionalAccuracy = 0.58, SharpePerBar = 0.04 }, null), SampleMetrics.Seed);
+
+        Assert.Equal(["directional_vs_production", "sharpe_vs_production"], Failed(decision));
+        Assert.True(Check(decision, "beats_champion_paired").Skipped);
     }
 
     [Fact]
@@ -152,25 +160,9 @@ public sealed class GateTests
 
         Assert.Equal(["comparable_evaluation"], Failed(rejected));
         Assert.Equal("champion not comparable; promote --force to replace it: the champion was trained on another target (a horizon of 20 bars vs the candidate's 10)", rejected.Reasons.Single());
-        Assert.All(rejected.Checks.Where(c => c.Name.EndsWith("_vs_production", StringComparison.Ordinal)), c => Assert.True(c.Skipped));
+        Assert.All(rejected.Checks.Where(c => c.Name.EndsWith("_vs_production", StringComparison.Ordinal) || c.Name == "beats_champion_paired"), c => Assert.True(c.Skipped));
         Assert.True(absolute.IsPromoted, string.Join("; ", absolute.Reasons));
         Assert.True(Check(absolute, "comparable_evaluation").Skipped);
-    }
-
-    [Fact]
-    public void A_champion_scored_with_its_own_features_on_the_same_window_is_compared_like_for_like()
-    {
-        var champion = new ChampionScore
-        {
-            Comparison = ChampionComparison.OwnFeatures,
-            Metrics = SampleMetrics.Good() with { DirectionalAccuracy = 0.58, Sharpe = 4 },
-            Reason = "re-scored with its own features",
-        };
-
-        var decision = PromotionPolicy.Decide(new GateInputs { Candidate = SampleMetrics.Good(), Baseline = SampleMetrics.AlwaysFlatBaseline(), Champion = champion }, Defaults);
-
-        Assert.Equal(["directional_vs_production", "sharpe_vs_production"], Failed(decision));
-        Assert.Contains("its own feature configuration", Check(decision, "comparable_evaluation").Reason, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -12,7 +12,7 @@ public sealed class PromotionJsonTests
         int[] labels = [2, 0, 2, 1, 0, 2];
         var forward = labels.Select(l => l switch { 2 => 0.002, 0 => -0.002, _ => 0.0 }).ToArray();
         var probabilities = predicted.SelectMany(p => Enumerable.Range(0, 3).Select(c => c == p ? 0.6f : 0.2f)).ToArray();
-        return MetricsCalculator.Compute(probabilities, labels, forward, new EvaluationConfig { HorizonBars = 2, BarSeconds = 60 });
+        return MetricsCalculator.Compute(probabilities, Windows.Flat(labels, forward, horizon: 2), new EvaluationConfig { HorizonBars = 2, BarSeconds = 60 });
     }
 
     [Fact]
@@ -24,7 +24,7 @@ public sealed class PromotionJsonTests
         var node = JsonNode.Parse(json)!.AsObject();
         var back = Json.Deserialize<ModelMetrics>(json, "metrics.json");
 
-        foreach (var key in new[] { "n_test", "accuracy", "majority_class", "majority_class_rate", "directional_accuracy", "n_directional", "directional_ci_low", "directional_ci_high", "predicted_class_counts", "realized_class_counts", "log_loss", "total_return", "sharpe", "max_drawdown", "n_trades", "n_periods", "evaluation" })
+        foreach (var key in new[] { "n_test", "accuracy", "majority_class", "majority_class_rate", "directional_accuracy", "n_directional", "directional_ci_low", "directional_ci_high", "predicted_class_counts", "realized_class_counts", "log_loss", "total_return", "sharpe_per_bar", "sharpe_per_bar_se", "probabilistic_sharpe", "sharpe_annualized_lo", "span_seconds", "flat_outcome_calls", "directional_pt_p_value", "test_window", "max_drawdown", "n_trades", "n_periods", "evaluation" })
         {
             Assert.True(node.ContainsKey(key), $"metrics.json lacks {key}: {json}");
         }
@@ -32,9 +32,9 @@ public sealed class PromotionJsonTests
         Assert.False(node.ContainsKey("period_returns"));
         Assert.Equal("up", (string?)node["majority_class"]);
         Assert.Equal(2, (int?)node["predicted_class_counts"]!["up"]);
-        Assert.Equal(1.0, (double?)node["evaluation"]!["cost_bps"]);
+        Assert.Equal(5.0, (double?)node["evaluation"]!["cost_bps"]); // the documented default taker fee
         Assert.Equal(metrics with { PeriodReturns = [] }, back);
-        Assert.Equal(3, metrics.PeriodReturns.Count);
+        Assert.Equal(6 + 2 - 1, metrics.PeriodReturns.Count); // one return per bar: test rows + horizon − 1
     }
 
     [Fact]

@@ -16,7 +16,8 @@ public sealed class PromotionPolicyConfigTests
         Assert.Equal(20, config.MinTrades);
         Assert.True(config.RequireDirectionalSignificance);
         Assert.Equal(0.05, config.DirectionalSignificance);
-        Assert.True(config.RequireAboveMajorityDirection);
+        Assert.Equal(ChampionTest.Paired, config.ChampionRule);
+        Assert.Equal(0.05, config.ChampionSignificance);
         Assert.True(config.RequirePositiveReturn);
         Assert.Equal(0.95, config.MinProbabilisticSharpe);
         Assert.Equal(0.25, config.MaxDrawdownCap);
@@ -24,7 +25,7 @@ public sealed class PromotionPolicyConfigTests
         Assert.Equal(0.005, config.MinDirectionalImprovement);
         Assert.Equal(IncomparableChampionRule.Reject, config.WhenChampionNotComparable);
         Assert.True(config.RequireDeflatedSharpe);
-        Assert.Equal(20, config.DeflatedSharpeMinTrials);
+        Assert.Equal(1, config.DeflatedSharpeMinTrials);
         Assert.Equal(0.95, config.MinDeflatedSharpe);
         Assert.Equal(1.1, config.MaxDrawdownVsProductionFactor);
         Assert.True(config.RequireSharpeImprovement);

@@ -18,8 +18,9 @@ public sealed class PromotionPolicyTests
         var labels = Enumerable.Repeat(1, 980).Concat(Enumerable.Repeat(2, 10)).Concat(Enumerable.Repeat(0, 10)).ToArray();
         var forward = labels.Select(l => l switch { 2 => 0.01, 0 => -0.01, _ => 0.0 }).ToArray();
         var probabilities = Enumerable.Range(0, labels.Length).SelectMany(_ => new[] { 0.01f, 0.98f, 0.01f }).ToArray();
-        var candidate = MetricsCalculator.Compute(probabilities, labels, forward, SampleMetrics.Evaluation);
-        var baseline = MetricsCalculator.ComputeBaseline(labels, forward, SampleMetrics.Evaluation, majorityClassFromTrain: 1);
+        var window = Windows.Flat(labels, forward);
+        var candidate = MetricsCalculator.Compute(probabilities, window, SampleMetrics.Evaluation);
+        var baseline = MetricsCalculator.ComputeNoPosition(window, SampleMetrics.Evaluation);
         Assert.Equal(0.98, candidate.Accuracy);
 
         var decision = PromotionPolicy.Decide(candidate, baseline, production: null, Defaults);
@@ -33,13 +34,13 @@ public sealed class PromotionPolicyTests
     [Fact]
     public void Rejects_model_that_almost_never_calls_a_direction()
     {
-        var candidate = SampleMetrics.Good() with { NDirectional = 12 };
+        var candidate = SampleMetrics.Good() with { NDirectional = 12, FlatOutcomeCalls = 2 };
 
         var decision = PromotionPolicy.Decide(candidate, SampleMetrics.AlwaysFlatBaseline(), null, Defaults);
 
         Assert.Equal(PromotionOutcome.Rejected, decision.Decision);
-        Assert.Equal(["directional_samples", "directional_binomial"], Failed(decision));
-        Assert.StartsWith("the candidate made almost no directional predictions: 12 scored directional bars / horizon 10 = 1 effective samples", decision.Reasons[0], StringComparison.Ordinal);
+        Assert.Equal(["directional_samples"], Failed(decision));
+        Assert.StartsWith("the model made almost no directional predictions: 12 directional calls (2 of them with a flat outcome) / horizon 10 = 1 effective samples", decision.Reasons[0], StringComparison.Ordinal);
     }
 
     [Fact]
@@ -50,7 +51,7 @@ public sealed class PromotionPolicyTests
         Assert.Equal(PromotionOutcome.Promoted, decision.Decision);
         Assert.False(decision.HadProduction);
         Assert.All(decision.Checks, c => Assert.True(c.Passed, c.Reason));
-        Assert.All(decision.Checks.Where(c => c.Name.EndsWith("_vs_production", StringComparison.Ordinal)), c => Assert.True(c.Skipped));
+        Assert.All(decision.Checks.Where(c => c.Name.EndsWith("_vs_production", StringComparison.Ordinal) || c.Name == "beats_champion_paired"), c => Assert.True(c.Skipped));
         Assert.Contains("no production model", Assert.Single(decision.Reasons), StringComparison.Ordinal);
     }
 
@@ -58,25 +59,27 @@ public sealed class PromotionPolicyTests
     public void Absolute_rules_hold_without_a_production_model()
     {
         var risky = SampleMetrics.Good() with { MaxDrawdown = 0.30 };
-        var losing = SampleMetrics.Good() with { TotalReturn = -0.01, Sharpe = -0.5 };
-        var coinFlip = SampleMetrics.Good() with { DirectionalAccuracy = 0.53 };
+        var losing = SampleMetrics.Good() with { TotalReturn = -0.01, MeanReturnPerBar = -1e-6, SharpePerBar = -0.004, ProbabilisticSharpe = Statistics.NormalCdf(-0.8) };
+        var coinFlip = SampleMetrics.Good() with { DirectionalAccuracy = 0.53, DirectionalPtPValue = 0.15 };
         var idle = SampleMetrics.Good() with { NTrades = 5 };
 
         Assert.Equal(["max_drawdown"], Failed(PromotionPolicy.Decide(risky, SampleMetrics.AlwaysFlatBaseline(), null, Defaults)));
-        Assert.Equal(["positive_return", "beats_baseline_return", "beats_baseline_sharpe"], Failed(PromotionPolicy.Decide(losing, SampleMetrics.AlwaysFlatBaseline(), null, Defaults)));
-        Assert.Equal(["directional_binomial"], Failed(PromotionPolicy.Decide(coinFlip, SampleMetrics.AlwaysFlatBaseline(), null, Defaults)));
+        Assert.Equal(["positive_return", "probabilistic_sharpe", "beats_baseline_return", "beats_baseline_sharpe", "deflated_sharpe"], Failed(PromotionPolicy.Decide(losing, SampleMetrics.AlwaysFlatBaseline(), null, Defaults)));
+        Assert.Equal(["directional_pesaran_timmermann"], Failed(PromotionPolicy.Decide(coinFlip, SampleMetrics.AlwaysFlatBaseline(), null, Defaults)));
         Assert.Equal(["trades"], Failed(PromotionPolicy.Decide(idle, SampleMetrics.AlwaysFlatBaseline(), null, Defaults)));
     }
 
     [Fact]
-    public void Promotes_model_that_beats_production_on_every_measure()
+    public void Seed_rule_promotes_model_that_beats_production_on_every_measure()
     {
-        var decision = PromotionPolicy.Decide(SampleMetrics.Good(), SampleMetrics.AlwaysFlatBaseline(), SampleMetrics.Production(), Defaults);
+        var decision = PromotionPolicy.Decide(SampleMetrics.Good(), SampleMetrics.AlwaysFlatBaseline(), SampleMetrics.Production(), SampleMetrics.Seed);
 
         Assert.Equal(PromotionOutcome.Promoted, decision.Decision);
         Assert.True(decision.HadProduction);
-        Assert.All(decision.Checks.Where(c => c.Name != "deflated_sharpe"), c => Assert.False(c.Skipped, c.Name));
-        Assert.True(Check(decision, "deflated_sharpe").Skipped); // reported, not gating after one try
+        Assert.All(decision.Checks.Where(c => c.Name != "beats_champion_paired"), c => Assert.False(c.Skipped, c.Name));
+        Assert.True(Check(decision, "beats_champion_paired").Skipped);
+        Assert.False(Check(decision, "deflated_sharpe").Skipped); // gates from the first trial, where it equals PSR
+        Assert.Equal(decision.Evidence!.ProbabilisticSharpe, decision.Evidence.DeflatedSharpe, 1e-12);
     }
 
     [Theory]
@@ -86,7 +89,7 @@ public sealed class PromotionPolicyTests
     {
         var production = SampleMetrics.Production() with { DirectionalAccuracy = productionDirectional };
 
-        var decision = PromotionPolicy.Decide(SampleMetrics.Good(), SampleMetrics.AlwaysFlatBaseline(), production, Defaults);
+        var decision = PromotionPolicy.Decide(SampleMetrics.Good(), SampleMetrics.AlwaysFlatBaseline(), production, SampleMetrics.Seed);
 
         Assert.Equal(PromotionOutcome.Rejected, decision.Decision);
         Assert.Equal(["directional_vs_production"], Failed(decision));
@@ -96,7 +99,7 @@ public sealed class PromotionPolicyTests
     [Fact]
     public void Required_directional_improvement_raises_the_bar()
     {
-        var config = Defaults with { MinDirectionalImprovement = 0.03 };
+        var config = SampleMetrics.Seed with { MinDirectionalImprovement = 0.03 };
 
         var decision = PromotionPolicy.Decide(SampleMetrics.Good(), SampleMetrics.AlwaysFlatBaseline(), SampleMetrics.Production(), config);
 
@@ -113,7 +116,7 @@ public sealed class PromotionPolicyTests
         var production = SampleMetrics.Production() with { MaxDrawdown = 0.10 };
         var candidate = SampleMetrics.Good() with { MaxDrawdown = candidateDrawdown };
 
-        var decision = PromotionPolicy.Decide(candidate, SampleMetrics.AlwaysFlatBaseline(), production, Defaults);
+        var decision = PromotionPolicy.Decide(candidate, SampleMetrics.AlwaysFlatBaseline(), production, SampleMetrics.Seed);
 
         Assert.Equal(promoted, decision.IsPromoted);
         var check = Check(decision, "drawdown_vs_production");
@@ -127,7 +130,7 @@ public sealed class PromotionPolicyTests
         var production = SampleMetrics.Production() with { MaxDrawdown = 0.001 };
         var candidate = SampleMetrics.Good() with { MaxDrawdown = 0.009 };
 
-        var decision = PromotionPolicy.Decide(candidate, SampleMetrics.AlwaysFlatBaseline(), production, Defaults);
+        var decision = PromotionPolicy.Decide(candidate, SampleMetrics.AlwaysFlatBaseline(), production, SampleMetrics.Seed);
 
         Assert.True(decision.IsPromoted, string.Join("; ", decision.Reasons));
         Assert.Equal(0.01, Check(decision, "drawdown_vs_production").Threshold);
@@ -138,7 +141,7 @@ public sealed class PromotionPolicyTests
     {
         var alwaysFlatProduction = SampleMetrics.AlwaysFlatBaseline();
 
-        var decision = PromotionPolicy.Decide(SampleMetrics.Good(), SampleMetrics.AlwaysFlatBaseline(), alwaysFlatProduction, Defaults);
+        var decision = PromotionPolicy.Decide(SampleMetrics.Good(), SampleMetrics.AlwaysFlatBaseline(), alwaysFlatProduction, SampleMetrics.Seed);
 
         Assert.True(decision.IsPromoted, string.Join("; ", decision.Reasons));
         Assert.True(Check(decision, "drawdown_vs_production").Skipped);
@@ -148,53 +151,52 @@ public sealed class PromotionPolicyTests
     [Fact]
     public void Rejects_lower_sharpe_than_production_by_default()
     {
-        var production = SampleMetrics.Production() with { Sharpe = 3.2 };
+        var production = SampleMetrics.Production() with { SharpePerBar = 0.021 };
 
-        var decision = PromotionPolicy.Decide(SampleMetrics.Good(), SampleMetrics.AlwaysFlatBaseline(), production, Defaults);
+        var decision = PromotionPolicy.Decide(SampleMetrics.Good(), SampleMetrics.AlwaysFlatBaseline(), production, SampleMetrics.Seed);
 
         Assert.Equal(["sharpe_vs_production"], Failed(decision));
-        Assert.Contains("does not improve on production's 3.20", decision.Reasons.Single(), StringComparison.Ordinal);
+        Assert.Contains("does not improve on production's 0.021", decision.Reasons.Single(), StringComparison.Ordinal);
     }
 
     [Fact]
     public void Sharpe_tolerance_or_switch_lets_a_slightly_lower_sharpe_through()
     {
-        var production = SampleMetrics.Production() with { Sharpe = 3.2 };
+        var production = SampleMetrics.Production() with { SharpePerBar = 0.021 };
 
-        Assert.True(PromotionPolicy.Decide(SampleMetrics.Good(), SampleMetrics.AlwaysFlatBaseline(), production, Defaults with { SharpeTolerance = 0.5 }).IsPromoted);
-        Assert.True(PromotionPolicy.Decide(SampleMetrics.Good(), SampleMetrics.AlwaysFlatBaseline(), production, Defaults with { RequireSharpeImprovement = false }).IsPromoted);
+        Assert.True(PromotionPolicy.Decide(SampleMetrics.Good(), SampleMetrics.AlwaysFlatBaseline(), production, SampleMetrics.Seed with { SharpeTolerance = 0.005 }).IsPromoted);
+        Assert.True(PromotionPolicy.Decide(SampleMetrics.Good(), SampleMetrics.AlwaysFlatBaseline(), production, SampleMetrics.Seed with { RequireSharpeImprovement = false }).IsPromoted);
     }
 
     [Fact]
-    public void Rejects_model_that_earns_less_than_buy_and_hold()
+    public void Rejects_model_that_earns_less_than_the_imbalance_rule_through_the_same_execution()
     {
-        // In a rising market the baseline is "always up": +8 % with Sharpe 2.5. The candidate's +5 % is positive but below it.
-        var alwaysUp = SampleMetrics.AlwaysFlatBaseline() with
+        var imbalance = SampleMetrics.AlwaysFlatBaseline() with
         {
-            PredictedClassCounts = new ClassCounts { Down = 0, Flat = 0, Up = 10_000 },
+            Strategy = "imbalance_sign",
+            PredictedClassCounts = new ClassCounts { Down = 4_000, Flat = 1_000, Up = 5_000 },
             TotalReturn = 0.08,
-            Sharpe = 2.5,
-            NTrades = 2,
+            MeanReturnPerBar = 8e-6,
+            SharpePerBar = 0.01,
+            NTrades = 900,
         };
 
-        var decision = PromotionPolicy.Decide(SampleMetrics.Good(), alwaysUp, null, Defaults);
+        var decision = PromotionPolicy.Decide(
+            new GateInputs { Candidate = SampleMetrics.Good(), Baseline = SampleMetrics.AlwaysFlatBaseline(), ImbalanceBaseline = imbalance }, Defaults);
 
         Assert.Equal(["beats_baseline_return"], Failed(decision));
-        Assert.Contains("always-up baseline", decision.Reasons.Single(), StringComparison.Ordinal);
-        Assert.True(PromotionPolicy.Decide(SampleMetrics.Good(), alwaysUp, null, Defaults with { MustBeatBaseline = false }).IsPromoted);
+        Assert.Contains("imbalance-sign baseline (predicted up 5000, down 4000, flat 1000)", decision.Reasons.Single(), StringComparison.Ordinal);
+        Assert.True(PromotionPolicy.Decide(
+            new GateInputs { Candidate = SampleMetrics.Good(), Baseline = SampleMetrics.AlwaysFlatBaseline(), ImbalanceBaseline = imbalance }, Defaults with { MustBeatBaseline = false }).IsPromoted);
     }
 
     [Fact]
-    public void Rejects_model_with_a_lower_sharpe_than_the_baseline()
+    public void Rejects_model_with_a_lower_sharpe_than_a_baseline()
     {
-        var alwaysUp = SampleMetrics.AlwaysFlatBaseline() with
-        {
-            PredictedClassCounts = new ClassCounts { Down = 0, Flat = 0, Up = 10_000 },
-            TotalReturn = 0.02,
-            Sharpe = 3.5,
-        };
+        var imbalance = SampleMetrics.AlwaysFlatBaseline() with { Strategy = "imbalance_sign", MeanReturnPerBar = 1e-6, SharpePerBar = 0.03 };
 
-        var decision = PromotionPolicy.Decide(SampleMetrics.Good(), alwaysUp, null, Defaults);
+        var decision = PromotionPolicy.Decide(
+            new GateInputs { Candidate = SampleMetrics.Good(), Baseline = SampleMetrics.AlwaysFlatBaseline(), ImbalanceBaseline = imbalance }, Defaults);
 
         Assert.Equal(["beats_baseline_sharpe"], Failed(decision));
     }
@@ -205,7 +207,7 @@ public sealed class PromotionPolicyTests
         var production = SampleMetrics.Production() with { NTest = 9_000 };
         var otherCost = SampleMetrics.Production() with { Evaluation = SampleMetrics.Evaluation with { CostBps = 0 } };
 
-        var decision = PromotionPolicy.Decide(SampleMetrics.Good(), SampleMetrics.AlwaysFlatBaseline(), production, Defaults);
+        var decision = PromotionPolicy.Decide(SampleMetrics.Good(), SampleMetrics.AlwaysFlatBaseline(), production, SampleMetrics.Seed);
 
         Assert.Equal(["comparable_evaluation"], Failed(decision));
         Assert.StartsWith(PromotionPolicy.NotComparableReason, decision.Reasons.Single(), StringComparison.Ordinal);
@@ -215,11 +217,11 @@ public sealed class PromotionPolicyTests
     [Fact]
     public void Not_a_number_fails_the_checks_it_reaches()
     {
-        var broken = SampleMetrics.Good() with { Sharpe = double.NaN, MaxDrawdown = double.NaN };
+        var broken = SampleMetrics.Good() with { SharpePerBar = double.NaN, MaxDrawdown = double.NaN };
 
-        var decision = PromotionPolicy.Decide(broken, SampleMetrics.AlwaysFlatBaseline(), SampleMetrics.Production(), Defaults);
+        var decision = PromotionPolicy.Decide(broken, SampleMetrics.AlwaysFlatBaseline(), SampleMetrics.Production(), SampleMetrics.Seed);
 
-        Assert.Equal(["max_drawdown", "beats_baseline_sharpe", "drawdown_vs_production", "sharpe_vs_production"], Failed(decision));
+        Assert.Equal(["max_drawdown", "beats_baseline_sharpe", "deflated_sharpe", "drawdown_vs_production", "sharpe_vs_production"], Failed(decision));
     }
 
     public static TheoryData<string> Scenarios => ["promoted without production", "promoted with production", "always flat", "worse than production", "switches off"];
@@ -231,10 +233,10 @@ public sealed class PromotionPolicyTests
         (ModelMetrics Candidate, ModelMetrics? Production, PromotionPolicyConfig Config) setup = scenario switch
         {
             "promoted without production" => (SampleMetrics.Good(), null, Defaults),
-            "promoted with production" => (SampleMetrics.Good(), SampleMetrics.Production(), Defaults),
+            "promoted with production" => (SampleMetrics.Good(), SampleMetrics.Production(), SampleMetrics.Seed),
             "always flat" => (SampleMetrics.AlwaysFlatBaseline(), null, Defaults),
             "worse than production" => (SampleMetrics.Production(), SampleMetrics.Good(), Defaults),
-            _ => (SampleMetrics.Good(), SampleMetrics.Production(), Defaults with { RequireDirectionalSignificance = false, RequireAboveMajorityDirection = false, RequirePositiveReturn = false, MinProbabilisticSharpe = 0, MustBeatBaseline = false, RequireSharpeImprovement = false, RequireDeflatedSharpe = false }),
+            _ => (SampleMetrics.Good(), SampleMetrics.Production(), SampleMetrics.Seed with { RequireDirectionalSignificance = false, RequirePositiveReturn = false, MinProbabilisticSharpe = 0, MustBeatBaseline = false, RequireSharpeImprovement = false, RequireDeflatedSharpe = false }),
         };
 
         var decision = PromotionPolicy.Decide(setup.Candidate, SampleMetrics.AlwaysFlatBaseline(), setup.Production, setup.Config);
@@ -242,9 +244,9 @@ public sealed class PromotionPolicyTests
         // The names promotion.json readers rely on, in order.
         string[] expected =
         [
-            "directional_samples", "trades", "directional_binomial", "directional_above_majority", "positive_return", "probabilistic_sharpe",
+            "directional_samples", "trades", "directional_pesaran_timmermann", "positive_return", "probabilistic_sharpe",
             "max_drawdown", "comparable_evaluation", "beats_baseline_return", "beats_baseline_sharpe", "deflated_sharpe",
-            "directional_vs_production", "drawdown_vs_production", "sharpe_vs_production",
+            "beats_champion_paired", "directional_vs_production", "drawdown_vs_production", "sharpe_vs_production",
         ];
         Assert.Equal(expected, decision.Checks.Select(c => c.Name));
         Assert.All(decision.Checks, c => Assert.False(string.IsNullOrWhiteSpace(c.Reason)));

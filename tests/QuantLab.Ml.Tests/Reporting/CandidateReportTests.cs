@@ -20,15 +20,23 @@ public sealed class CandidateReportTests : IDisposable
     {
         var rng = new Random(9);
         var evaluation = new EvaluationConfig { HorizonBars = 10, BarSeconds = 1, CostBps = 1 };
-        var labels = Enumerable.Range(0, 600).Select(_ => rng.Next(3)).ToArray();
-        var forward = labels.Select(l => l switch { 2 => 2e-4, 0 => -2e-4, _ => 0.0 }).ToArray();
+        var mids = new double[610];
+        mids[0] = 100;
+        for (var i = 1; i < mids.Length; i++)
+        {
+            mids[i] = mids[i - 1] * (1 + ((rng.NextDouble() - 0.5) * 8e-4));
+        }
+
+        var forward = Enumerable.Range(0, 600).Select(i => Math.Log(mids[i + 10] / mids[i])).ToArray();
+        var labels = forward.Select(r => r > 5e-5 ? 2 : r < -5e-5 ? 0 : 1).ToArray();
+        var window = Promotion.Windows.With(labels, forward, mids, spread: 0.002, validMeans: [-3e-4, 0, 3e-4], validHalfSpread: 1e-5);
         var probabilities = labels.SelectMany(l =>
         {
             var guess = rng.NextDouble() < 0.6 ? l : rng.Next(3);
             return Enumerable.Range(0, 3).Select(c => c == guess ? 0.6f : 0.2f);
         }).ToArray();
-        var candidate = MetricsCalculator.Compute(probabilities, labels, forward, evaluation);
-        var baseline = MetricsCalculator.ComputeBaseline(labels, forward, evaluation, 2);
+        var candidate = MetricsCalculator.Compute(probabilities, window, evaluation);
+        var baseline = MetricsCalculator.ComputeNoPosition(window, evaluation);
         var decision = PromotionPolicy.Decide(candidate, baseline, null, new PromotionPolicyConfig());
         var data = new ReportData
         {
@@ -70,9 +78,16 @@ public sealed class CandidateReportTests : IDisposable
         var html = File.ReadAllText(Path.Combine(dir, "report.html"));
         var metricsJson = JsonNode.Parse(Json.Serialize(metrics))!.AsObject();
         var table = html[html.IndexOf("id=\"metrics\"", StringComparison.Ordinal)..html.IndexOf("id=\"evidence\"", StringComparison.Ordinal)];
-        foreach (var key in new[] { "n_test", "accuracy", "majority_class_rate", "directional_accuracy", "n_directional", "directional_ci_low", "directional_ci_high", "log_loss", "total_return", "sharpe", "sharpe_per_period", "max_drawdown", "n_trades", "n_periods" })
+        foreach (var (key, header) in new[]
         {
-            var row = table[table.IndexOf("<th>" + key + "</th>", StringComparison.Ordinal)..];
+            ("n_test", "n_test"), ("accuracy", "accuracy"), ("majority_class_rate", "majority_class_rate"),
+            ("directional_accuracy", "directional_accuracy (hit rate of calls)"), ("n_directional", "n_directional (calls)"),
+            ("flat_outcome_calls", "flat_outcome_calls"), ("directional_ci_low", "directional_ci_low (effective)"),
+            ("directional_ci_high", "directional_ci_high (effective)"), ("log_loss", "log_loss"), ("total_return", "total_return (net)"),
+            ("max_drawdown", "max_drawdown"), ("n_trades", "n_trades (book changes)"), ("n_periods", "n_periods (bars)"),
+        })
+        {
+            var row = table[table.IndexOf("<th>" + header + "</th>", StringComparison.Ordinal)..];
             row = row[..row.IndexOf("</tr>", StringComparison.Ordinal)];
             Assert.Contains(">" + ReportHtml.Number((double?)metricsJson[key]) + "<", row, StringComparison.Ordinal);
         }
@@ -142,14 +157,12 @@ public sealed class CandidateReportTests : IDisposable
 
         Assert.Equal(0.2, drawdown.Max(), 1e-12);
         Assert.Equal(1.0164, ReportCharts.EquityCurve(returns)[^1], 1e-12);
-        int[] predicted = [2, 0, 2, 2, 2, 2, 2, 2];
-        var labels = predicted;
-        double[] forward = [Math.Log(1.1), 0.0, Math.Log(0.8), 0.0, Math.Log(1.05), 0.0, Math.Log(1.1), 0.0];
+        // The same path through the execution: long from bar 1 (H = 1, no fee, no spread), marked at these mids.
+        double[] mids = [100, 100, 110, 88, 92.4, 101.64];
+        var window = Promotion.Windows.With([2, 2, 2, 2, 2], [0.01, 0.01, 0.01, 0.01, 0.01], mids, spread: 0, validMeans: [-0.01, 0, 0.01]);
         var metrics = MetricsCalculator.Compute(
-            predicted.SelectMany(p => Enumerable.Range(0, 3).Select(c => c == p ? 0.8f : 0.1f)).ToArray(),
-            labels.Select((l, i) => forward[i] > 0 ? 2 : forward[i] < 0 ? 0 : 1).ToArray(),
-            forward,
-            new EvaluationConfig { HorizonBars = 2, BarSeconds = 1, CostBps = 0 });
+            Enumerable.Range(0, 5).SelectMany(_ => new[] { 0.1f, 0.1f, 0.8f }).ToArray(), window, new EvaluationConfig { HorizonBars = 1, BarSeconds = 1, CostBps = 0 });
+        Assert.Equal([0, .. returns], metrics.PeriodReturns.Select(r => Math.Round(r, 12)));
         Assert.Equal(0.2, metrics.MaxDrawdown, 1e-12);
     }
 

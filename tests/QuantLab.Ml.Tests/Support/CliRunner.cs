@@ -6,10 +6,20 @@ namespace QuantLab.Ml.Tests.Support;
 public sealed class CliRunner(string workingDirectory)
 {
     /// <summary>
-    /// Starts with one setting: the tests' sample days cover 6 hours (a full day would quadruple every training), so they
-    /// pass the data check with DataCheck:MinCoveredHours 6; the check's own tests (Data/) use the defaults.
+    /// Environment of the CLI. The tests' sample days cover 6 hours (a full day would quadruple every training), so they
+    /// pass the data check with DataCheck:MinCoveredHours 6; the check's own tests (Data/) use the defaults. The
+    /// end-to-end tests of the pipeline's mechanics (champion re-scoring, alerts, stores) run on one-day sample windows
+    /// with the intra-day split and frictionless fills, because the sample signal's 10-second edge does not survive a
+    /// taker's spread and 5 bps fee (issue 21); the gate's cost behaviour is tested in Promotion/. A test sets these keys
+    /// itself to run with the defaults.
     /// </summary>
-    public Dictionary<string, string?> Environment { get; } = new(StringComparer.Ordinal) { ["QUANTLAB_DataCheck__MinCoveredHours"] = "6" };
+    public Dictionary<string, string?> Environment { get; } = new(StringComparer.Ordinal)
+    {
+        ["QUANTLAB_DataCheck__MinCoveredHours"] = "6",
+        ["QUANTLAB_WindowDays"] = "1",
+        ["QUANTLAB_Evaluation__CostBps"] = "0",
+        ["QUANTLAB_Evaluation__IncludeSpread"] = "false",
+    };
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
