@@ -15,13 +15,14 @@ internal static class LogsCommand
         var symbol = new Option<string?>("--symbol", "-s") { Description = "Only this symbol's jobs, e.g. btcusdt or bybit-btcusdt" };
         var lines = new Option<int>("--lines", "-n") { Description = "Lines of each log to show, 1..10000", DefaultValueFactory = _ => 40 };
         var remote = new Option<bool>("--remote") { Description = "Also read train.log on the run's live Vast machines over ssh (needs VAST_API_KEY and your key in Vast:OperatorPublicKeys)" };
+        var identity = new Option<string?>("--identity", "-i") { Description = "With --remote: the private key ssh offers the machine (default: your ssh agent and ~/.ssh keys)" };
         var store = CommonOptions.Store();
         var command = new Command(
             "logs",
             "Where a run's files are, its outcome per symbol, and the tail of its log and of the trainer's train.log.\n"
             + ExitCodes.Help("shown", (ExitCodes.Failed, "no such run here or in the store, or a live machine could not be read"), ExitCodes.UsageCode))
         {
-            run, symbol, lines, remote, store,
+            run, symbol, lines, remote, identity, store,
         };
         CommandAction.Set(
             command,
@@ -68,8 +69,14 @@ internal static class LogsCommand
                     throw new QuantLabException($"no run '{runId}' in {workDir} or in the run log of {ctx.Options.StoreRoot}; `quantlab-ml runs` lists the recent ones");
                 }
 
+                var key = parse.GetValue(identity);
+                if (key is not null && !File.Exists(key))
+                {
+                    throw new UsageException($"--identity {key}: no such file");
+                }
+
                 return parse.GetValue(remote)
-                    ? await WriteRemoteAsync(ctx, runId, symbolKey, n, ct).ConfigureAwait(false)
+                    ? await WriteRemoteAsync(ctx, new RemoteTail(runId, symbolKey, n, key), ct).ConfigureAwait(false)
                     : ExitCodes.Ok;
             });
         return command;
@@ -145,12 +152,16 @@ internal static class LogsCommand
         }
     }
 
+    /// <summary>What --remote reads: the run, optionally one symbol, how many lines, and the key ssh offers.</summary>
+    private sealed record RemoteTail(string RunId, string? SymbolKey, int Lines, string? Identity);
+
     /// <summary>
     /// The run's machines that still live on Vast: their ssh command, and the tail of each job's train.log read with the
     /// operator's own ssh client (BatchMode: a missing key is an error, never a password prompt).
     /// </summary>
-    private static async Task<int> WriteRemoteAsync(CommandContext ctx, string runId, string? symbolKey, int n, CancellationToken ct)
+    private static async Task<int> WriteRemoteAsync(CommandContext ctx, RemoteTail tail, CancellationToken ct)
     {
+        var (runId, symbolKey, n) = (tail.RunId, tail.SymbolKey, tail.Lines);
         var records = (await new InstanceRecords(Composition.Store(ctx)).ListAsync(ct).ConfigureAwait(false))
             .Where(r => r.RunId == runId && r.InstanceId is not null && (symbolKey is null || r.Jobs.Any(j => j.StartsWith(symbolKey + "-", StringComparison.Ordinal) || j.Contains(symbolKey, StringComparison.Ordinal))))
             .ToList();
@@ -178,18 +189,38 @@ internal static class LogsCommand
             foreach (var job in record.Jobs.Where(j => symbolKey is null || j.Contains(symbolKey, StringComparison.Ordinal)))
             {
                 var remoteLog = $"{root}/jobs/{job}/out/train.log";
-                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"remote     instance {id}: ssh -p {ssh.Port} root@{ssh.Host} tail -n {n} {remoteLog}"));
-                code = Math.Max(code, await SshTailAsync(output, ssh.Host, ssh.Port, remoteLog, n, ct).ConfigureAwait(false));
+                var knownHosts = Path.GetFullPath(Path.Combine(ctx.Options.EffectiveWorkDir, "ssh", string.Create(CultureInfo.InvariantCulture, $"known_hosts-{id}")));
+                var args = SshArgs(ssh.Host, ssh.Port, knownHosts, tail.Identity);
+                output.WriteLine($"remote     instance {id}: ssh {string.Join(' ', args)} tail -n {n} {remoteLog}");
+                code = Math.Max(code, await SshTailAsync(output, args, remoteLog, n, ct).ConfigureAwait(false));
             }
         }
 
         return code;
     }
 
-    private static async Task<int> SshTailAsync(TextWriter output, string host, int port, string remoteLog, int n, CancellationToken ct)
+    /// <summary>
+    /// The ssh arguments for one machine. Vast hands the same host and port to one machine after another, so each instance
+    /// gets a known_hosts file of its own in the work folder: the next machine on that port is not a "changed host key"
+    /// alarm in the operator's ~/.ssh/known_hosts, and this machine's key is still pinned after the first read.
+    /// </summary>
+    private static List<string> SshArgs(string host, int port, string knownHosts, string? identity)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(knownHosts)!);
+        List<string> args = ["-p", port.ToString(CultureInfo.InvariantCulture), "-o", "BatchMode=yes", "-o", "ConnectTimeout=15", "-o", "StrictHostKeyChecking=accept-new", "-o", "UserKnownHostsFile=" + knownHosts];
+        if (identity is not null)
+        {
+            args.AddRange(["-i", Path.GetFullPath(identity), "-o", "IdentitiesOnly=yes"]);
+        }
+
+        args.Add($"root@{host}");
+        return args;
+    }
+
+    private static async Task<int> SshTailAsync(TextWriter output, List<string> ssh, string remoteLog, int n, CancellationToken ct)
     {
         var psi = new ProcessStartInfo("ssh") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in (string[])["-p", port.ToString(CultureInfo.InvariantCulture), "-o", "BatchMode=yes", "-o", "ConnectTimeout=15", "-o", "StrictHostKeyChecking=accept-new", $"root@{host}", "tail", "-n", n.ToString(CultureInfo.InvariantCulture), "--", remoteLog])
+        foreach (var arg in (IEnumerable<string>)[.. ssh, "tail", "-n", n.ToString(CultureInfo.InvariantCulture), "--", remoteLog])
         {
             psi.ArgumentList.Add(arg);
         }
@@ -200,7 +231,7 @@ internal static class LogsCommand
             var stdout = process.StandardOutput.ReadToEndAsync(ct);
             var stderr = process.StandardError.ReadToEndAsync(ct);
             await process.WaitForExitAsync(ct).ConfigureAwait(false);
-            output.WriteLine($"--- {remoteLog} on {host}:{port}");
+            output.WriteLine($"--- {remoteLog} on {ssh[^1]} port {ssh[1]}");
             output.Write(await stdout.ConfigureAwait(false));
             if (process.ExitCode != 0)
             {
