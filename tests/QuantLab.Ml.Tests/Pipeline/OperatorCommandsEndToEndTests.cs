@@ -123,6 +123,13 @@ public sealed class OperatorCommandsEndToEndTests : IDisposable
         Assert.All(training, e => Assert.Equal(run.GetProperty("runs")[0].GetProperty("job_id").GetString(), e.GetProperty("JobId").GetString()));
         Assert.All(events.Where(e => e.TryGetProperty("JobId", out _)), e => Assert.Equal("btcusdt", e.GetProperty("Symbol").GetString()));
         Assert.All(events, e => Assert.Equal(runId, e.GetProperty("RunId").GetString()));
+
+        // Local training is not silent: the trainer's own lines are echoed while it runs, before it is reported finished.
+        var template = events.Select(e => e.GetProperty("@mt").GetString()!).ToList();
+        var firstEcho = template.FindIndex(t => t.StartsWith("trainer: ", StringComparison.Ordinal));
+        var finished = template.FindIndex(t => t.StartsWith("Trainer finished", StringComparison.Ordinal));
+        Assert.True(firstEcho >= 0 && finished > firstEcho, $"no trainer line echoed before 'Trainer finished' (echo at {firstEcho}, finished at {finished})");
+        Assert.Contains(events, e => e.TryGetProperty("TrainerLine", out var line) && line.GetString()!.Contains("best_iteration", StringComparison.Ordinal));
     }
 
     [Fact]
