@@ -55,6 +55,7 @@ public static class Json
     private static IEnumerable<JsonConverter> EnumConverters() =>
     [
         Snake<ChampionComparison>(),
+        Snake<ChampionTest>(),
         Snake<CredentialSource>(),
         Snake<IncomparableChampionRule>(),
         Snake<JobOutcomeStatus>(),

@@ -142,6 +142,13 @@ public sealed class JsonContextTests : IDisposable
         var run = await cli.RunAsync("run-daily", "--symbol", "btcusdt", "--date", "2026-01-20", "--data", "data", "--store", "store", "--json");
         Assert.True(run.ExitCode == 0, run.ToString());
 
+        // Whatever the gate decided, production gets a manifest and a change record, so those files are round-tripped too.
+        if (!Directory.EnumerateFiles(temp.Path, "manifest.json", SearchOption.AllDirectories).Any())
+        {
+            var promote = await cli.RunAsync("promote", "--symbol", "btcusdt", "--date", "2026-01-20", "--store", "store", "--force");
+            Assert.True(promote.ExitCode == 0, promote.ToString());
+        }
+
         var checkedFiles = new List<string>();
         foreach (var path in Directory.EnumerateFiles(temp.Path, "*.json*", SearchOption.AllDirectories))
         {

@@ -217,6 +217,7 @@ public sealed class ConfigValidationTests : IDisposable
         var etc = temp.Combine("etc.json");
         File.WriteAllText(etc, """{ "WindowDays": 4 }""");
         var cli = new CliRunner(temp.Path) { SystemConfigFile = etc };
+        cli.Environment.Remove("QUANTLAB_WindowDays"); // a variable would win over every file
 
         async Task<(string? File, string? From, string WindowDays)> Used(params string[] extra)
         {
@@ -308,10 +309,17 @@ public sealed class ConfigValidationTests : IDisposable
         Assert.Equal("s3://data-bucket/", values["DataRoot"]);
     }
 
+    /// <summary>The CLI with this file and without the test runner's own settings, which as variables would win over the file.</summary>
     private CliRunner WithConfig(string json)
     {
         File.WriteAllText(temp.Combine("quantlab-ml.json"), json);
-        return new CliRunner(temp.Path);
+        var cli = new CliRunner(temp.Path);
+        foreach (var name in cli.Environment.Keys.Where(k => k.StartsWith("QUANTLAB_", StringComparison.Ordinal)).ToList())
+        {
+            cli.Environment.Remove(name);
+        }
+
+        return cli;
     }
 
     /// <summary>{"A": {"B": value}} for key A:B.</summary>
