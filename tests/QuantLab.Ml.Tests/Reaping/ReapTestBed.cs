@@ -147,6 +147,11 @@ internal sealed class ReapTestBed : IAsyncDisposable
             cli.Environment[$"QUANTLAB_Vast__Pacing__{endpoint}"] = "00:00:00";
         }
 
+        // A destroy that never verifies gives up after seconds, not the default two minutes of the system clock.
+        cli.Environment["QUANTLAB_Rental__DestroyBudget"] = "00:00:05";
+        cli.Environment["QUANTLAB_Vast__RequestTimeout"] = "00:00:02";
+        cli.Environment["QUANTLAB_Vast__PollInterval"] = "00:00:00.500";
+
         return cli;
     }
 
