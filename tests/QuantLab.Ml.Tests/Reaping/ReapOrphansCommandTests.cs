@@ -210,6 +210,60 @@ public sealed class ReapOrphansCommandTests : IAsyncLifetime
         Assert.Equal("reaped", (await bed.RecordOfAsync(record))!.Status);
     }
 
+    /// <summary>A night's batch past one job's life, still training: its record and lock are in the store its runs use.</summary>
+    private async Task<long> LiveBatchAsync()
+    {
+        string[] jobs = [JobId("btcusdt"), JobId("ethusdt"), JobId("solusdt")];
+        var age = QuantLab.Ml.Pipeline.TimeBudget.Default.LongestJobLife + Minutes(10);
+        var id = bed.AddOurs("batch-20260314T001500Z-1", age);
+        await bed.BatchRecordAsync("batch-20260314T001500Z-1", jobs, "run-20260314T001500Z-live01", id, Alive, age, deadlineIn: TimeSpan.FromHours(2));
+        await bed.LockAsync(jobs[2], "run-20260314T001500Z-live01", Alive, age, TimeSpan.FromHours(5));
+        return id;
+    }
+
+    [Fact]
+    public async Task From_a_home_folder_without_a_named_store_reap_orphans_refuses_in_one_line_and_destroys_no_live_machine()
+    {
+        var live = await LiveBatchAsync();
+        using var home = new QuantLab.Ml.Tests.Support.TempDir();
+
+        var reap = await bed.Cli(home.Path, nameTheStore: false).RunAsync("reap-orphans");
+
+        Assert.Equal(ExitCodes.Usage, reap.ExitCode);
+        var error = Assert.Single(reap.ErrorLines);
+        Assert.Contains(Path.Combine(home.Path, ".quantlab"), error, StringComparison.Ordinal);
+        Assert.Contains("has never recorded a run", error, StringComparison.Ordinal);
+        Assert.Contains("--store", error, StringComparison.Ordinal);
+        Assert.DoesNotContain(bed.Fake.Calls, c => c.Route == FakeVastRoute.DestroyInstance);
+        Assert.Contains(bed.Fake.LiveInstances, i => i.Id == live);
+        Assert.False(Directory.Exists(Path.Combine(home.Path, ".quantlab", "runs")));
+
+        // Named, the same reap finds the batch's record and keeps it.
+        var named = await bed.Cli(home.Path).RunAsync("reap-orphans");
+        Assert.True(named.ExitCode == ExitCodes.Ok, named.ToString());
+        Assert.Contains(bed.Fake.LiveInstances, i => i.Id == live);
+    }
+
+    [Fact]
+    public async Task From_a_home_folder_without_a_named_store_status_refuses_in_one_line_instead_of_reporting_an_empty_store()
+    {
+        using var home = new QuantLab.Ml.Tests.Support.TempDir();
+
+        var status = await bed.Cli(home.Path, nameTheStore: false).RunAsync("status", "--json");
+
+        Assert.Equal(ExitCodes.Usage, status.ExitCode);
+        var error = Assert.Single(status.ErrorLines);
+        Assert.Contains(Path.Combine(home.Path, ".quantlab"), error, StringComparison.Ordinal);
+        Assert.Contains("QUANTLAB_CONFIG", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"symbols\"", status.Stdout, StringComparison.Ordinal);
+
+        // A store that has recorded runs is its own proof, named or not.
+        Directory.CreateDirectory(Path.Combine(home.Path, ".quantlab", "runs", "instances"));
+        await File.WriteAllTextAsync(Path.Combine(home.Path, ".quantlab", "runs", "instances", "x.json"), "{}", TestContext.Current.CancellationToken);
+        var again = await bed.Cli(home.Path, nameTheStore: false).RunAsync("status", "--json");
+        Assert.NotEqual(ExitCodes.Usage, again.ExitCode);
+    }
+
     [Fact]
     public async Task Max_age_from_the_command_line_reaps_an_instance_whose_run_is_alive()
     {
