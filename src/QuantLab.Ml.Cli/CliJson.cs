@@ -22,6 +22,7 @@ namespace QuantLab.Ml.Cli;
 [JsonSerializable(typeof(StatusReport))]
 [JsonSerializable(typeof(ModelListing))]
 [JsonSerializable(typeof(ConfigReport))]
+[JsonSerializable(typeof(CommandFailureOutput))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;
 
 /// <summary>How the commands write --json: the project's conventions (snake_case, enums as strings, indented) over <see cref="CliJsonContext"/>.</summary>
@@ -29,6 +30,12 @@ internal static class CliJson
 {
     public static JsonSerializerOptions Output { get; } = Json.Create(CliJsonContext.Default);
 }
+
+/// <summary>
+/// What any command prints with --json when it fails before its own document (a read-only store, an unwritable lock or
+/// run folder, bad input): the same one line as on stderr, and the exit code, so a script reading stdout still gets a document.
+/// </summary>
+internal sealed record CommandFailureOutput(string Command, int ExitCode, string Error);
 
 /// <summary>data check --json.</summary>
 internal sealed record DataCheckOutput(

@@ -23,22 +23,19 @@ internal static class CommandAction
             }
             catch (Exception ex) when (ex is QuantLabException)
             {
-                await host.Err.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
-                return ExitCodes.For(ex);
+                return await FailAsync(host, parse, context, ex.Message, ExitCodes.For(ex)).ConfigureAwait(false);
             }
             catch (OperationCanceledException ex) when (ct.IsCancellationRequested)
             {
                 // Cleanup that left something to say (a machine that may still bill) says it on the same one line.
                 var detail = ex is Ml.Training.Providers.RunInterruptedException ? "; " + ex.Message.ReplaceLineEndings(" ") : string.Empty;
-                await host.Err.WriteLineAsync($"error: interrupted{detail}").ConfigureAwait(false);
-                return ExitCodes.Interrupted;
+                return await FailAsync(host, parse, context, $"interrupted{detail}", ExitCodes.Interrupted).ConfigureAwait(false);
             }
             catch (Exception ex)
             {
                 // Unexpected: the full exception goes to the log file (and to stderr only with --verbose).
                 context?.Log.Debug(ex, "Unexpected failure");
-                await host.Err.WriteLineAsync($"error: unexpected {ex.GetType().Name}: {ex.Message}").ConfigureAwait(false);
-                return ExitCodes.Failed;
+                return await FailAsync(host, parse, context, $"unexpected {ex.GetType().Name}: {ex.Message}", ExitCodes.Failed).ConfigureAwait(false);
             }
             finally
             {
@@ -48,6 +45,23 @@ internal static class CommandAction
                 }
             }
         });
+    }
+
+    /// <summary>
+    /// The one error: line; with --json also the failure document on stdout, unless the command printed its own already
+    /// (stdout then still holds exactly one document).
+    /// </summary>
+    private static async Task<int> FailAsync(CliHost host, ParseResult parse, CommandContext? context, string message, int code)
+    {
+        var line = message.ReplaceLineEndings(" ");
+        await host.Err.WriteLineAsync($"error: {line}").ConfigureAwait(false);
+        var json = parse.CommandResult.Command.Options.OfType<Option<bool>>().FirstOrDefault(o => o.Name == "--json");
+        if (json is not null && parse.GetValue(json) && context?.JsonWritten != true)
+        {
+            await host.Out.WriteLineAsync(Json.Serialize(new CommandFailureOutput(parse.CommandResult.Command.Name, code, line), CliJson.Output)).ConfigureAwait(false);
+        }
+
+        return code;
     }
 
     /// <summary>Flag-to-configuration-key pairs, keeping only the flags that were given.</summary>

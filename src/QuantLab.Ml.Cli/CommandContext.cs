@@ -57,7 +57,14 @@ internal sealed class CommandContext : IAsyncDisposable
         return new CommandContext(host, config, logger, runDir);
     }
 
-    public void WriteJson<T>(T value) => Host.Out.WriteLine(Json.Serialize(value, CliJson.Output));
+    public void WriteJson<T>(T value)
+    {
+        Host.Out.WriteLine(Json.Serialize(value, CliJson.Output));
+        JsonWritten = true;
+    }
+
+    /// <summary>The command printed its --json document (so a failure after it must not print a second one).</summary>
+    public bool JsonWritten { get; private set; }
 
     public ValueTask DisposeAsync() => logger.DisposeAsync();
 }

@@ -50,12 +50,34 @@ internal static class ReapOrphansCommand
                     await ctx.Host.Out.WriteAsync(ReapTable.Render(result)).ConfigureAwait(false);
                 }
 
+                if (FailureLine(result) is { } line)
+                {
+                    // The document or table above says everything; this is the one line cron mail and the operator look for.
+                    await ctx.Host.Err.WriteLineAsync(line).ConfigureAwait(false);
+                }
+
                 return ExitCodeOf(result);
             });
         return command;
     }
 
     internal static int ExitCodeOf(ReapResult result) => result.DestroyFailures > 0 ? ExitCodes.Failed : ExitCodes.Ok;
+
+    /// <summary>One error: line naming every orphan whose destroy was not verified (they may still bill), or null.</summary>
+    internal static string? FailureLine(ReapResult result)
+    {
+        var failed = result.Orphans.Where(o => o.Outcome == ReapOutcome.DestroyFailed).ToList();
+        if (failed.Count == 0)
+        {
+            return null;
+        }
+
+        var c = System.Globalization.CultureInfo.InvariantCulture;
+        var which = failed.Count == 1
+            ? string.Create(c, $"Vast instance {failed[0].Id} ({failed[0].Label ?? "no label"}) could not be destroyed and may still be billing: {failed[0].Error}")
+            : string.Create(c, $"Vast instances {string.Join(", ", failed.Select(o => o.Id))} could not be destroyed and may still be billing; the first: {failed[0].Error}");
+        return $"error: {which.ReplaceLineEndings(" ")}; the next reap-orphans will retry {(failed.Count == 1 ? "it" : "them")}";
+    }
 
     /// <summary>Every reaped instance was money leaking, and a failed destroy still is: both go to the alert webhook.</summary>
     private static async Task AlertAsync(CommandContext ctx, ReapResult result, CancellationToken ct)

@@ -59,8 +59,20 @@ public sealed class NightlyReporter
         }
         catch (Exception ex) when (!dryRun)
         {
-            // Its own token: an interrupted run must still say so before the process ends (the notifier bounds its time).
-            await RunAbortedAsync(runId, ex, CancellationToken.None).ConfigureAwait(false);
+            // Its own token: an interrupted run must still say so before the process ends. After SIGTERM the process has
+            // only its cleanup budget left: the alert and the metrics get one store write's budget (Shutdown:StoreWriteBudget),
+            // so a hanging webhook (up to Attempts × Timeout) cannot push the process past the termination window.
+            using var budget = new CancellationTokenSource(options.Shutdown.StoreWriteBudget, time);
+            var token = ct.IsCancellationRequested ? budget.Token : CancellationToken.None;
+            try
+            {
+                await RunAbortedAsync(runId, ex, token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            {
+                log.Warning("The abort alert and metrics did not finish within the cleanup budget {Budget}; exiting without them", Common.Durations.Format(options.Shutdown.StoreWriteBudget));
+            }
+
             throw;
         }
 

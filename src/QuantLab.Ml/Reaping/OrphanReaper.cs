@@ -7,14 +7,12 @@ namespace QuantLab.Ml.Reaping;
 /// <summary>
 /// Finds the instances of ours that no live run owns and destroys them: lists every instance of the account (a broken
 /// list aborts, it is never "nothing to reap"), judges each one carrying our label prefix by its run record, its run's
-/// lock and its age (<see cref="OrphanRules"/>), destroys the orphans, confirms each destroy by re-reading the instance,
+/// lock and its age (<see cref="OrphanRules"/>), destroys the orphans with the verified destroy
+/// (<see cref="VastClient.DestroyAndVerifyAsync"/>: an orphan counts as destroyed only once Vast no longer lists it),
 /// settles the run records (status reaped, cost) and writes one audit object to the store.
 /// </summary>
 public sealed class OrphanReaper
 {
-    /// <summary>Destroy-and-re-read rounds before an orphan is reported as possibly still billing.</summary>
-    internal const int DestroyAttempts = 3;
-
     private readonly VastClient vast;
     private readonly IArtifactStore store;
     private readonly TimeProvider time;
@@ -96,7 +94,7 @@ public sealed class OrphanReaper
             }
 
             log.Warning("Destroying orphan {InstanceId} {Label} ({Status}, about {CostSoFar} $ so far): {Reason}", instance.Id, instance.Label, entry.Status, entry.CostSoFar, verdict.Reason);
-            var (outcome, error) = await DestroyAsync(instance.Id, ct).ConfigureAwait(false);
+            var (outcome, error) = await DestroyAsync(instance.Id, request.DestroyBudget, ct).ConfigureAwait(false);
             orphans.Add(entry with { Outcome = outcome, Error = error });
             if (verdict.Record is { } record && await SettleAsync(record, instance, outcome, error, ct).ConfigureAwait(false) is { } warning)
             {
@@ -140,37 +138,23 @@ public sealed class OrphanReaper
         AttemptId = verdict.Record?.AttemptId,
     };
 
-    // Destroy is idempotent, so a round that failed or left the instance visible is simply repeated after a poll interval.
-    private async Task<(ReapOutcome Outcome, string? Error)> DestroyAsync(long instanceId, CancellationToken ct)
+    // The night's verified destroy (retries with backoff, read-backs, a repeated DELETE after a success that destroyed
+    // nothing), on a budget of its own per orphan: an orphan is only called destroyed once Vast no longer lists it.
+    private async Task<(ReapOutcome Outcome, string? Error)> DestroyAsync(long instanceId, TimeSpan destroyBudget, CancellationToken ct)
     {
-        var destroyedNow = false;
-        string? last = null;
-        for (var attempt = 1; ; attempt++)
+        using var budget = new CancellationTokenSource(destroyBudget, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, budget.Token);
+        var result = await vast.DestroyAndVerifyAsync(instanceId, linked.Token).ConfigureAwait(false);
+
+        // Interrupted, not failed: the record keeps what it said, and the next reap finds the instance again.
+        ct.ThrowIfCancellationRequested();
+        if (result.Verified)
         {
-            try
-            {
-                destroyedNow |= await vast.DestroyInstanceAsync(instanceId, ct).ConfigureAwait(false);
-                if (await vast.GetInstanceAsync(instanceId, ct).ConfigureAwait(false) is not { } still)
-                {
-                    return (destroyedNow ? ReapOutcome.Destroyed : ReapOutcome.AlreadyGone, null);
-                }
-
-                last = $"still there ({VastStatus.Display(still.ActualStatus)}) after the destroy";
-            }
-            catch (VastApiException ex) when (ex is not VastAuthException)
-            {
-                last = ex.Message;
-            }
-
-            if (attempt == DestroyAttempts)
-            {
-                log.Error("Orphan {InstanceId} may still be billing: {Attempts} destroys failed, the last: {Reason}", instanceId, attempt, last);
-                return (ReapOutcome.DestroyFailed, last);
-            }
-
-            log.Warning("Destroy of orphan {InstanceId} not confirmed (attempt {Attempt}): {Reason}", instanceId, attempt, last);
-            await Task.Delay(vast.Options.PollInterval, time, ct).ConfigureAwait(false);
+            return (result.WasAlreadyGone ? ReapOutcome.AlreadyGone : ReapOutcome.Destroyed, null);
         }
+
+        log.Error("Orphan {InstanceId} may still be billing: its destroy was not verified after {Deletes} DELETEs: {Reason}", instanceId, result.Deletes, result.Error);
+        return (ReapOutcome.DestroyFailed, result.Error);
     }
 
     /// <summary>

@@ -28,6 +28,12 @@ public sealed record ReapRequest
     public TimeSpan NoRecordGrace { get; init; } = DefaultNoRecordGrace;
 
     /// <summary>
+    /// Time one orphan's destroy may take, retries and read-backs included (Rental:DestroyBudget): the same verified
+    /// destroy as a night's, so an orphan is only called destroyed once Vast no longer lists it.
+    /// </summary>
+    public TimeSpan DestroyBudget { get; init; } = Pipeline.TimeBudget.Default.Destroy;
+
+    /// <summary>
     /// Defaults from configuration: max age, run limit and the no-record grace are all the longest a job can legitimately
     /// live (<see cref="Pipeline.TimeBudget.LongestJobLife"/>: every stage limit and margin), so no live job is reaped.
     /// </summary>
@@ -35,7 +41,7 @@ public sealed record ReapRequest
     {
         ArgumentNullException.ThrowIfNull(budget);
         var life = budget.LongestJobLife;
-        return new ReapRequest { LabelPrefix = labelPrefix, DryRun = dryRun, MaxAge = life, RunLimit = life, NoRecordGrace = life };
+        return new ReapRequest { LabelPrefix = labelPrefix, DryRun = dryRun, MaxAge = life, RunLimit = life, NoRecordGrace = life, DestroyBudget = budget.Destroy };
     }
 
     /// <summary>Throws <see cref="UsageException"/> naming the first bad value; returns this request when all is well.</summary>
@@ -52,6 +58,11 @@ public sealed record ReapRequest
         if (NoRecordGrace < TimeSpan.Zero || NoRecordGrace > TimeSpan.FromDays(7))
         {
             throw new UsageException(string.Create(CultureInfo.InvariantCulture, $"the no-record grace must be 0..7 days, got {NoRecordGrace}"));
+        }
+
+        if (DestroyBudget <= TimeSpan.Zero || DestroyBudget > TimeSpan.FromHours(1))
+        {
+            throw new UsageException(string.Create(CultureInfo.InvariantCulture, $"the destroy budget must be more than 0 and at most 1 hour, got {DestroyBudget}"));
         }
 
         return this;

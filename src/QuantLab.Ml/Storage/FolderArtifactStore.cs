@@ -35,21 +35,28 @@ public sealed class FolderArtifactStore : IArtifactStore
     private async Task<string> CopyIntoPlaceAsync(string key, string localPath, Func<string, Task>? check)
     {
         var target = PathOf(key);
-        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-        var tmp = TempNameFor(target);
         try
         {
-            File.Copy(localPath, tmp, overwrite: true);
-            if (check is not null)
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            var tmp = TempNameFor(target);
+            try
             {
-                await check(tmp).ConfigureAwait(false);
-            }
+                File.Copy(localPath, tmp, overwrite: true);
+                if (check is not null)
+                {
+                    await check(tmp).ConfigureAwait(false);
+                }
 
-            File.Move(tmp, target, overwrite: true);
+                File.Move(tmp, target, overwrite: true);
+            }
+            finally
+            {
+                File.Delete(tmp);
+            }
         }
-        finally
+        catch (Exception ex) when (IsRefusal(ex) && File.Exists(localPath))
         {
-            File.Delete(tmp);
+            throw Refused(target, ex);
         }
 
         return target;
@@ -104,17 +111,24 @@ public sealed class FolderArtifactStore : IArtifactStore
     public async Task<string> WriteTextAsync(string key, string content, WriteCondition condition, CancellationToken ct)
     {
         var path = PathOf(key);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        if (condition.MustNotExist || condition.IfMatchETag is not null)
+        try
         {
-            // The lock file makes check-then-rename atomic against other writers on this machine (and NFS with O_EXCL).
-            using var guard = await AcquireLockAsync(path + ".lock", ct).ConfigureAwait(false);
-            CheckCondition(key, path, condition);
-            await WriteAtomicAsync(path, content, ct).ConfigureAwait(false);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            if (condition.MustNotExist || condition.IfMatchETag is not null)
+            {
+                // The lock file makes check-then-rename atomic against other writers on this machine (and NFS with O_EXCL).
+                using var guard = await AcquireLockAsync(path + ".lock", ct).ConfigureAwait(false);
+                CheckCondition(key, path, condition);
+                await WriteAtomicAsync(path, content, ct).ConfigureAwait(false);
+            }
+            else
+            {
+                await WriteAtomicAsync(path, content, ct).ConfigureAwait(false);
+            }
         }
-        else
+        catch (Exception ex) when (IsRefusal(ex))
         {
-            await WriteAtomicAsync(path, content, ct).ConfigureAwait(false);
+            throw Refused(path, ex);
         }
 
         return Hashing.Sha256(content);
@@ -143,12 +157,31 @@ public sealed class FolderArtifactStore : IArtifactStore
     public Task DeleteAsync(string key, CancellationToken ct)
     {
         var path = PathOf(key);
-        if (File.Exists(path))
+        try
         {
-            File.Delete(path);
+            if (File.Exists(path))
+            {
+                File.Delete(path);
+            }
+        }
+        catch (Exception ex) when (IsRefusal(ex))
+        {
+            throw Refused(path, ex);
         }
 
         return Task.CompletedTask;
+    }
+
+    /// <summary>A failure of the file system under the store (read-only, permissions, full, a parent that is a file), not of a missing source.</summary>
+    private static bool IsRefusal(Exception ex) => ex is UnauthorizedAccessException || (ex is IOException && ex is not (FileNotFoundException or PathTooLongException));
+
+    /// <summary>One line naming the path and the cause: .NET's Unix messages end in " : 'path'", which the line already names.</summary>
+    private StoreWriteException Refused(string path, Exception ex)
+    {
+        var cause = ex.Message;
+        var cut = cause.IndexOf(" : '", StringComparison.Ordinal);
+        cause = cut > 0 ? cause[..cut] : cause.TrimEnd('.');
+        return new StoreWriteException($"cannot write {path} (store {root}): {cause}", ex);
     }
 
     private static bool IsInternal(string key) => key.EndsWith(".lock", StringComparison.Ordinal) || key.Contains(".tmp-", StringComparison.Ordinal);
@@ -193,7 +226,9 @@ public sealed class FolderArtifactStore : IArtifactStore
             {
                 return new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
             }
-            catch (IOException) when (attempt < 200)
+            // Only a held lock is worth waiting for: a lock file that cannot even be created (read-only, no permission)
+            // fails at once, after a few tries for the moment between a holder's close and our open.
+            catch (IOException) when (attempt < 200 && (attempt < 3 || File.Exists(lockPath)))
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(25), TimeProvider.System, ct).ConfigureAwait(false);
             }

@@ -91,6 +91,15 @@ public sealed class ArtifactNotFoundException : Common.QuantLabException
     public ArtifactNotFoundException(string message) : base(message) { }
 }
 
+/// <summary>
+/// The store refused a write for a reason of its own (read-only file system, no permission, disk full, a path whose
+/// parent is a file): the message names the path and the cause in one line, so the operator knows what to fix.
+/// </summary>
+public sealed class StoreWriteException : Common.QuantLabException
+{
+    public StoreWriteException(string message, Exception inner) : base(message, inner) { }
+}
+
 /// <summary>A conditional write lost a race: somebody else changed the object first.</summary>
 public sealed class ConcurrentWriteException : Common.QuantLabException
 {

@@ -101,6 +101,40 @@ public sealed class RunDailyReportingTests : IDisposable
     }
 
     [Fact]
+    public async Task After_sigterm_a_hanging_webhook_holds_the_process_no_longer_than_the_store_write_budget()
+    {
+        // The webhook never answers; each attempt may wait 2 min and there are 10 of them: 20 min without a bound.
+        receiver.Given(Request.Create().WithPath("/hang").UsingPost()).RespondWith(Response.Create().WithStatusCode(200).WithDelay(TimeSpan.FromMinutes(5)));
+        var (log, sink) = OpsTestKit.Logger();
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 3, 14, 0, 15, 0, TimeSpan.Zero));
+        var options = new QuantLabOptions
+        {
+            Alerts = new AlertOptions { WebhookUrl = $"{receiver.Urls[0]}/hang", Timeout = TimeSpan.FromMinutes(2), Attempts = 10 },
+            Metrics = new MetricsOptions { TextfileDir = temp.Combine("textfile") },
+            Shutdown = new ShutdownOptions { StoreWriteBudget = TimeSpan.FromSeconds(15) },
+        };
+        var reporter = new NightlyReporter(options, WebhookAlertNotifier.Create(options.Alerts, time, log), () => throw new IOException("no store"), null, time, log);
+        using var sigterm = new CancellationTokenSource();
+        await sigterm.CancelAsync();
+        var started = time.GetUtcNow();
+
+        var run = reporter.RunAsync(token => Task.FromCanceled<QuantLab.Ml.Pipeline.RunDailyResult>(token), dryRun: false, "run-x", sigterm.Token);
+
+        // Drive the clock a second at a time (real time is only the guard) until the reporter gives up.
+        var guard = System.Diagnostics.Stopwatch.StartNew();
+        while (!run.IsCompleted && guard.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            time.Advance(TimeSpan.FromSeconds(1));
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
+
+        Assert.True(run.IsCompleted, $"still reporting after {time.GetUtcNow() - started} of fake time");
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
+        Assert.InRange(time.GetUtcNow() - started, TimeSpan.Zero, TimeSpan.FromSeconds(17));
+        Assert.Contains("cleanup budget", sink.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_unreachable_webhook_does_not_change_the_outcome_of_the_run()
     {
         var cli = new CliRunner(temp.Path);

@@ -397,6 +397,25 @@ public sealed class RunDailyVastEndToEndTests(SshdFixture sshd) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task When_no_rented_machine_ever_boots_and_no_offer_is_left_the_error_names_each_machine_and_its_state()
+    {
+        vast.AddOffer(new FakeOffer { DphBase = 0.20, MachineId = 8001, Schedule = FakeInstanceSchedule.StuckLoading() });
+        vast.AddOffer(new FakeOffer { DphBase = 0.30, MachineId = 8002, Schedule = FakeInstanceSchedule.StuckLoading() });
+        var cli = NewCli();
+        cli.Environment["QUANTLAB_Rental__RunningDeadline"] = "00:00:02";
+
+        var result = await cli.RunAsync("run-daily", "--symbol", "btcusdt", "--date", "2026-02-10", "--json");
+
+        Assert.Equal(ExitCodes.Failed, result.ExitCode);
+        var created = vast.CreatedInstanceIds.Order().ToList();
+        Assert.Equal(2, created.Count);
+        var error = Assert.Single(result.ErrorLines);
+        Assert.Contains($"{created[0]} loading, {created[1]} loading; no further offer", error, StringComparison.Ordinal);
+        Assert.Contains($"{created[0]} loading, {created[1]} loading; no further offer", SingleRun(result).GetProperty("error").GetString(), StringComparison.Ordinal);
+        AssertNothingLeftBilling();
+    }
+
+    [Fact]
     public async Task When_storing_the_candidate_fails_after_the_destroy_the_run_fails_and_says_where_the_artifacts_are()
     {
         vast.AddOffer();

@@ -315,6 +315,51 @@ public sealed class RunNightVastEndToEndTests(SshdFixture sshd) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_batch_whose_machine_cannot_be_destroyed_keeps_every_trained_model_records_destroy_failed_and_fails_in_one_line()
+    {
+        string[] symbols = ["btcusdt", "ethusdt", "solusdt"];
+        await SampleAsync(symbols);
+        AddOffers(1);
+        vast.FailNext(FakeVastRoute.DestroyInstance, status: 500, times: 10_000);
+        var cli = NewCli();
+        cli.Environment["QUANTLAB_Rental__DestroyBudget"] = "00:00:08";
+        cli.Environment["QUANTLAB_Vast__RequestTimeout"] = "00:00:04";
+
+        var result = await cli.RunAsync("run-daily", "--symbol", symbols[0], "--symbol", symbols[1], "--symbol", symbols[2],
+            "--date", Date, "--instances", "1", "--deadline", FarDeadline, "--json");
+
+        Assert.Equal(ExitCodes.Failed, result.ExitCode);
+        var instance = Assert.Single(vast.CreatedInstanceIds);
+        var runs = Runs(result);
+        Assert.Equal(symbols, runs.Select(r => r.GetProperty("symbol").GetString()).Order(StringComparer.Ordinal));
+
+        // Nothing trained is lost: every symbol of the batch is stored and decided as on a clean night.
+        foreach (var run in runs)
+        {
+            var symbol = run.GetProperty("symbol").GetString()!;
+            Assert.True(File.Exists(temp.Combine("store", "models", "candidates", symbol, Date, "_COMPLETE.json")), $"{symbol}: {result}");
+            TeardownFaultEndToEndTests.DecidedAsOnACleanNight(run, symbol, p => temp.Combine(p));
+            Assert.Equal("failed", run.GetProperty("status").GetString());
+            Assert.Contains($"Vast instance {instance} could not be destroyed", run.GetProperty("error").GetString(), StringComparison.Ordinal);
+        }
+
+        var record = Assert.Single(Directory.GetFiles(temp.Combine("store", "runs", "instances"), "*.json")
+            .Select(f => JsonDocument.Parse(File.ReadAllText(f)).RootElement.Clone()));
+        Assert.Equal("destroy_failed", record.GetProperty("status").GetString());
+        Assert.Equal(3, record.GetProperty("job_ids").GetArrayLength());
+        var error = Assert.Single(result.ErrorLines);
+        Assert.Contains($"Vast instance {instance} could not be destroyed", error, StringComparison.Ordinal);
+        Assert.Contains("reap-orphans will retry it", error, StringComparison.Ordinal);
+        Assert.Equal(new[] { instance }, vast.LiveInstances.Select(i => i.Id));
+
+        // Vast recovers: the next reap destroys the batch's machine.
+        vast.ClearFaults();
+        var reap = await NewCli().RunAsync("reap-orphans");
+        Assert.True(reap.ExitCode == ExitCodes.Ok, reap.ToString());
+        AssertNothingLeftBilling();
+    }
+
+    [Fact]
     public async Task A_night_with_no_offer_to_rent_fails_every_symbol_with_the_reason_and_rents_nothing()
     {
         await SampleAsync("btcusdt", "ethusdt");

@@ -152,7 +152,7 @@ public sealed class ReapOrphansCommandTests : IAsyncLifetime
     public async Task A_failed_destroy_exits_1_so_cron_mail_shows_it()
     {
         var (instance, _) = await KilledRunAsync();
-        bed.Fake.FailNext(FakeVastRoute.DestroyInstance, status: 500, times: QuantLab.Ml.Reaping.OrphanReaper.DestroyAttempts);
+        bed.Fake.FailNext(FakeVastRoute.DestroyInstance, status: 500, times: 10_000);
 
         var reap = await bed.Cli().RunAsync("reap-orphans", "--json");
 
@@ -160,6 +160,108 @@ public sealed class ReapOrphansCommandTests : IAsyncLifetime
         using var doc = JsonDocument.Parse(reap.Stdout);
         Assert.Equal("destroy_failed", doc.RootElement.GetProperty("orphans")[0].GetProperty("outcome").GetString());
         Assert.Equal(new[] { instance }, bed.Fake.LiveInstances.Select(i => i.Id));
+        var error = Assert.Single(reap.ErrorLines);
+        Assert.Contains($"Vast instance {instance} ", error, StringComparison.Ordinal);
+        Assert.Contains("500", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_destroy_that_fails_once_with_a_500_is_retried_and_the_orphan_is_reaped_once_vast_no_longer_lists_it()
+    {
+        var (instance, record) = await KilledRunAsync();
+        bed.Fake.FailNext(FakeVastRoute.DestroyInstance, status: 500);
+
+        var reap = await bed.Cli().RunAsync("reap-orphans");
+
+        Assert.True(reap.ExitCode == ExitCodes.Ok, reap.ToString());
+        Assert.Empty(reap.ErrorLines);
+        Assert.Equal([500, 200], bed.Fake.Calls.Where(c => c.Route == FakeVastRoute.DestroyInstance).Select(c => c.StatusCode));
+        Assert.Equal(new[] { instance }, bed.Fake.DestroyedInstanceIds);
+        Assert.Equal("reaped", (await bed.RecordOfAsync(record))!.Status);
+        Assert.Contains("1 orphans destroyed", reap.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_destroy_that_answers_success_but_destroys_nothing_is_not_reported_destroyed_and_exits_1_naming_the_instance()
+    {
+        var (instance, record) = await KilledRunAsync();
+        bed.Fake.IgnoreDestroy(instance, times: 10_000);
+
+        var reap = await bed.Cli().RunAsync("reap-orphans");
+
+        Assert.Equal(ExitCodes.Failed, reap.ExitCode);
+        var error = Assert.Single(reap.ErrorLines);
+        Assert.StartsWith($"error: Vast instance {instance} ", error, StringComparison.Ordinal);
+        Assert.Contains("may still be billing", error, StringComparison.Ordinal);
+        Assert.Contains("still lists it", error, StringComparison.Ordinal);
+        Assert.EndsWith("the next reap-orphans will retry it", error, StringComparison.Ordinal);
+        Assert.Contains("0 orphans destroyed", reap.Stdout, StringComparison.Ordinal);
+        Assert.Contains("1 could NOT be destroyed", reap.Stdout, StringComparison.Ordinal);
+        Assert.Equal(new[] { instance }, bed.Fake.LiveInstances.Select(i => i.Id));
+        var settled = await bed.RecordOfAsync(record);
+        Assert.Equal("destroy_failed", settled!.Status);
+        Assert.Null(settled.DestroyedAt);
+
+        // Vast recovers: the next reap destroys it, verified, and says so.
+        bed.Fake.ClearFaults();
+        var again = await bed.Cli().RunAsync("reap-orphans");
+        Assert.True(again.ExitCode == ExitCodes.Ok, again.ToString());
+        Assert.Empty(bed.Fake.LiveInstances);
+        Assert.Equal("reaped", (await bed.RecordOfAsync(record))!.Status);
+    }
+
+    /// <summary>A night's batch past one job's life, still training: its record and lock are in the store its runs use.</summary>
+    private async Task<long> LiveBatchAsync()
+    {
+        string[] jobs = [JobId("btcusdt"), JobId("ethusdt"), JobId("solusdt")];
+        var age = QuantLab.Ml.Pipeline.TimeBudget.Default.LongestJobLife + Minutes(10);
+        var id = bed.AddOurs("batch-20260314T001500Z-1", age);
+        await bed.BatchRecordAsync("batch-20260314T001500Z-1", jobs, "run-20260314T001500Z-live01", id, Alive, age, deadlineIn: TimeSpan.FromHours(2));
+        await bed.LockAsync(jobs[2], "run-20260314T001500Z-live01", Alive, age, TimeSpan.FromHours(5));
+        return id;
+    }
+
+    [Fact]
+    public async Task From_a_home_folder_without_a_named_store_reap_orphans_refuses_in_one_line_and_destroys_no_live_machine()
+    {
+        var live = await LiveBatchAsync();
+        using var home = new QuantLab.Ml.Tests.Support.TempDir();
+
+        var reap = await bed.Cli(home.Path, nameTheStore: false).RunAsync("reap-orphans");
+
+        Assert.Equal(ExitCodes.Usage, reap.ExitCode);
+        var error = Assert.Single(reap.ErrorLines);
+        Assert.Contains(Path.Combine(home.Path, ".quantlab"), error, StringComparison.Ordinal);
+        Assert.Contains("has never recorded a run", error, StringComparison.Ordinal);
+        Assert.Contains("--store", error, StringComparison.Ordinal);
+        Assert.DoesNotContain(bed.Fake.Calls, c => c.Route == FakeVastRoute.DestroyInstance);
+        Assert.Contains(bed.Fake.LiveInstances, i => i.Id == live);
+        Assert.False(Directory.Exists(Path.Combine(home.Path, ".quantlab", "runs")));
+
+        // Named, the same reap finds the batch's record and keeps it.
+        var named = await bed.Cli(home.Path).RunAsync("reap-orphans");
+        Assert.True(named.ExitCode == ExitCodes.Ok, named.ToString());
+        Assert.Contains(bed.Fake.LiveInstances, i => i.Id == live);
+    }
+
+    [Fact]
+    public async Task From_a_home_folder_without_a_named_store_status_refuses_in_one_line_instead_of_reporting_an_empty_store()
+    {
+        using var home = new QuantLab.Ml.Tests.Support.TempDir();
+
+        var status = await bed.Cli(home.Path, nameTheStore: false).RunAsync("status", "--json");
+
+        Assert.Equal(ExitCodes.Usage, status.ExitCode);
+        var error = Assert.Single(status.ErrorLines);
+        Assert.Contains(Path.Combine(home.Path, ".quantlab"), error, StringComparison.Ordinal);
+        Assert.Contains("QUANTLAB_CONFIG", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"symbols\"", status.Stdout, StringComparison.Ordinal);
+
+        // A store that has recorded runs is its own proof, named or not.
+        Directory.CreateDirectory(Path.Combine(home.Path, ".quantlab", "runs", "instances"));
+        await File.WriteAllTextAsync(Path.Combine(home.Path, ".quantlab", "runs", "instances", "x.json"), "{}", TestContext.Current.CancellationToken);
+        var again = await bed.Cli(home.Path, nameTheStore: false).RunAsync("status", "--json");
+        Assert.NotEqual(ExitCodes.Usage, again.ExitCode);
     }
 
     [Fact]

@@ -135,17 +135,29 @@ internal sealed class ReapTestBed : IAsyncDisposable
 
     public IReadOnlyList<FakeVastCall> CallsTo(FakeVastRoute route) => Fake.Calls.Where(c => c.Route == route).ToList();
 
-    /// <summary>A CLI with this bed's fake Vast, key and store, and no pacing (the system clock would make tests slow).</summary>
-    public CliRunner Cli()
+    /// <summary>
+    /// A CLI with this bed's fake Vast, key and store, and no pacing (the system clock would make tests slow). From
+    /// <paramref name="workingDirectory"/> without the store named, it is an operator's shell in the wrong folder.
+    /// </summary>
+    public CliRunner Cli(string? workingDirectory = null, bool nameTheStore = true)
     {
-        var cli = new CliRunner(temp.Path);
+        var cli = new CliRunner(workingDirectory ?? temp.Path);
         cli.Environment["VAST_API_URL"] = Fake.BaseUrl;
         cli.Environment["VAST_API_KEY"] = VastTestKit.Key;
-        cli.Environment["QUANTLAB_StoreRoot"] = temp.Path;
+        if (nameTheStore)
+        {
+            cli.Environment["QUANTLAB_StoreRoot"] = temp.Path;
+        }
+
         foreach (var endpoint in new[] { "ListInstances", "GetInstance", "DestroyInstance" })
         {
             cli.Environment[$"QUANTLAB_Vast__Pacing__{endpoint}"] = "00:00:00";
         }
+
+        // A destroy that never verifies gives up after seconds, not the default two minutes of the system clock.
+        cli.Environment["QUANTLAB_Rental__DestroyBudget"] = "00:00:05";
+        cli.Environment["QUANTLAB_Vast__RequestTimeout"] = "00:00:02";
+        cli.Environment["QUANTLAB_Vast__PollInterval"] = "00:00:00.500";
 
         return cli;
     }

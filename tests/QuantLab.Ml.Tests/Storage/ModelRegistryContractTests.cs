@@ -8,8 +8,8 @@ namespace QuantLab.Ml.Tests.Storage;
 /// <summary>Candidate, promotion and rollback semantics, run against every store.</summary>
 public abstract class ModelRegistryContractTests : IDisposable
 {
-    private static readonly DateOnly Day1 = new(2026, 1, 14);
-    private static readonly DateOnly Day2 = new(2026, 1, 15);
+    protected static readonly DateOnly Day1 = new(2026, 1, 14);
+    protected static readonly DateOnly Day2 = new(2026, 1, 15);
 
     protected TempDir Temp { get; } = new();
 
@@ -22,11 +22,11 @@ public abstract class ModelRegistryContractTests : IDisposable
 
     protected FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 1, 16, 0, 15, 0, TimeSpan.Zero));
 
-    private ModelRegistry Registry => new(Store, Time);
+    protected ModelRegistry Registry => new(Store, Time);
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private async Task<CandidateManifest> PutCandidateAsync(DateOnly date, string modelText)
+    protected async Task<CandidateManifest> PutCandidateAsync(DateOnly date, string modelText)
     {
         var dir = Temp.Combine("cand-" + TradingDate.Compact(date) + "-" + Guid.NewGuid().ToString("N")[..6]);
         Directory.CreateDirectory(dir);
@@ -40,7 +40,7 @@ public abstract class ModelRegistryContractTests : IDisposable
         return await Registry.PutCandidateAsync("btcusdt", date, $"job-btcusdt-{TradingDate.Compact(date)}-0123456789ab", files, Ct);
     }
 
-    private async Task<string> ReadProductionModelAsync()
+    protected async Task<string> ReadProductionModelAsync()
     {
         var local = Temp.Combine("prod-" + Guid.NewGuid().ToString("N")[..6]);
         await Store.GetFileAsync("models/production/btcusdt/model.bin", local, Ct);

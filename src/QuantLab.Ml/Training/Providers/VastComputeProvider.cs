@@ -1,3 +1,4 @@
+using System.Globalization;
 using QuantLab.Ml.Common;
 using QuantLab.Ml.Remote;
 using QuantLab.Ml.Storage;
@@ -249,6 +250,9 @@ public sealed class VastComputeProvider(
         var excludedMachines = new HashSet<long>();
         using var key = await EphemeralSshKey.CreateAsync(subject.Id, ct).ConfigureAwait(false);
         var failures = new List<string>();
+
+        // "9000 loading": each instance that never became usable and the state it was left in, for the final error.
+        var unusable = new List<string>();
         for (var attempt = 1; attempt <= options.MaxInstanceAttempts; attempt++)
         {
             if (time.GetUtcNow() >= provisioningDeadline)
@@ -266,7 +270,16 @@ public sealed class VastComputeProvider(
             using var destroyOnCancel = ct.Register(rental.DestroyNowIfRented);
             try
             {
-                await rental.ProvisionAsync(excludedMachines, ct).ConfigureAwait(false);
+                try
+                {
+                    await rental.ProvisionAsync(excludedMachines, ct).ConfigureAwait(false);
+                }
+                catch (VastProvisioningException ex) when (unusable.Count > 0)
+                {
+                    // What the operator needs is why the machines rented so far were no good, not only that the offers ran out.
+                    throw new VastProvisioningException($"no usable Vast instance: {string.Join(", ", unusable)}; no further offer ({ex.Message})", ex);
+                }
+
                 SshEndpoint endpoint;
                 try
                 {
@@ -281,6 +294,7 @@ public sealed class VastComputeProvider(
                 {
                     // This machine is no good tonight: destroy it (in finally), skip its machine, try another offer.
                     failures.Add($"instance {rental.InstanceId} on machine {rental.MachineId}: {ex.Message}");
+                    unusable.Add(string.Create(CultureInfo.InvariantCulture, $"{rental.InstanceId} {(ex is VastInstanceFailedException f ? VastStatus.Display(f.LastStatus) : "unreachable")}"));
                     rental.Error = ex.Message;
                     if (rental.MachineId is { } machine)
                     {
@@ -342,7 +356,7 @@ public sealed class VastComputeProvider(
         }
 
         throw new VastProvisioningException(
-            $"no usable Vast instance within {options.ProvisioningBudget.TotalMinutes:F0} min after {failures.Count} tries: {string.Join("; ", failures)}");
+            $"no usable Vast instance within {options.ProvisioningBudget.TotalMinutes:F0} min after {failures.Count} tries ({string.Join(", ", unusable)}): {string.Join("; ", failures)}");
     }
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;

@@ -235,13 +235,17 @@ public sealed partial class FakeVast : IAsyncDisposable
     /// <summary>The next <paramref name="times"/> calls to <paramref name="route"/> never answer (until the client gives up or the fake stops).</summary>
     public void HangNext(FakeVastRoute route, int times = 1) => Inject(route, times, HangAsync);
 
-    /// <summary>Forgets every injected answer still queued (e.g. so the next reap can clean up after a test of a failing destroy).</summary>
+    /// <summary>Forgets every injected answer still queued, ignored destroys included (e.g. so the next reap can clean up after a test of a failing destroy).</summary>
     public void ClearFaults()
     {
         lock (gate)
         {
             injected.Clear();
             brokenLists.Clear();
+            foreach (var i in instances.Values)
+            {
+                i.IgnoredDestroys = 0;
+            }
         }
     }
 
