@@ -75,42 +75,12 @@ internal static class ParseErrors
     {
         var t = typed.ToLowerInvariant();
         return candidates
-            .Select(c => (Name: c, Distance: Distance(t, c)))
+            .Select(c => (Name: c, Distance: Ml.Common.EditDistance.Between(t, c)))
             .Where(c => c.Distance <= Math.Max(2, Math.Min(3, c.Name.Length / 3)) || (t.Length >= 3 && c.Name.StartsWith(t[..3], StringComparison.Ordinal)))
             .OrderBy(c => c.Distance)
             .ThenBy(c => c.Name, StringComparer.Ordinal)
             .Select(c => c.Name)
             .FirstOrDefault();
-    }
-
-    /// <summary>Levenshtein distance (a swapped pair counts as one edit, as typos go).</summary>
-    private static int Distance(string a, string b)
-    {
-        var d = new int[a.Length + 1, b.Length + 1];
-        for (var i = 0; i <= a.Length; i++)
-        {
-            d[i, 0] = i;
-        }
-
-        for (var j = 0; j <= b.Length; j++)
-        {
-            d[0, j] = j;
-        }
-
-        for (var i = 1; i <= a.Length; i++)
-        {
-            for (var j = 1; j <= b.Length; j++)
-            {
-                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
-                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + cost);
-                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
-                {
-                    d[i, j] = Math.Min(d[i, j], d[i - 2, j - 2] + 1);
-                }
-            }
-        }
-
-        return d[a.Length, b.Length];
     }
 
     /// <summary>What was typed, cut short and without control characters, so a pasted line cannot forge output.</summary>

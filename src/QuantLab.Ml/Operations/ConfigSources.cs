@@ -14,7 +14,15 @@ public static partial class ConfigSources
     [GeneratedRegex("(key|token|secret|password|passphrase|webhookurl)$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex SecretName();
 
-    public static bool IsSecret(string key) => SecretName().IsMatch(key.Split(':')[^1]);
+    /// <summary>
+    /// Whether a key's value is a credential. Vast:Pacing is named after API routes (AttachSshKey is a delay), never a secret.
+    /// </summary>
+    public static bool IsSecret(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var path = key.Split(':');
+        return !path.Contains("Pacing", StringComparer.OrdinalIgnoreCase) && SecretName().IsMatch(path[^1]);
+    }
 
     public static IReadOnlyList<ConfigValue> List(LoadedConfiguration config)
     {

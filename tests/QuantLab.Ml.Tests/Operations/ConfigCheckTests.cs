@@ -77,6 +77,11 @@ public sealed class ConfigCheckTests : IDisposable
         Assert.True(webhook.GetProperty("secret").GetBoolean());
         Assert.DoesNotContain(Token, result.Stdout + result.Stderr, StringComparison.Ordinal);
 
+        // A key named like a credential that is not one (the pause before Vast's attach-ssh-key route) is shown as it is.
+        var pacing = Value(Parse(result), "Vast:Pacing:AttachSshKey");
+        Assert.False(pacing.GetProperty("secret").GetBoolean());
+        Assert.Matches(@"^\d\d:\d\d:\d\d", pacing.GetProperty("value").GetString());
+
         var human = await GoodServer().RunAsync("config", "check");
         Assert.DoesNotContain(Token, human.Stdout + human.Stderr, StringComparison.Ordinal);
         Assert.Contains("READY", human.Stdout, StringComparison.Ordinal);

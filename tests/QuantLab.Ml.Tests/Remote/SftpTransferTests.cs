@@ -81,9 +81,12 @@ public sealed class SftpTransferTests(SshdFixture sshd)
         await File.WriteAllBytesAsync(remote, RandomNumberGenerator.GetBytes(24 << 20), ct);
         await using var relay = new TcpRelay(sshd.Port);
         var options = bed.Options();
-        options.OperationTimeout = TimeSpan.FromSeconds(2);
         using var conn = new SshConnection(sshd.Target(endpoint: SshEndpoint.Create("127.0.0.1", relay.Port, sshd.User)), options, TimeProvider.System, bed.Log.Logger);
         await conn.OpenAsync(ct);
+
+        // Short only once the login is made: the login's probe command under a loaded CI machine can take seconds itself.
+        // The SFTP channel is opened by the first transfer, so it gets this timeout.
+        options.OperationTimeout = TimeSpan.FromSeconds(3);
         var back = Path.Combine(bed.Work, "big.back");
 
         // The host stops sending 4 MiB into the file and the TCP connection stays open: only the timeout can notice.
