@@ -46,7 +46,7 @@ public sealed record SplitPlan
             int testStart = firstRowBar >= lastDayStart ? 0 : (int)Math.Min(rows, ((lastDayStart - firstRowBar) + bars.BarMs - 1) / bars.BarMs);
             int embargo = config.EffectiveEmbargoBars;
             int test = rows - testStart;
-            int before = testStart - (2 * embargo);
+            int before = Math.Min(testStart, LiveRowsBefore(bars, warmup, testStart)) - (2 * embargo);
             double trainShare = config.TrainFraction / (config.TrainFraction + config.ValidFraction);
             int train = (int)Math.Floor(before * trainShare);
             int valid = before - train;
@@ -64,6 +64,23 @@ public sealed record SplitPlan
         }
 
         return Create(rows, config);
+    }
+
+    /// <summary>
+    /// Rows before <paramref name="testStart"/> up to the last bar that saw an update. A day that covers only some of its
+    /// hours (a collector outage, or the 6-hour sample days) leaves the book carried forward until the next day: hours of
+    /// identical feature rows labelled "flat". In train they teach nothing; in valid they made the validation loss ~0 (so
+    /// early stopping never stopped) and every class's mean move ~0 (so no expected move ever paid a trade).
+    /// </summary>
+    private static int LiveRowsBefore(BarSeries bars, int warmup, int testStart)
+    {
+        int bar = Math.Min(bars.Count, warmup + testStart) - 1;
+        while (bar >= warmup && bars.Updates[bar] == 0)
+        {
+            bar--;
+        }
+
+        return bar - warmup + 1;
     }
 
     /// <summary>

@@ -22,7 +22,7 @@ public sealed class WalkForwardSplitTests
             AskQty = new double[count],
             Mid = mid,
             LogMid = mid.Select(m => Math.Log(m)).ToArray(),
-            Updates = new int[count],
+            Updates = Enumerable.Repeat(3, count).ToArray(),
         };
     }
 
@@ -44,6 +44,25 @@ public sealed class WalkForwardSplitTests
         Assert.True(split.Train.End - 1 + config.HorizonBars < split.Valid.Start);
         Assert.True(bars.StartMs(warmup + split.Valid.End - 1) < Day0 + DayMs);
         Assert.Equal(split.Train.Count / 0.70 * 0.15, split.Valid.Count, 1.0);       // train/valid keep their 70:15 ratio
+    }
+
+    [Fact]
+    public void Train_and_valid_end_where_the_earlier_days_data_ends_not_in_the_carried_forward_hours_after_it()
+    {
+        // The first day has data for its first 16 hours only (an outage, or a partial sample day); the book is then carried
+        // forward until midnight: 8 hours of identical rows that would all be "flat".
+        var config = new DatasetConfig { ReturnWindows = [1, 5], VolatilityWindows = [10], ImbalanceMeanWindows = [10], UpdateCountWindows = [10], HorizonBars = 10 };
+        var bars = Bars(Day0, 2 * 1_440);
+        Array.Clear(bars.Updates, 16 * 60, 8 * 60);
+        int warmup = FeatureBuilder.WarmupBars(config);
+
+        var split = SplitPlan.ForBars(bars, config);
+
+        Assert.True(split.WalkForward);
+        Assert.Equal(Day0 + DayMs, bars.StartMs(warmup + split.Test.Start));
+        // The last valid label reads up to the last bar with data (16:00 minus one bar), not a carried-forward bar.
+        Assert.Equal(Day0 + (16 * 3_600_000) - 60_000, bars.StartMs(warmup + split.Valid.End - 1 + config.HorizonBars));
+        Assert.Equal(split.Train.Count / 0.70 * 0.15, split.Valid.Count, 2.0);       // 70:15 up to the rounding of the floor
     }
 
     [Fact]

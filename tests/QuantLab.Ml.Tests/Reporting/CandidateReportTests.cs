@@ -18,6 +18,12 @@ public sealed class CandidateReportTests : IDisposable
     /// <summary>A small scored test part: 600 bars, a model right about 60 % of the time, its probabilities and returns.</summary>
     private static (ReportData Data, ModelMetrics Metrics) Scored()
     {
+        var (data, metrics, _, _, _) = ScoredWithInputs();
+        return (data, metrics);
+    }
+
+    private static (ReportData Data, ModelMetrics Metrics, float[] Probabilities, EvaluationWindow Window, EvaluationConfig Evaluation) ScoredWithInputs()
+    {
         var rng = new Random(9);
         var evaluation = new EvaluationConfig { HorizonBars = 10, BarSeconds = 1, CostBps = 1 };
         var mids = new double[610];
@@ -54,7 +60,103 @@ public sealed class CandidateReportTests : IDisposable
             FeatureImportance = [new("imbalance_mean_10", 19.5), new("ret_1", 1.8), new("spread_bps", 6.6)],
             Facts = new Dictionary<string, string> { ["dataset sha256"] = new string('a', 64) },
         };
-        return (data, candidate);
+        return (data, candidate, probabilities, window, evaluation);
+    }
+
+    private static string Section(string html, string id)
+    {
+        var start = html.IndexOf("id=\"" + id + "\"", StringComparison.Ordinal);
+        Assert.True(start >= 0, $"no section {id}");
+        var end = html.IndexOf("<h2>", start, StringComparison.Ordinal);
+        return html[start..(end < 0 ? html.Length : end)];
+    }
+
+    private string RenderHtml(ReportData data)
+    {
+        var dir = temp.Combine("report-" + Guid.NewGuid().ToString("N"));
+        CandidateReport.Render(data, dir);
+        return File.ReadAllText(Path.Combine(dir, "report.html"));
+    }
+
+    [Fact]
+    public void Test_window_section_gives_the_span_and_calls_a_full_day_walk_forward()
+    {
+        var (data, metrics) = Scored();
+        var window = new TestWindow(new DateTimeOffset(2026, 1, 14, 0, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 1, 14, 23, 57, 59, TimeSpan.Zero)) { FullDay = true };
+
+        var section = Section(RenderHtml(data with { Candidate = metrics with { TestWindow = window } }), "test-window");
+
+        Assert.Contains("2026-01-14T00:00:00Z to 2026-01-14T23:57:59Z (24.0 h, " + metrics.NTest + " test bars)", section, StringComparison.Ordinal);
+        Assert.Contains("Walk forward: the most recent full day", section, StringComparison.Ordinal);
+        Assert.DoesNotContain("shorter than a day", section, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Test_window_section_warns_in_bold_when_the_test_part_is_shorter_than_a_day()
+    {
+        var (data, metrics) = Scored();
+        var window = new TestWindow(new DateTimeOffset(2026, 1, 14, 5, 6, 0, TimeSpan.Zero), new DateTimeOffset(2026, 1, 14, 5, 59, 49, TimeSpan.Zero)) { FullDay = false };
+
+        var section = Section(RenderHtml(data with { Candidate = metrics with { TestWindow = window } }), "test-window");
+
+        Assert.Contains("2026-01-14T05:06:00Z to 2026-01-14T05:59:49Z (0.9 h", section, StringComparison.Ordinal);
+        Assert.Contains("<strong>the test window is shorter than a day (0.9 h, intra-day split", section, StringComparison.Ordinal);
+        Assert.DoesNotContain("Walk forward", section, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Paired_section_shows_the_diebold_mariano_numbers_of_the_same_bars_and_their_mean_difference_checks_out()
+    {
+        var (data, candidate, _, window, evaluation) = ScoredWithInputs();
+        var rng = new Random(21);
+        var championProbabilities = Enumerable.Range(0, window.Labels.Length).SelectMany(_ =>
+        {
+            var guess = rng.Next(3);
+            return Enumerable.Range(0, 3).Select(c => c == guess ? 0.5f : 0.25f);
+        }).ToArray();
+        var champion = MetricsCalculator.Compute(championProbabilities, window, evaluation);
+        var paired = PairedTest.Of(candidate, champion);
+
+        var section = System.Net.WebUtility.HtmlDecode(Section(RenderHtml(data with { Paired = paired }), "paired"));
+        var none = Section(RenderHtml(data), "paired");
+
+        // What a reader recomputes: the mean per-bar difference of the two net return series on the same bars.
+        Assert.Equal(candidate.PeriodReturns.Count, champion.PeriodReturns.Count);
+        var difference = candidate.PeriodReturns.Zip(champion.PeriodReturns, (a, b) => a - b).Average();
+        Assert.Equal(difference, paired.MeanDifference, 1e-15);
+        Assert.Equal(paired.MeanDifference / paired.StandardError, paired.Statistic, 1e-9);
+        var c = System.Globalization.CultureInfo.InvariantCulture;
+        Assert.Contains($"Diebold–Mariano on {candidate.PeriodReturns.Count} same bars", section, StringComparison.Ordinal);
+        Assert.Contains(string.Create(c, $"candidate − champion = {difference * 1e4:G4} ± {paired.StandardError * 1e4:G3} bp per bar"), section, StringComparison.Ordinal);
+        Assert.Contains(string.Create(c, $"(Newey–West, lag {paired.Lag}), DM = {paired.Statistic:F2}, one-sided p = {paired.PValue:G3}."), section, StringComparison.Ordinal);
+        Assert.True(paired.Lag >= evaluation.HorizonBars);
+        Assert.Contains("No champion was scored on these bars, so there is no paired test.", none, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Cost_sensitivity_table_has_fee_0_half_1_2_with_and_without_spread_and_its_configured_row_is_the_gates_numbers()
+    {
+        var (data, candidate, probabilities, window, evaluation) = ScoredWithInputs();
+        var sensitivity = CostSensitivity.Compute(probabilities, null, window, evaluation);
+
+        var table = Section(RenderHtml(data with { Sensitivity = sensitivity }), "sensitivity");
+        var rows = table.Split("</tr>").Where(r => r.Contains("<td", StringComparison.Ordinal)).ToList();
+
+        Assert.Equal(8, rows.Count);
+        string[] fees = ["0 (0×)", "0.5 (0.5×)", "1 (1×)", "2 (2×)"];
+        for (var i = 0; i < 8; i++)
+        {
+            Assert.Contains(">" + fees[i % 4] + "</td><td>" + (i < 4 ? "paid" : "not paid") + "</td>", rows[i], StringComparison.Ordinal);
+        }
+
+        // The configured fee with the spread paid is what the gate judged: the same return, Sharpe and trades as metrics.json.
+        var gate = rows[2];
+        Assert.Contains(">" + ReportHtml.Number(candidate.TotalReturn, "0.0000%") + "<", gate, StringComparison.Ordinal);
+        Assert.Contains(">" + ReportHtml.Number(candidate.SharpePerBar, "0.00000") + "<", gate, StringComparison.Ordinal);
+        Assert.Contains(">" + candidate.NTrades + "<", gate, StringComparison.Ordinal);
+        // Without any cost the threshold is zero, so the same predictions change position at least as often.
+        Assert.True(sensitivity[4].Trades >= sensitivity[2].Trades, $"{sensitivity[4].Trades} < {sensitivity[2].Trades}");
+        Assert.All(rows, r => Assert.EndsWith(">–</td>", r, StringComparison.Ordinal)); // no champion column values without a champion
     }
 
     private const long TickSeriesStart = 1_768_370_400_000; // 2026-01-14T06:00:00Z
