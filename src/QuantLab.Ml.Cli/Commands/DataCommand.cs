@@ -80,11 +80,16 @@ internal static class DataCommand
         var seed = new Option<long>("--seed") { Description = "Random seed: the same seed gives the same bytes", DefaultValueFactory = _ => 1 };
         var rate = new Option<double>("--rate") { Description = "Average BBO updates per second", DefaultValueFactory = _ => 4.0 };
         var hours = new Option<double>("--hours") { Description = "Hours of each day to generate (from 00:00 UTC)", DefaultValueFactory = _ => 24.0 };
-        var regime = new Option<string>("--regime") { Description = "signal: the mid drifts with the book imbalance; noise: nothing is predictable", DefaultValueFactory = _ => "signal" };
-        regime.AcceptOnlyFromAmong("signal", "noise");
+        var regime = new Option<string>("--regime")
+        {
+            Description = "signal: the next mid move leans with the book imbalance (seconds; a taker's fee eats it); flow: also a slow order flow that moves the mid for minutes (seen in recent returns), an edge that can pay the fee; noise: nothing is predictable",
+            DefaultValueFactory = _ => "signal",
+        };
+        regime.AcceptOnlyFromAmong("signal", "flow", "noise");
+        var spreadBps = new Option<double>("--spread-bps") { Description = "Narrowest quoted spread in bps of the price (0: one tick)", DefaultValueFactory = _ => 0 };
         var command = new Command("sample", "Write realistic synthetic compact BBO data (parquet, meta.json, compacted/_state.json) in the production layout.\n" + ExitCodes.Help("written"))
         {
-            symbol, from, days, output, exchange, seed, rate, hours, regime,
+            symbol, from, days, output, exchange, seed, rate, hours, regime, spreadBps,
         };
         CommandAction.Set(
             command,
@@ -103,7 +108,8 @@ internal static class DataCommand
                     Seed = parse.GetValue(seed),
                     Rate = parse.GetValue(rate),
                     Hours = parse.GetValue(hours),
-                    Regime = parse.GetValue(regime) == "noise" ? SampleRegime.Noise : SampleRegime.Signal,
+                    Regime = parse.GetValue(regime) switch { "noise" => SampleRegime.Noise, "flow" => SampleRegime.Flow, _ => SampleRegime.Signal },
+                    SpreadBps = parse.GetValue(spreadBps),
                 };
                 options.Validate();
                 var written = await SampleDataWriter.WriteAsync(outDir, options, ct).ConfigureAwait(false);

@@ -10,6 +10,12 @@ public enum SampleRegime
 
     /// <summary>Mid moves are independent of everything observable: nothing to learn.</summary>
     Noise,
+
+    /// <summary>
+    /// The signal regime's lean plus a slow order flow that moves the mid for minutes, seen in the recent returns and not in
+    /// the book: an edge of tens of bp over two minutes, large enough to pay a taker's fee and spread at a minutes-long horizon.
+    /// </summary>
+    Flow,
 }
 
 /// <summary>What <see cref="SampleDataWriter"/> writes (the options of `quantlab-ml data sample`).</summary>
@@ -35,6 +41,9 @@ public sealed record SampleOptions
     /// <summary>Hours of each day covered, from 00:00 UTC.</summary>
     public double Hours { get; init; } = 24.0;
     public SampleRegime Regime { get; init; } = SampleRegime.Signal;
+
+    /// <summary>Narrowest quoted spread in basis points of the price; 0 = one tick, as on a liquid venue.</summary>
+    public double SpreadBps { get; init; }
 
     /// <summary>Rows per parquet row group (DuckDB's default, so that full days have several).</summary>
     public int RowGroupSize { get; init; } = 122_880;
@@ -63,6 +72,7 @@ public sealed record SampleOptions
         Check(Days is >= 1 and <= 366, $"--days must be 1..366, got {Days}");
         Check(Rate is > 0 and <= 1000, $"--rate must be in (0, 1000] updates per second, got {Rate}");
         Check(Hours is > 0 and <= 24, $"--hours must be in (0, 24], got {Hours}");
+        Check(SpreadBps is >= 0 and <= 1000, $"--spread-bps must be 0..1000, got {SpreadBps}");
         Check(Rate * Hours * 3600 <= MaxRowsPerDay, $"--rate {Rate} for {Hours} hours makes about {Rate * Hours * 3600:F0} rows a day; keep it under {MaxRowsPerDay}");
         Check(RowGroupSize is >= 1 and <= 10_000_000, $"row group size must be 1..10000000, got {RowGroupSize}");
         Check(Qualities.Contains(Quality), $"quality must be one of {string.Join(", ", Qualities)}, got '{SymbolName.Printable(Quality)}'");

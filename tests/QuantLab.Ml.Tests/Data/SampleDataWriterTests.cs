@@ -235,11 +235,56 @@ public sealed class SampleDataWriterTests
         Assert.InRange(hitRate, low, high);
     }
 
+    [Fact]
+    public async Task In_the_flow_regime_the_recent_trend_foretells_a_two_minute_move_larger_than_a_takers_round_trip()
+    {
+        async Task<double> EdgeBps(SampleRegime regime)
+        {
+            using var dir = new TempDir();
+            var result = await SampleDataWriter.WriteAsync(dir.Path, DataTestFiles.Small() with { Hours = 3, Regime = regime }, Ct);
+            var rows = await CompactParquetReader.ReadAsync(dir.File(result.Partitions[0].Key), Ct);
+            return TrendEdgeBps(rows, TradingDate.StartUnixMs(DataTestFiles.Day), lookbackBars: 120, horizonBars: 120, topShare: 0.1);
+        }
+
+        var signal = await EdgeBps(SampleRegime.Signal);
+        var flow = await EdgeBps(SampleRegime.Flow);
+
+        // A taker pays 5 bps each way: only a move above 10 bp after the strongest trends can pay for a round trip.
+        Assert.True(flow > 10, $"two-minute move after the strongest tenth of two-minute trends: flow {flow:F1} bp, signal {signal:F1} bp");
+        Assert.True(flow > 1.5 * signal, $"two-minute move after the strongest tenth of two-minute trends: flow {flow:F1} bp, signal {signal:F1} bp");
+    }
+
+    [Fact]
+    public async Task A_wide_market_never_quotes_tighter_than_the_spread_asked_for()
+    {
+        using var dir = new TempDir();
+        var result = await SampleDataWriter.WriteAsync(dir.Path, DataTestFiles.Small() with { Hours = 1, Regime = SampleRegime.Flow, SpreadBps = 20 }, Ct);
+        var rows = await CompactParquetReader.ReadAsync(dir.File(result.Partitions[0].Key), Ct);
+
+        var narrowest = Enumerable.Range(0, rows.Count).Min(i => (rows.AskPrice[i] - rows.BidPrice[i]) / ((rows.AskPrice[i] + rows.BidPrice[i]) / 2) * 1e4);
+        // The floor is fixed in ticks at the symbol's reference price; the day's price wanders a few per cent from it.
+        Assert.InRange(narrowest, 18, 21);
+    }
+
     /// <summary>
-    /// On one-second bars: how often the sign of the 10-bar mean imbalance matches the sign of the next 10 bars' mid move,
-    /// among moves outside the dead band — the simplest form of what the trainer learns.
+    /// On one-second bars: the mean move in bp over the next <paramref name="horizonBars"/> bars in the direction of the
+    /// last <paramref name="lookbackBars"/> bars' move, over the bars where that move was largest (the top <paramref name="topShare"/>).
     /// </summary>
-    private static double ImbalanceHitRate(BboColumns rows, long startMs, int horizonBars, double deadBandBps)
+    private static double TrendEdgeBps(BboColumns rows, long startMs, int lookbackBars, int horizonBars, double topShare)
+    {
+        var (mid, _) = Bars(rows, startMs);
+        var calls = new List<(double Trend, double Move)>();
+        for (var b = lookbackBars; b + horizonBars < mid.Length; b++)
+        {
+            calls.Add((Math.Log(mid[b] / mid[b - lookbackBars]), Math.Log(mid[b + horizonBars] / mid[b]) * 1e4));
+        }
+
+        var strongest = calls.OrderByDescending(c => Math.Abs(c.Trend)).Take((int)(calls.Count * topShare)).ToList();
+        return strongest.Average(c => Math.Sign(c.Trend) * c.Move);
+    }
+
+    /// <summary>Mid and top-of-book imbalance at each one-second bar's close.</summary>
+    private static (double[] Mid, double[] Imbalance) Bars(BboColumns rows, long startMs)
     {
         var bars = (int)((rows.TsEvent[^1] - startMs) / 1000);
         var mid = new double[bars];
@@ -257,6 +302,17 @@ public sealed class SampleDataWriterTests
             imbalance[b] = (rows.BidQty[row] - rows.AskQty[row]) / (rows.BidQty[row] + rows.AskQty[row]);
         }
 
+        return (mid, imbalance);
+    }
+
+    /// <summary>
+    /// On one-second bars: how often the sign of the 10-bar mean imbalance matches the sign of the next 10 bars' mid move,
+    /// among moves outside the dead band — the simplest form of what the trainer learns.
+    /// </summary>
+    private static double ImbalanceHitRate(BboColumns rows, long startMs, int horizonBars, double deadBandBps)
+    {
+        var (mid, imbalance) = Bars(rows, startMs);
+        var bars = mid.Length;
         int hits = 0, total = 0;
         for (var b = 10; b + horizonBars < bars; b++)
         {
