@@ -4,7 +4,7 @@
 #   noise   pure noise (--regime noise), at a 2-minute horizon: nothing is predictable
 #   weak    the signal regime at the default 10-second horizon: a real lean of 2-5 bp that a taker's 5 bps fee eats
 #   strong  the flow regime (a slow order flow the book reveals, 10-20 bp over minutes) at a 2-minute horizon
-#   wide    the same strong edge behind a quoted spread too wide to cross (--spread-bps, default 20)
+#   wide    the same strong edge behind a quoted spread too wide to cross (--spread-bps, default 60: wider than the two-minute move)
 # runs `quantlab-ml run-daily --provider local` with every other setting of the gate at its default (5 bps taker fee,
 # spread paid, walk-forward full-day test; every run its own fresh store, so each is a first model judged on the
 # absolute checks and the baselines) and prints the promotion rate of each case. Not part of the test suite (~20 s a run).
@@ -13,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/deps.sh
 
-seeds=5 first_seed=101 hours=6 wide=20 keep="" cases="noise weak strong wide"
+seeds=5 first_seed=101 hours=6 wide=60 keep="" cases="noise weak strong wide"
 while [ $# -gt 0 ]; do
   case "$1" in
     --seeds) seeds=$2; shift 2 ;;
