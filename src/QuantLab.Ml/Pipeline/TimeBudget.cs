@@ -17,7 +17,8 @@ public sealed record TimeBudget
     public static readonly TimeSpan Slack = TimeSpan.FromSeconds(5);
 
     /// <summary>Time between SIGTERM/Ctrl-C and the process being stopped (System.CommandLine's ProcessTerminationTimeout).</summary>
-    public TimeSpan TerminationWindow { get; init; } = TimeSpan.FromMinutes(3);
+    /// <remarks>200 s: the default cleanup (a 2-minute destroy, four 15-second writes, 5 s slack) needs 185 s.</remarks>
+    public TimeSpan TerminationWindow { get; init; } = TimeSpan.FromSeconds(200);
 
     /// <summary>Bound of each store write after the run is over or interrupted (instance record, lock release, audit, summary).</summary>
     public TimeSpan StoreWriteBudget { get; init; } = TimeSpan.FromSeconds(15);
@@ -53,8 +54,14 @@ public sealed record TimeBudget
     /// <summary>A batch of <paramref name="jobs"/> on one machine: one set-up, every job's training.</summary>
     public TimeSpan LongestBatchLife(int jobs) => LongestJobLife + (Training * Math.Max(0, jobs - 1));
 
-    /// <summary>What cleanup after SIGTERM needs at most: the destroy, then the record, the lock and the audit writes.</summary>
-    public TimeSpan CleanupNeeds => Destroy + (StoreWriteBudget * 3) + Slack;
+    /// <summary>
+    /// What cleanup after SIGTERM needs at most: the destroy, then the record, the lock and the audit writes, and the abort
+    /// alert with the metrics (each bounded by the store write budget).
+    /// </summary>
+    public TimeSpan CleanupNeeds => Destroy + (StoreWriteBudget * CleanupWrites) + Slack;
+
+    /// <summary>Bounded steps after the destroy: instance record, lock release, audit, abort alert and metrics.</summary>
+    public const int CleanupWrites = 4;
 
     /// <summary>The defaults (for tests and the help text).</summary>
     public static TimeBudget Default { get; } = new();
@@ -103,7 +110,7 @@ public sealed record TimeBudget
         if (CleanupNeeds > TerminationWindow)
         {
             throw new UsageException(
-                $"cleanup after SIGTERM needs up to {Format(CleanupNeeds)} (Rental:DestroyBudget {Format(Destroy)} + 3 store writes of {SectionName}:StoreWriteBudget {Format(StoreWriteBudget)} + {Format(Slack)}), "
+                $"cleanup after SIGTERM needs up to {Format(CleanupNeeds)} (Rental:DestroyBudget {Format(Destroy)} + {CleanupWrites} steps of {SectionName}:StoreWriteBudget {Format(StoreWriteBudget)} + {Format(Slack)}), "
                 + $"more than {SectionName}:TerminationWindow {Format(TerminationWindow)}: the process would be killed before the machine is destroyed; raise the window or lower the budgets");
         }
 
