@@ -44,8 +44,7 @@ public sealed class GateEndToEndTests : IDisposable
     {
         var result = await cli.RunAsync("run-daily", "--symbol", "btcusdt", "--date", date, "--json");
         Assert.True(result.ExitCode == ExitCodes.Ok, result.ToString());
-        using var doc = JsonDocument.Parse(result.Stdout);
-        var run = Assert.Single(doc.RootElement.GetProperty("runs").EnumerateArray().ToList()).Clone();
+        var run = result.SingleRun();
         Assert.True(run.GetProperty("status").GetString() == "succeeded", result.ToString());
         return run;
     }

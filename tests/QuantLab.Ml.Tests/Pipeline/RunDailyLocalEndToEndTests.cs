@@ -31,12 +31,6 @@ public sealed class RunDailyLocalEndToEndTests : IDisposable
         Assert.True(result.ExitCode == 0, result.ToString());
     }
 
-    private static JsonElement SingleRun(CliResult result)
-    {
-        using var doc = JsonDocument.Parse(result.Stdout);
-        return Assert.Single(doc.RootElement.GetProperty("runs").EnumerateArray().ToList()).Clone();
-    }
-
     [Fact]
     public async Task The_same_symbol_on_two_exchanges_is_two_markets_each_trained_on_its_own_data_and_decided_on_its_own()
     {
@@ -96,7 +90,7 @@ public sealed class RunDailyLocalEndToEndTests : IDisposable
         var first = await NewCli().RunAsync("run-daily", "--symbol", "btcusdt", "--date", "2026-01-14", "--data", "data", "--store", "store", "--json");
 
         Assert.True(first.ExitCode == ExitCodes.Ok, first.ToString());
-        var run = SingleRun(first);
+        var run = first.SingleRun();
         Assert.Equal("succeeded", run.GetProperty("status").GetString());
         var metrics = run.GetProperty("candidate").GetProperty("metrics");
         Assert.True(metrics.GetProperty("directional_accuracy").GetDouble() > 0.55, first.Stdout);
@@ -122,7 +116,7 @@ public sealed class RunDailyLocalEndToEndTests : IDisposable
         var second = await weak.RunAsync("run-daily", "--symbol", "btcusdt", "--date", "2026-01-15", "--data", "data", "--store", "store", "--json");
 
         Assert.True(second.ExitCode == ExitCodes.Ok, second.ToString());
-        var rejected = SingleRun(second);
+        var rejected = second.SingleRun();
         Assert.Equal("succeeded", rejected.GetProperty("status").GetString());
         Assert.Equal("rejected", rejected.GetProperty("promotion").GetProperty("decision").GetString());
         Assert.NotEmpty(rejected.GetProperty("promotion").GetProperty("reasons").EnumerateArray());
@@ -143,7 +137,7 @@ public sealed class RunDailyLocalEndToEndTests : IDisposable
         var result = await NewCli().RunAsync("run-daily", "--symbol", "btcusdt", "--date", "2026-02-01", "--data", "data", "--store", "store", "--json");
 
         Assert.True(result.ExitCode == ExitCodes.Ok, result.ToString());
-        var run = SingleRun(result);
+        var run = result.SingleRun();
         Assert.Equal("succeeded", run.GetProperty("status").GetString());
         Assert.Equal("rejected", run.GetProperty("promotion").GetProperty("decision").GetString());
         Assert.False(File.Exists(Path.Combine(temp.Path, "store", "models", "production", "btcusdt", "manifest.json")));
@@ -157,7 +151,7 @@ public sealed class RunDailyLocalEndToEndTests : IDisposable
         var result = await NewCli().RunAsync("run-daily", "--symbol", "btcusdt", "--date", "2026-03-02", "--data", "data", "--store", "store", "--json");
 
         Assert.Equal(ExitCodes.DataNotReady, result.ExitCode);
-        var run = SingleRun(result);
+        var run = result.SingleRun();
         Assert.Equal("not_ready", run.GetProperty("status").GetString());
         Assert.Contains("20260301", run.GetProperty("error").GetString(), StringComparison.Ordinal);
         Assert.False(Directory.Exists(Path.Combine(temp.Path, "store", "models")));
@@ -172,18 +166,18 @@ public sealed class RunDailyLocalEndToEndTests : IDisposable
 
         var plan = await cli.RunAsync([.. args, "--dry-run"]);
         Assert.True(plan.ExitCode == 0, plan.ToString());
-        var planned = SingleRun(plan);
+        var planned = plan.SingleRun();
         Assert.Equal("planned", planned.GetProperty("status").GetString());
         Assert.False(Directory.Exists(Path.Combine(temp.Path, "store", "models")));
 
-        var trained = SingleRun(await cli.RunAsync(args));
+        var trained = (await cli.RunAsync(args)).SingleRun();
         Assert.Equal("succeeded", trained.GetProperty("status").GetString());
         Assert.Equal(planned.GetProperty("job_id").GetString(), trained.GetProperty("job_id").GetString());
 
-        var again = SingleRun(await cli.RunAsync(args));
+        var again = (await cli.RunAsync(args)).SingleRun();
         Assert.Equal("skipped", again.GetProperty("status").GetString());
 
-        var forced = SingleRun(await cli.RunAsync([.. args, "--force"]));
+        var forced = (await cli.RunAsync([.. args, "--force"])).SingleRun();
         Assert.Equal("succeeded", forced.GetProperty("status").GetString());
     }
 

@@ -31,12 +31,6 @@ public sealed class RunDailyS3EndToEndTests(S3Fixture s3) : IDisposable
         return cli;
     }
 
-    private static JsonElement SingleRun(CliResult result)
-    {
-        using var doc = JsonDocument.Parse(result.Stdout);
-        return Assert.Single(doc.RootElement.GetProperty("runs").EnumerateArray().ToList()).Clone();
-    }
-
     private async Task<string> NewBucketAsync()
     {
         var bucket = S3Fixture.NewBucketName();
@@ -63,8 +57,8 @@ public sealed class RunDailyS3EndToEndTests(S3Fixture s3) : IDisposable
         Assert.True(check.ExitCode == ExitCodes.Ok, check.ToString());
         Assert.True(withFolders.ExitCode == ExitCodes.Ok, withFolders.ToString());
         Assert.True(withS3.ExitCode == ExitCodes.Ok, withS3.ToString());
-        var folderRun = SingleRun(withFolders);
-        var s3Run = SingleRun(withS3);
+        var folderRun = withFolders.SingleRun();
+        var s3Run = withS3.SingleRun();
         Assert.Equal("succeeded", s3Run.GetProperty("status").GetString());
         Assert.Equal(folderRun.GetProperty("job_id").GetString(), s3Run.GetProperty("job_id").GetString());
         Assert.Equal("promoted", folderRun.GetProperty("promotion").GetProperty("decision").GetString());

@@ -22,12 +22,6 @@ public sealed class RunDailySshEndToEndTests(SshdFixture sshd) : IDisposable
         return cli;
     }
 
-    private static JsonElement SingleRun(CliResult result)
-    {
-        using var doc = JsonDocument.Parse(result.Stdout);
-        return Assert.Single(doc.RootElement.GetProperty("runs").EnumerateArray().ToList()).Clone();
-    }
-
     [Fact]
     public async Task The_ssh_provider_produces_the_same_candidate_and_decision_as_the_local_one()
     {
@@ -44,8 +38,8 @@ public sealed class RunDailySshEndToEndTests(SshdFixture sshd) : IDisposable
 
         Assert.True(local.ExitCode == ExitCodes.Ok, local.ToString());
         Assert.True(remote.ExitCode == ExitCodes.Ok, remote.ToString());
-        var l = SingleRun(local);
-        var r = SingleRun(remote);
+        var l = local.SingleRun();
+        var r = remote.SingleRun();
         Assert.Equal(l.GetProperty("job_id").GetString(), r.GetProperty("job_id").GetString());
         Assert.Equal(l.GetProperty("promotion").GetProperty("decision").GetString(), r.GetProperty("promotion").GetProperty("decision").GetString());
         Assert.Equal(

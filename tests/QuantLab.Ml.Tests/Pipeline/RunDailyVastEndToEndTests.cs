@@ -20,8 +20,7 @@ public sealed class RunDailyVastEndToEndTests(SshdFixture sshd) : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         vast = await FakeVast.StartAsync(ct: TestContext.Current.CancellationToken);
-        vast.SshEndpoint = (sshd.Host, sshd.Port);
-        vast.AuthorizedKeysFile = Path.Combine(Path.GetDirectoryName(sshd.KeyFile)!, "authorized_keys");
+        vast.ServeFrom(sshd);
         var sample = await NewCli().RunAsync("data", "sample", "--symbol", "btcusdt", "--from", "2026-02-10", "--hours", "6", "--seed", "31", "--out", "data");
         Assert.True(sample.ExitCode == 0, sample.ToString());
     }
@@ -29,18 +28,6 @@ public sealed class RunDailyVastEndToEndTests(SshdFixture sshd) : IAsyncLifetime
     private CliRunner NewCli() => VastCli.Create(temp, vast, sshd);
 
     private CliRunner SlowTrainingCli() => NewCli().TrainingSlowly();
-
-    private static JsonElement SingleRun(CliResult result)
-    {
-        using var doc = JsonDocument.Parse(result.Stdout);
-        return Assert.Single(doc.RootElement.GetProperty("runs").EnumerateArray().ToList()).Clone();
-    }
-
-    private void AssertNothingLeftBilling()
-    {
-        Assert.Empty(vast.LiveInstances);
-        Assert.Equal(vast.CreatedInstanceIds.Order(), vast.DestroyedInstanceIds.Order());
-    }
 
     [Fact]
     public async Task A_night_on_a_rented_gpu_trains_stores_decides_destroys_and_records_the_cost()
@@ -55,14 +42,14 @@ public sealed class RunDailyVastEndToEndTests(SshdFixture sshd) : IAsyncLifetime
         var result = await cli.RunAsync("run-daily", "--symbol", "btcusdt", "--date", "2026-02-10", "--json");
 
         Assert.True(result.ExitCode == ExitCodes.Ok, result.ToString());
-        var run = SingleRun(result);
+        var run = result.SingleRun();
         Assert.Equal("succeeded", run.GetProperty("status").GetString());
         Assert.NotEqual(JsonValueKind.Null, run.GetProperty("promotion").ValueKind);
         var instance = Assert.Single(run.GetProperty("instances").EnumerateArray().ToList());
         Assert.Equal("destroyed", instance.GetProperty("status").GetString());
         Assert.True(run.GetProperty("cost_usd").GetDouble() > 0);
         Assert.True(File.Exists(temp.Combine("store", "models", "candidates", "btcusdt", "2026-02-10", "_COMPLETE.json")));
-        AssertNothingLeftBilling();
+        vast.AssertNothingLeftBilling();
 
         var create = Assert.Single(vast.Calls, c => c.Method == "PUT" && c.Path.StartsWith("/api/v0/asks/", StringComparison.Ordinal));
         Assert.Contains($"quantlab-ml:{run.GetProperty("job_id").GetString()}", create.Body, StringComparison.Ordinal);
@@ -112,7 +99,7 @@ public sealed class RunDailyVastEndToEndTests(SshdFixture sshd) : IAsyncLifetime
         Assert.All(runs, r => Assert.Equal("succeeded", r.GetProperty("status").GetString()));
         Assert.Single(vast.CreatedInstanceIds);
         Assert.All(runs, r => Assert.Equal("destroyed", Assert.Single(r.GetProperty("instances").EnumerateArray().ToList()).GetProperty("status").GetString()));
-        AssertNothingLeftBilling();
+        vast.AssertNothingLeftBilling();
     }
 
     [Fact]
@@ -127,12 +114,12 @@ public sealed class RunDailyVastEndToEndTests(SshdFixture sshd) : IAsyncLifetime
         var result = await cli.RunAsync("run-daily", "--symbol", "btcusdt", "--date", "2026-02-10", "--json");
 
         Assert.Equal(ExitCodes.Failed, result.ExitCode);
-        var run = SingleRun(result);
+        var run = result.SingleRun();
         Assert.Equal("failed", run.GetProperty("status").GetString());
         Assert.Contains("no usable GPU", run.GetProperty("error").GetString(), StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", result.Stderr, StringComparison.Ordinal);
         Assert.Single(run.GetProperty("instances").EnumerateArray().ToList());
-        AssertNothingLeftBilling();
+        vast.AssertNothingLeftBilling();
     }
 
     [Fact]
@@ -144,11 +131,11 @@ public sealed class RunDailyVastEndToEndTests(SshdFixture sshd) : IAsyncLifetime
         var result = await NewCli().RunAsync("run-daily", "--symbol", "btcusdt", "--date", "2026-02-10", "--json");
 
         Assert.True(result.ExitCode == ExitCodes.Ok, result.ToString());
-        var instances = SingleRun(result).GetProperty("instances").EnumerateArray().ToList();
+        var instances = result.SingleRun().GetProperty("instances").EnumerateArray().ToList();
         Assert.Equal(2, instances.Count);
         Assert.Equal(2, vast.CreatedInstanceIds.Count);
         Assert.True(bad > 0);
-        AssertNothingLeftBilling();
+        vast.AssertNothingLeftBilling();
     }
 
     [Fact]
@@ -162,7 +149,7 @@ public sealed class RunDailyVastEndToEndTests(SshdFixture sshd) : IAsyncLifetime
 
         Assert.True(result.ExitCode == ExitCodes.Ok, result.ToString());
         Assert.Equal(2, vast.CreatedInstanceIds.Count);
-        AssertNothingLeftBilling();
+        vast.AssertNothingLeftBilling();
     }
 
     [Fact]
@@ -177,7 +164,7 @@ public sealed class RunDailyVastEndToEndTests(SshdFixture sshd) : IAsyncLifetime
         var result = await cli.RunAsync("run-daily", "--symbol", "btcusdt", "--date", "2026-02-10", "--json");
 
         Assert.Equal(ExitCodes.Failed, result.ExitCode);
-        AssertNothingLeftBilling();
+        vast.AssertNothingLeftBilling();
     }
 
     [Fact]
@@ -190,8 +177,8 @@ public sealed class RunDailyVastEndToEndTests(SshdFixture sshd) : IAsyncLifetime
         var result = await cli.RunAsync("run-daily", "--symbol", "btcusdt", "--date", "2026-02-10", "--json");
 
         Assert.Equal(ExitCodes.Failed, result.ExitCode);
-        Assert.Contains("exceeded", SingleRun(result).GetProperty("error").GetString(), StringComparison.Ordinal);
-        AssertNothingLeftBilling();
+        Assert.Contains("exceeded", result.SingleRun().GetProperty("error").GetString(), StringComparison.Ordinal);
+        vast.AssertNothingLeftBilling();
     }
 
     [Fact]
@@ -214,7 +201,7 @@ public sealed class RunDailyVastEndToEndTests(SshdFixture sshd) : IAsyncLifetime
 
         Assert.Equal(ExitCodes.Interrupted, result.ExitCode);
         Assert.Single(vast.CreatedInstanceIds);
-        AssertNothingLeftBilling();
+        vast.AssertNothingLeftBilling();
     }
 
     [Fact]
@@ -235,7 +222,7 @@ public sealed class RunDailyVastEndToEndTests(SshdFixture sshd) : IAsyncLifetime
             Assert.Contains("no Vast API key", Assert.Single(doc.RootElement.GetProperty("would_fail").EnumerateArray()).GetString(), StringComparison.Ordinal);
         }
 
-        var rental = SingleRun(plan).GetProperty("plan").GetProperty("rental");
+        var rental = plan.SingleRun().GetProperty("plan").GetProperty("rental");
         Assert.Equal("Oslo, NO", rental.GetProperty("location").GetString());
         Assert.True(rental.GetProperty("estimated_cost_usd").GetDouble() > 0);
         Assert.Equal(ExitCodes.Usage, text.ExitCode);
@@ -323,7 +310,7 @@ public sealed class RunDailyVastEndToEndTests(SshdFixture sshd) : IAsyncLifetime
             var reap = await cli.RunAsync("reap-orphans", "--json");
 
             Assert.True(reap.ExitCode == ExitCodes.Ok, reap.ToString());
-            AssertNothingLeftBilling();
+            vast.AssertNothingLeftBilling();
             var record = Directory.EnumerateFiles(temp.Combine("store", "runs", "instances"), "*.json").Single();
             using var doc = JsonDocument.Parse(File.ReadAllText(record));
             Assert.Equal("reaped", doc.RootElement.GetProperty("status").GetString());
@@ -361,7 +348,7 @@ public sealed class RunDailyVastEndToEndTests(SshdFixture sshd) : IAsyncLifetime
 
         // Not "already done": another run holds the job, which has its own exit code (try later).
         Assert.True(result.ExitCode == ExitCodes.Busy, result.ToString());
-        var run = SingleRun(result);
+        var run = result.SingleRun();
         Assert.Equal("held", run.GetProperty("status").GetString());
         Assert.Contains("another run (run-overlapping", run.GetProperty("error").GetString(), StringComparison.Ordinal);
         Assert.Empty(vast.CreatedInstanceIds);
@@ -378,7 +365,7 @@ public sealed class RunDailyVastEndToEndTests(SshdFixture sshd) : IAsyncLifetime
 
         Assert.True(result.ExitCode == ExitCodes.Ok, result.ToString());
         Assert.Single(vast.CreatedInstanceIds);
-        AssertNothingLeftBilling();
+        vast.AssertNothingLeftBilling();
     }
 
     [Fact]
@@ -393,7 +380,7 @@ public sealed class RunDailyVastEndToEndTests(SshdFixture sshd) : IAsyncLifetime
 
         Assert.True(result.ExitCode == ExitCodes.Ok, result.ToString());
         Assert.Equal(2, vast.CreatedInstanceIds.Count);
-        AssertNothingLeftBilling();
+        vast.AssertNothingLeftBilling();
     }
 
     [Fact]
@@ -411,8 +398,8 @@ public sealed class RunDailyVastEndToEndTests(SshdFixture sshd) : IAsyncLifetime
         Assert.Equal(2, created.Count);
         var error = Assert.Single(result.ErrorLines);
         Assert.Contains($"{created[0]} loading, {created[1]} loading; no further offer", error, StringComparison.Ordinal);
-        Assert.Contains($"{created[0]} loading, {created[1]} loading; no further offer", SingleRun(result).GetProperty("error").GetString(), StringComparison.Ordinal);
-        AssertNothingLeftBilling();
+        Assert.Contains($"{created[0]} loading, {created[1]} loading; no further offer", result.SingleRun().GetProperty("error").GetString(), StringComparison.Ordinal);
+        vast.AssertNothingLeftBilling();
     }
 
     [Fact]
@@ -425,11 +412,11 @@ public sealed class RunDailyVastEndToEndTests(SshdFixture sshd) : IAsyncLifetime
         var result = await NewCli().RunAsync("run-daily", "--symbol", "btcusdt", "--date", "2026-02-10", "--json");
 
         Assert.Equal(ExitCodes.Failed, result.ExitCode);
-        var error = SingleRun(result).GetProperty("error").GetString()!;
+        var error = result.SingleRun().GetProperty("error").GetString()!;
         Assert.Contains("the trained artifacts are kept in ", error, StringComparison.Ordinal);
         var kept = error[(error.IndexOf("kept in ", StringComparison.Ordinal) + "kept in ".Length)..].Trim();
         Assert.True(File.Exists(Path.Combine(kept, "model.bin")), error);
-        AssertNothingLeftBilling();
+        vast.AssertNothingLeftBilling();
     }
 
     [Fact]
@@ -445,9 +432,9 @@ public sealed class RunDailyVastEndToEndTests(SshdFixture sshd) : IAsyncLifetime
         var result = await cli.RunAsync("run-daily", "--symbol", "btcusdt", "--date", "2026-02-10", "--json");
 
         Assert.Equal(ExitCodes.Failed, result.ExitCode);
-        Assert.Contains("trainer output model.bin failed its sha256 check", SingleRun(result).GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Contains("trainer output model.bin failed its sha256 check", result.SingleRun().GetProperty("error").GetString(), StringComparison.Ordinal);
         Assert.False(File.Exists(temp.Combine("store", "models", "candidates", "btcusdt", "2026-02-10", "_COMPLETE.json")));
-        AssertNothingLeftBilling();
+        vast.AssertNothingLeftBilling();
     }
 
     public async ValueTask DisposeAsync()

@@ -26,8 +26,7 @@ public sealed class RunNightVastEndToEndTests(SshdFixture sshd) : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         vast = await FakeVast.StartAsync(ct: TestContext.Current.CancellationToken);
-        vast.SshEndpoint = (sshd.Host, sshd.Port);
-        vast.AuthorizedKeysFile = Path.Combine(Path.GetDirectoryName(sshd.KeyFile)!, "authorized_keys");
+        vast.ServeFrom(sshd);
 
         // Each instance reaches the sshd through its own relay, so one machine can be lost while the others go on.
         vast.SshEndpointFor = id => (sshd.Host, relays.GetOrAdd(id, _ => new TcpRelay(sshd.Port)).Port);
@@ -74,12 +73,6 @@ public sealed class RunNightVastEndToEndTests(SshdFixture sshd) : IAsyncLifetime
 
     private static string StatusOf(List<JsonElement> runs, string symbol) =>
         runs.Single(r => r.GetProperty("symbol").GetString() == symbol).GetProperty("status").GetString()!;
-
-    private void AssertNothingLeftBilling()
-    {
-        Assert.Empty(vast.LiveInstances);
-        Assert.Equal(vast.CreatedInstanceIds.Order(), vast.DestroyedInstanceIds.Order());
-    }
 
     private void AddOffers(int count)
     {
@@ -136,7 +129,7 @@ public sealed class RunNightVastEndToEndTests(SshdFixture sshd) : IAsyncLifetime
         }
 
         Assert.Equal(3, vast.CreatedInstanceIds.Count);
-        AssertNothingLeftBilling();
+        vast.AssertNothingLeftBilling();
         var night = Night(result);
         Assert.Equal(3, night.GetProperty("plan").GetProperty("chosen").GetProperty("instances").GetInt32());
         var batches = night.GetProperty("batches").EnumerateArray().ToList();
@@ -174,7 +167,7 @@ public sealed class RunNightVastEndToEndTests(SshdFixture sshd) : IAsyncLifetime
         Assert.Equal(["btcusdt", "bybit-btcusdt"], runs.Select(r => r.GetProperty("symbol").GetString()).Order(StringComparer.Ordinal));
         Assert.All(runs, r => Assert.Equal("succeeded", r.GetProperty("status").GetString()));
         Assert.Single(vast.CreatedInstanceIds);
-        AssertNothingLeftBilling();
+        vast.AssertNothingLeftBilling();
 
         // One batch record names both jobs; each market has its own candidate, trained on its own exchange's data.
         var record = JsonDocument.Parse(File.ReadAllText(Assert.Single(Directory.GetFiles(temp.Combine("store", "runs", "instances"), "*.json")))).RootElement;
@@ -218,11 +211,11 @@ public sealed class RunNightVastEndToEndTests(SshdFixture sshd) : IAsyncLifetime
         {
             var run = runs.Single(r => r.GetProperty("symbol").GetString() == symbol);
             Assert.True(run.GetProperty("status").GetString() == "succeeded", run.ToString());
-            TeardownFaultEndToEndTests.DecidedAsOnACleanNight(run, symbol, p => temp.Combine(p));
+            VastCli.DecidedAsOnACleanNight(run, symbol, temp);
         }
 
         Assert.Single(vast.CreatedInstanceIds);
-        AssertNothingLeftBilling();
+        vast.AssertNothingLeftBilling();
     }
 
     [Fact]
@@ -265,7 +258,7 @@ public sealed class RunNightVastEndToEndTests(SshdFixture sshd) : IAsyncLifetime
         var runs = Runs(result);
         Assert.All(runs, r => Assert.Equal("succeeded", r.GetProperty("status").GetString()));
         Assert.Equal(2, vast.CreatedInstanceIds.Count);
-        AssertNothingLeftBilling();
+        vast.AssertNothingLeftBilling();
         var batches = Night(result).GetProperty("batches").EnumerateArray().ToList();
         Assert.Equal(2, batches.Count);
         var lostBatch = batches.Single(b => !b.GetProperty("requeue").GetBoolean());
@@ -310,7 +303,7 @@ public sealed class RunNightVastEndToEndTests(SshdFixture sshd) : IAsyncLifetime
 
         Assert.Equal(ExitCodes.Interrupted, result.ExitCode);
         Assert.Equal(2, vast.CreatedInstanceIds.Count);
-        AssertNothingLeftBilling();
+        vast.AssertNothingLeftBilling();
         Assert.Empty(Directory.Exists(temp.Combine("store", "locks")) ? Directory.GetFiles(temp.Combine("store", "locks")) : []);
     }
 
@@ -338,7 +331,7 @@ public sealed class RunNightVastEndToEndTests(SshdFixture sshd) : IAsyncLifetime
         {
             var symbol = run.GetProperty("symbol").GetString()!;
             Assert.True(File.Exists(temp.Combine("store", "models", "candidates", symbol, Date, "_COMPLETE.json")), $"{symbol}: {result}");
-            TeardownFaultEndToEndTests.DecidedAsOnACleanNight(run, symbol, p => temp.Combine(p));
+            VastCli.DecidedAsOnACleanNight(run, symbol, temp);
             Assert.Equal("failed", run.GetProperty("status").GetString());
             Assert.Contains($"Vast instance {instance} could not be destroyed", run.GetProperty("error").GetString(), StringComparison.Ordinal);
         }
@@ -356,7 +349,7 @@ public sealed class RunNightVastEndToEndTests(SshdFixture sshd) : IAsyncLifetime
         vast.ClearFaults();
         var reap = await NewCli().RunAsync("reap-orphans");
         Assert.True(reap.ExitCode == ExitCodes.Ok, reap.ToString());
-        AssertNothingLeftBilling();
+        vast.AssertNothingLeftBilling();
     }
 
     [Fact]

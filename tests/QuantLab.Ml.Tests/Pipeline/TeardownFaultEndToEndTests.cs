@@ -24,55 +24,19 @@ public sealed class TeardownFaultEndToEndTests(SshdFixture sshd) : IAsyncLifetim
     public async ValueTask InitializeAsync()
     {
         vast = await FakeVast.StartAsync(ct: Ct);
-        vast.SshEndpoint = (sshd.Host, sshd.Port);
-        vast.AuthorizedKeysFile = Path.Combine(Path.GetDirectoryName(sshd.KeyFile)!, "authorized_keys");
+        vast.ServeFrom(sshd);
         var sample = await NewCli().RunAsync("data", "sample", "--symbol", "btcusdt", "--from", "2026-02-10", "--hours", "6", "--seed", "31", "--out", "data");
         Assert.True(sample.ExitCode == 0, sample.ToString());
     }
 
     private CliRunner NewCli() => VastCli.Create(temp, vast, sshd);
 
-    private static JsonElement SingleRun(CliResult result)
-    {
-        using var doc = JsonDocument.Parse(result.Stdout);
-        return Assert.Single(doc.RootElement.GetProperty("runs").EnumerateArray().ToList()).Clone();
-    }
-
     private List<JsonElement> Records() =>
         Directory.EnumerateFiles(temp.Combine("store", "runs", "instances"), "*.json")
             .Select(f => JsonDocument.Parse(File.ReadAllText(f)).RootElement.Clone())
             .ToList();
 
-    /// <summary>
-    /// The promotion decision was taken on the model alone, as on a clean night: promoted means production now holds this
-    /// day's model, rejected means production was left alone for reasons about the model, never about the machine.
-    /// Returns whether it was promoted.
-    /// </summary>
-    internal static bool DecidedAsOnACleanNight(JsonElement run, string symbol, Func<string[], string> path)
-    {
-        var promotion = run.GetProperty("promotion");
-        var decision = promotion.GetProperty("decision").GetString();
-        var manifest = path(["store", "models", "production", symbol, "manifest.json"]);
-        if (decision == "promoted")
-        {
-            Assert.True(File.Exists(manifest), $"{symbol} promoted but no production manifest");
-            Assert.Contains(run.GetProperty("date").GetString()!, File.ReadAllText(manifest), StringComparison.Ordinal);
-            return true;
-        }
-
-        Assert.True(decision == "rejected", promotion.ToString());
-        Assert.False(File.Exists(manifest), $"{symbol} rejected but production changed");
-        Assert.All(promotion.GetProperty("reasons").EnumerateArray(), r => Assert.DoesNotContain("destroy", r.GetString(), StringComparison.OrdinalIgnoreCase));
-        return false;
-    }
-
-    private bool DecidedAsOnACleanNight(JsonElement run, string symbol) => DecidedAsOnACleanNight(run, symbol, p => temp.Combine(p));
-
-    private void AssertNothingLeftBilling()
-    {
-        Assert.Empty(vast.LiveInstances);
-        Assert.Equal(vast.CreatedInstanceIds.Order(), vast.DestroyedInstanceIds.Order());
-    }
+    private bool DecidedAsOnACleanNight(JsonElement run, string symbol) => VastCli.DecidedAsOnACleanNight(run, symbol, temp);
 
     [Fact]
     public async Task A_destroy_that_fails_once_with_a_500_is_retried_and_the_night_succeeds()
@@ -83,9 +47,9 @@ public sealed class TeardownFaultEndToEndTests(SshdFixture sshd) : IAsyncLifetim
         var result = await NewCli().RunAsync("run-daily", "--symbol", "btcusdt", "--date", "2026-02-10", "--json");
 
         Assert.True(result.ExitCode == ExitCodes.Ok, result.ToString());
-        Assert.Equal("destroyed", Assert.Single(SingleRun(result).GetProperty("instances").EnumerateArray().ToList()).GetProperty("status").GetString());
+        Assert.Equal("destroyed", Assert.Single(result.SingleRun().GetProperty("instances").EnumerateArray().ToList()).GetProperty("status").GetString());
         Assert.Equal(2, vast.Calls.Count(c => c.Route == FakeVastRoute.DestroyInstance));
-        AssertNothingLeftBilling();
+        vast.AssertNothingLeftBilling();
     }
 
     [Fact]
@@ -101,7 +65,7 @@ public sealed class TeardownFaultEndToEndTests(SshdFixture sshd) : IAsyncLifetim
 
         Assert.Equal(ExitCodes.Failed, result.ExitCode);
         var instanceId = Assert.Single(vast.CreatedInstanceIds);
-        var run = SingleRun(result);
+        var run = result.SingleRun();
         Assert.Equal("failed", run.GetProperty("status").GetString());
 
         // Nothing trained is lost: evaluated, stored and decided exactly as on a clean night.
@@ -121,7 +85,7 @@ public sealed class TeardownFaultEndToEndTests(SshdFixture sshd) : IAsyncLifetim
         vast.ClearFaults();
         var reap = await NewCli().RunAsync("reap-orphans", "--json");
         Assert.True(reap.ExitCode == ExitCodes.Ok, reap.ToString());
-        AssertNothingLeftBilling();
+        vast.AssertNothingLeftBilling();
         record = Assert.Single(Records());
         Assert.Equal("reaped", record.GetProperty("status").GetString());
         Assert.Equal(ownerCost, record.GetProperty("cost_usd").GetDouble());
@@ -146,7 +110,7 @@ public sealed class TeardownFaultEndToEndTests(SshdFixture sshd) : IAsyncLifetim
         Assert.Equal(2, records.Select(r => r.GetProperty("run_id").GetString()).Distinct().Count());
         Assert.All(records, r => Assert.Equal("destroyed", r.GetProperty("status").GetString()));
         Assert.All(records, r => Assert.True(r.GetProperty("cost_usd").GetDouble() > 0));
-        AssertNothingLeftBilling();
+        vast.AssertNothingLeftBilling();
     }
 
     [Fact]
@@ -246,7 +210,7 @@ public sealed class TeardownFaultEndToEndTests(SshdFixture sshd) : IAsyncLifetim
             vast.ClearFaults();
             var reap = await NewCli().RunAsync("reap-orphans", "--json");
             Assert.True(reap.ExitCode == ExitCodes.Ok, reap.ToString());
-            AssertNothingLeftBilling();
+            vast.AssertNothingLeftBilling();
         }
         finally
         {

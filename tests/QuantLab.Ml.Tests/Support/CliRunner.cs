@@ -54,4 +54,11 @@ public sealed record CliResult(int ExitCode, string Stdout, string Stderr)
         .Where(l => l.StartsWith("error:", StringComparison.Ordinal)).ToList();
 
     public override string ToString() => $"exit {ExitCode}\n--- stdout\n{Stdout}\n--- stderr\n{Stderr}";
+
+    /// <summary>The one entry of a `run-daily --json` document's runs (fails the test when there is not exactly one).</summary>
+    public System.Text.Json.JsonElement SingleRun()
+    {
+        using var doc = System.Text.Json.JsonDocument.Parse(Stdout);
+        return Assert.Single(doc.RootElement.GetProperty("runs").EnumerateArray().ToList()).Clone();
+    }
 }

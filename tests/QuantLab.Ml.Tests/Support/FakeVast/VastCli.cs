@@ -1,3 +1,4 @@
+using System.Text.Json;
 using QuantLab.Ml.Tests.Support.Sshd;
 
 namespace QuantLab.Ml.Tests.Support.FakeVast;
@@ -37,6 +38,43 @@ public static class VastCli
         }
 
         return cli;
+    }
+
+    /// <summary>Every instance the fake rents is the loopback sshd, and the keys attached to it are the ones that sshd accepts.</summary>
+    public static void ServeFrom(this FakeVast vast, SshdFixture sshd)
+    {
+        vast.SshEndpoint = (sshd.Host, sshd.Port);
+        vast.AuthorizedKeysFile = Path.Combine(Path.GetDirectoryName(sshd.KeyFile)!, "authorized_keys");
+    }
+
+    /// <summary>The money rule every Vast end-to-end test ends with: every instance created was destroyed, none is live.</summary>
+    public static void AssertNothingLeftBilling(this FakeVast vast)
+    {
+        Assert.Empty(vast.LiveInstances);
+        Assert.Equal(vast.CreatedInstanceIds.Order(), vast.DestroyedInstanceIds.Order());
+    }
+
+    /// <summary>
+    /// The promotion decision was taken on the model alone, as on a clean night: promoted means production now holds this
+    /// day's model, rejected means production was left alone for reasons about the model, never about the machine.
+    /// Returns whether it was promoted.
+    /// </summary>
+    public static bool DecidedAsOnACleanNight(JsonElement run, string symbol, TempDir temp)
+    {
+        var promotion = run.GetProperty("promotion");
+        var decision = promotion.GetProperty("decision").GetString();
+        var manifest = temp.Combine("store", "models", "production", symbol, "manifest.json");
+        if (decision == "promoted")
+        {
+            Assert.True(File.Exists(manifest), $"{symbol} promoted but no production manifest");
+            Assert.Contains(run.GetProperty("date").GetString()!, File.ReadAllText(manifest), StringComparison.Ordinal);
+            return true;
+        }
+
+        Assert.True(decision == "rejected", promotion.ToString());
+        Assert.False(File.Exists(manifest), $"{symbol} rejected but production changed");
+        Assert.All(promotion.GetProperty("reasons").EnumerateArray(), r => Assert.DoesNotContain("destroy", r.GetString(), StringComparison.OrdinalIgnoreCase));
+        return false;
     }
 
     /// <summary>A job that trains far longer than any test waits: no early stopping, a tiny learning rate, many rounds.</summary>
