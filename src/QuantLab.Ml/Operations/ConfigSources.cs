@@ -15,23 +15,20 @@ public static partial class ConfigSources
     private static partial Regex SecretName();
 
     /// <summary>
-    /// Whether a key's value is a credential. Vast:Pacing is named after API routes (AttachSshKey is a delay), never a secret.
+    /// A credential is text under a credential's name. The type matters as much as the name: Vast:Pacing:AttachSshKey is
+    /// named after an API route and holds a delay.
     /// </summary>
-    public static bool IsSecret(string key)
-    {
-        ArgumentNullException.ThrowIfNull(key);
-        var path = key.Split(':');
-        return !path.Contains("Pacing", StringComparer.OrdinalIgnoreCase) && SecretName().IsMatch(path[^1]);
-    }
+    private static bool IsSecret(string key, HashSet<string> textKeys) => textKeys.Contains(key) && SecretName().IsMatch(key.Split(':')[^1]);
 
     public static IReadOnlyList<ConfigValue> List(LoadedConfiguration config)
     {
         ArgumentNullException.ThrowIfNull(config);
         var values = new SortedDictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-        Flatten(config.Options, string.Empty, values);
+        var textKeys = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        Flatten(config.Options, config.Options.GetType(), string.Empty, values, textKeys);
         return values.Select(kv =>
         {
-            var secret = IsSecret(kv.Key);
+            var secret = IsSecret(kv.Key, textKeys);
             return new ConfigValue(kv.Key, secret && kv.Value is { Length: > 0 } ? MaskValue(kv.Key, kv.Value) : kv.Value, SourceOf(kv.Key, config.Sources), secret)
             {
                 Allowed = config.Allowed.GetValueOrDefault(kv.Key),
@@ -64,8 +61,14 @@ public static partial class ConfigSources
         return "default";
     }
 
-    private static void Flatten(object? value, string prefix, IDictionary<string, string?> into)
+    /// <summary>Every leaf value by key path; <paramref name="textKeys"/> gets the keys declared as text.</summary>
+    private static void Flatten(object? value, Type declared, string prefix, IDictionary<string, string?> into, HashSet<string> textKeys)
     {
+        if (declared == typeof(string))
+        {
+            textKeys.Add(prefix);
+        }
+
         if (value is null)
         {
             into[prefix] = null;
@@ -84,7 +87,7 @@ public static partial class ConfigSources
             // Exchanges: the keys are data (exchange names), each with its own list.
             foreach (DictionaryEntry entry in map)
             {
-                Flatten(entry.Value, $"{prefix}:{entry.Key}", into);
+                Flatten(entry.Value, entry.Value?.GetType() ?? typeof(object), $"{prefix}:{entry.Key}", into, textKeys);
             }
 
             return;
@@ -99,7 +102,7 @@ public static partial class ConfigSources
         // Bindable properties only, from the generated JSON metadata (no reflection), as the unknown-key check reads them.
         foreach (var property in ConfigKeys.Properties(type))
         {
-            Flatten(property.Get!(value), prefix.Length == 0 ? property.Name : $"{prefix}:{property.Name}", into);
+            Flatten(property.Get!(value), property.PropertyType, prefix.Length == 0 ? property.Name : $"{prefix}:{property.Name}", into, textKeys);
         }
     }
 
