@@ -163,7 +163,7 @@ internal static class LogsCommand
     {
         var (runId, symbolKey, n) = (tail.RunId, tail.SymbolKey, tail.Lines);
         var records = (await new InstanceRecords(Composition.Store(ctx)).ListAsync(ct).ConfigureAwait(false))
-            .Where(r => r.RunId == runId && r.InstanceId is not null && (symbolKey is null || r.Jobs.Any(j => j.StartsWith(symbolKey + "-", StringComparison.Ordinal) || j.Contains(symbolKey, StringComparison.Ordinal))))
+            .Where(r => r.RunId == runId && r.InstanceId is not null && (symbolKey is null || r.Jobs.Any(j => j.Contains(symbolKey, StringComparison.Ordinal))))
             .ToList();
         var output = ctx.Host.Out;
         output.WriteLine();
@@ -186,11 +186,11 @@ internal static class LogsCommand
                 continue;
             }
 
+            var knownHosts = Path.GetFullPath(Path.Combine(ctx.Options.EffectiveWorkDir, "ssh", string.Create(CultureInfo.InvariantCulture, $"known_hosts-{id}")));
+            var args = SshArgs(ssh.Host, ssh.Port, knownHosts, tail.Identity);
             foreach (var job in record.Jobs.Where(j => symbolKey is null || j.Contains(symbolKey, StringComparison.Ordinal)))
             {
                 var remoteLog = $"{root}/jobs/{job}/out/train.log";
-                var knownHosts = Path.GetFullPath(Path.Combine(ctx.Options.EffectiveWorkDir, "ssh", string.Create(CultureInfo.InvariantCulture, $"known_hosts-{id}")));
-                var args = SshArgs(ssh.Host, ssh.Port, knownHosts, tail.Identity);
                 output.WriteLine($"remote     instance {id}: ssh {string.Join(' ', args)} tail -n {n} {remoteLog}");
                 code = Math.Max(code, await SshTailAsync(output, args, remoteLog, n, ct).ConfigureAwait(false));
             }
