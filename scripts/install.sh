@@ -230,7 +230,7 @@ mv "$prefix/bin.new" "$prefix/bin"
 rm -rf "$prefix/bin.old"
 mkdir -p "$prefix/share/quantlab-ml"
 cp README.md "$prefix/share/quantlab-ml/README.md"
-if [ -d docs ]; then cp docs/operations.md "$prefix/share/quantlab-ml/" 2>/dev/null || true; fi
+if [ -d docs ]; then mkdir -p "$prefix/share/quantlab-ml/docs" && cp docs/*.md "$prefix/share/quantlab-ml/docs/" 2>/dev/null || true; fi
 
 # Schedule files of an earlier install stay listed, so an upgrade without --schedule still uninstalls them.
 previous=$(grep -E '^(file|unit) ' "$manifest" 2>/dev/null || true)

@@ -112,32 +112,13 @@ internal static class Composition
     /// <summary>A Vast client that must be able to change things (reaper, instances): a missing key is a usage error.</summary>
     public static VastClient Vast(CommandContext ctx) => VastClient(ctx, requireKey: true);
 
-    /// <summary>The nightly run reaps its own leftovers before renting; a failed reap is loud but does not stop tonight's training.</summary>
-    private static async Task ReapBeforeRentingAsync(CommandContext ctx, CancellationToken ct)
+    /// <summary>The reaper a renting provider's night runs first; null without a Vast key (nothing could be listed or destroyed).</summary>
+    private static LeftoverReaping? Leftovers(CommandContext ctx)
     {
         var client = VastClient(ctx, requireKey: false);
-        if (!client.HasApiKey)
-        {
-            return;
-        }
-
-        try
-        {
-            var result = await new OrphanReaper(client, Store(ctx), ctx.Time, ctx.Log)
-                .ReapAsync(ReapRequest.For(Budget(ctx), client.Options.LabelPrefix), ct).ConfigureAwait(false);
-            if (result.DestroyFailures > 0)
-            {
-                ctx.Log.Error("{Failures} leftover Vast instances could not be destroyed before tonight's run; run `quantlab-ml reap-orphans`", result.DestroyFailures);
-            }
-            else if (result.Orphans.Count > 0)
-            {
-                ctx.Log.Warning("Destroyed {Count} leftover Vast instances before renting", result.Orphans.Count);
-            }
-        }
-        catch (QuantLabException ex)
-        {
-            ctx.Log.Error("Could not check for leftover Vast instances before renting: {Reason}", ex.Message);
-        }
+        return client.HasApiKey
+            ? new LeftoverReaping(new OrphanReaper(client, Store(ctx), ctx.Time, ctx.Log), ReapRequest.For(Budget(ctx), client.Options.LabelPrefix))
+            : null;
     }
 
     /// <summary>The time model of this configuration (OptionsValidator has already checked that its budgets fit).</summary>
@@ -153,18 +134,19 @@ internal static class Composition
     public static Task<PipelineContext> PipelineAsync(CommandContext ctx, CancellationToken ct)
     {
         _ = ct;
+        var provider = Provider(ctx);
         return Task.FromResult(new PipelineContext
         {
             Options = ctx.Options,
             Data = Data(ctx),
             Registry = Registry(ctx),
-            Provider = Provider(ctx),
+            Provider = provider,
             Evaluation = Evaluation(ctx),
             Policy = ctx.Options.Promotion,
             Time = ctx.Time,
             Log = ctx.Log,
             RunDir = ctx.RunDir ?? throw new InvalidOperationException("run-daily needs a run folder"),
-            BeforeRenting = ctx.Options.Provider == "vast" ? token => ReapBeforeRentingAsync(ctx, token) : null,
+            Leftovers = provider.RentsMachines ? Leftovers(ctx) : null,
 
             // Checked at start when renting; every provider takes its lock's life and cleanup bounds from it.
             Budget = Budget(ctx),

@@ -17,7 +17,7 @@ internal static class RunDailyCommand
         provider.AcceptOnlyFromAmong("local", "ssh", "vast");
         var data = CommonOptions.Data();
         var store = CommonOptions.Store();
-        var window = new Option<int?>("--window-days") { Description = "Days of data ending at the date (default 1)" };
+        var window = new Option<int?>("--window-days") { Description = "Days of data ending at the date (default: WindowDays, 2)" };
         var dryRun = new Option<bool>("--dry-run") { Description = "Check data and build the job spec; train nothing, rent nothing" };
         var skipPromotion = new Option<bool>("--skip-promotion") { Description = "Store the candidate but never change production" };
         var force = new Option<bool>("--force") { Description = "Train again even when the same job already finished" };

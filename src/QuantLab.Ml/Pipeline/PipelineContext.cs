@@ -22,8 +22,8 @@ public sealed record PipelineContext
     /// <summary>This invocation's folder: log file and one sub-folder per job.</summary>
     public required string RunDir { get; init; }
 
-    /// <summary>Run before anything is rented so a night starts clean (vast provider); null for providers that rent nothing.</summary>
-    public Func<CancellationToken, Task>? BeforeRenting { get; init; }
+    /// <summary>Leftovers of earlier runs to destroy before anything is rented (providers that rent, with a key); null otherwise.</summary>
+    public LeftoverReaping? Leftovers { get; init; }
 
     /// <summary>The run's time model (job life for locks and batches, bounds of cleanup writes); null = runtime limits and 15 s writes.</summary>
     public TimeBudget? Budget { get; init; }

@@ -6,7 +6,8 @@ namespace QuantLab.Ml.Storage;
 /// <remarks>
 /// models/candidates/&lt;symbol&gt;/&lt;yyyy-MM-dd&gt;/{files…, _COMPLETE.json}
 /// models/production/&lt;symbol&gt;/{manifest.json, model.bin, metrics.json}
-/// models/production/&lt;symbol&gt;/history/&lt;000001&gt;-&lt;yyyy-MM-dd&gt;/{model.bin, metrics.json, manifest.json}
+/// models/production/&lt;symbol&gt;/history/&lt;000001&gt;-&lt;yyyy-MM-dd&gt;/{model.bin, metrics.json}
+/// models/production/&lt;symbol&gt;/changes/&lt;000001&gt;.json (one record per promotion and rollback; docs/store-layout.md)
 /// </remarks>
 public sealed class ModelRegistry(IArtifactStore store, TimeProvider time)
 {

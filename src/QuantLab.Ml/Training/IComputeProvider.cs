@@ -7,6 +7,12 @@ public interface IComputeProvider
     string Name { get; }
 
     /// <summary>
+    /// Rents machines that bill until destroyed (vast): the run then reaps leftovers before renting, records every rental
+    /// and reads those records back to attribute costs and name a machine that may still bill.
+    /// </summary>
+    bool RentsMachines => false;
+
+    /// <summary>
     /// Runs the trainer for <paramref name="job"/> and returns once its outputs are in <see cref="TrainingJob.OutputDir"/>.
     /// Throws <see cref="TrainerFailedException"/> when the trainer fails; never leaves a machine running.
     /// </summary>

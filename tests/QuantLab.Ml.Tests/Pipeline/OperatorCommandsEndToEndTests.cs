@@ -118,9 +118,24 @@ public sealed class OperatorCommandsEndToEndTests : IDisposable
         var runId = run.GetProperty("run_id").GetString()!;
         var log = Path.Combine(temp.Path, "store", "runs", runId, "quantlab-ml.clef");
         var events = File.ReadAllLines(log).Select(line => JsonDocument.Parse(line).RootElement).ToList();
-        var training = events.Where(e => e.GetProperty("@mt").GetString()!.StartsWith("Training", StringComparison.Ordinal)).ToList();
-        Assert.NotEmpty(training);
-        Assert.All(training, e => Assert.Equal(run.GetProperty("runs")[0].GetProperty("job_id").GetString(), e.GetProperty("JobId").GetString()));
+        var jobId = run.GetProperty("runs")[0].GetProperty("job_id").GetString();
+
+        // From the moment the job id is known (the dataset line) every event of the symbol's run carries it, so
+        // `jq 'select(.JobId==…)'` shows the whole job: training, the trainer's own lines, evaluation, store and decision.
+        var known = events.FindIndex(e => e.TryGetProperty("JobId", out _));
+        Assert.True(known >= 0, "no event carries a JobId");
+        Assert.StartsWith("Dataset for", events[known].GetProperty("@mt").GetString(), StringComparison.Ordinal);
+        var job = events.Skip(known).Where(e => e.TryGetProperty("Symbol", out _)).ToList();
+        foreach (var step in new[] { "Training", "trainer: ", "Trainer finished", "Candidate stored" })
+        {
+            Assert.Contains(job, e => e.GetProperty("@mt").GetString()!.StartsWith(step, StringComparison.Ordinal));
+        }
+
+        Assert.Contains(job, e => e.GetProperty("@mt").GetString()! is var t && (t.StartsWith("Promoted", StringComparison.Ordinal) || t.StartsWith("Not promoted", StringComparison.Ordinal)));
+
+        Assert.All(job, e => Assert.True(
+            e.TryGetProperty("JobId", out var id) && id.GetString() == jobId,
+            $"event without the job id: {e.GetProperty("@mt").GetString()}"));
         Assert.All(events.Where(e => e.TryGetProperty("JobId", out _)), e => Assert.Equal("btcusdt", e.GetProperty("Symbol").GetString()));
         Assert.All(events, e => Assert.Equal(runId, e.GetProperty("RunId").GetString()));
 

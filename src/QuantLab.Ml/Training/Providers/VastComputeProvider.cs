@@ -35,6 +35,8 @@ public sealed class VastComputeProvider(
 
     public string Name => "vast";
 
+    public bool RentsMachines => true;
+
     /// <summary>
     /// The run's time model: the longest a job may live (on-box watchdog, record deadline) and the store-write bound
     /// of teardown. Null = the job's own runtime limit and a 15 s write bound (tests that build the provider by hand).

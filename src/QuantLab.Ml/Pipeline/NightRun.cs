@@ -13,21 +13,27 @@ namespace QuantLab.Ml.Pipeline;
 /// one after another, each symbol evaluated and promoted on its own as soon as its outputs are back, and the
 /// unfinished jobs of a lost machine run once more on a new one.
 /// </summary>
-public sealed partial class DailyPipeline
+internal sealed class NightRun(RunScope scope, SymbolRun symbolRun)
 {
-    /// <summary>Several symbols on a provider that batches them: one set-up per machine instead of one per symbol.</summary>
-    private bool RunsAsNight(int symbols, RunDailyRequest request) =>
-        context.Provider is IBatchComputeProvider && (symbols > 1 || request.Instances is not null);
+    private readonly DataCheckStep data = new(scope);
+    private readonly DecideStep decide = new(scope);
+    private readonly RecordStep record = new(scope);
 
-    private async Task<(List<SymbolRunResult> Runs, NightReport? Night)> RunNightAsync(IReadOnlyList<string> symbols, RunDailyRequest request, CancellationToken ct)
+    private PipelineContext Context => scope.Context;
+
+    /// <summary>Several symbols on a provider that batches them: one set-up per machine instead of one per symbol.</summary>
+    public bool RunsAsNight(int symbols, RunDailyRequest request) =>
+        Context.Provider is IBatchComputeProvider && (symbols > 1 || request.Instances is not null);
+
+    public async Task<(List<SymbolRunResult> Runs, NightReport? Night)> RunAsync(IReadOnlyList<string> symbols, RunDailyRequest request, CancellationToken ct)
     {
-        var provider = (IBatchComputeProvider)context.Provider;
-        var settings = context.Options.Batch;
+        var provider = (IBatchComputeProvider)Context.Provider;
+        var settings = Context.Options.Batch;
         var night = request with { PlanAsNight = true };
-        var now = context.Time.GetUtcNow();
+        var now = Context.Time.GetUtcNow();
         var deadline = NightDeadline.Next(request.Deadline ?? settings.Deadline, now);
-        var margin = TimeSpan.FromMinutes(context.Options.Runtime.MarginMinutes);
-        var lockFor = Max(JobLife, deadline - now + margin);
+        var margin = TimeSpan.FromMinutes(Context.Options.Runtime.MarginMinutes);
+        var lockFor = Max(scope.JobLife, deadline - now + margin);
         var results = new ConcurrentDictionary<string, SymbolRunResult>(StringComparer.Ordinal);
         var ready = new ConcurrentDictionary<string, NightJob>(StringComparer.Ordinal);
         try
@@ -78,9 +84,9 @@ public sealed partial class DailyPipeline
             };
             var maxInstances = Math.Min(request.Instances ?? settings.MaxInstances, provider.MaxMachines);
             // Planned from now, not from the start: preparing (and --wait-for-data) may have taken hours of the night.
-            var plan = NightPlanner.Plan(batchItems, cost, maxInstances, context.Time.GetUtcNow(), deadline);
+            var plan = NightPlanner.Plan(batchItems, cost, maxInstances, Context.Time.GetUtcNow(), deadline);
             var report = new NightReport { Plan = plan, Text = NightPlanTable.Render(plan), PriceNote = price.Note, NoMachine = price.NoMachine };
-            context.Log.Information(
+            Context.Log.Information(
                 "Night plan: {Jobs} jobs on {Instances} instances, expected {WallMinutes:F1} min and {CostUsd:F2} $; {Reason}",
                 batchItems.Count, plan.Chosen.Instances, plan.Chosen.Wall.TotalMinutes, plan.Chosen.CostUsd, plan.Reason);
             if (request.DryRun)
@@ -94,7 +100,7 @@ public sealed partial class DailyPipeline
         finally
         {
             // Together, each on its bound: cleanup after SIGTERM must not take one write bound per symbol.
-            await Task.WhenAll(ready.Values.Select(job => ReleaseLockAsync(job.Day))).ConfigureAwait(false);
+            await Task.WhenAll(ready.Values.Select(job => job.Day.DisposeAsync().AsTask())).ConfigureAwait(false);
         }
     }
 
@@ -102,31 +108,31 @@ public sealed partial class DailyPipeline
     private async Task<NightPreparation?> PrepareNightJobAsync(string symbol, RunDailyRequest request, TimeSpan lockFor, CancellationToken ct)
     {
         using var symbolProperty = LogContext.PushProperty("Symbol", symbol);
-        var started = context.Time.GetTimestamp();
+        var started = Context.Time.GetTimestamp();
         DateOnly? date = null;
         string? jobId = null;
         PreparedDay? day = null;
         try
         {
-            date = await ResolveDateAsync(symbol, request, ct).ConfigureAwait(false);
-            var prepared = await PrepareDayAsync(symbol, date.Value, request, lockFor, id => jobId = id, ct).ConfigureAwait(false);
+            date = await data.ResolveDateAsync(symbol, request, ct).ConfigureAwait(false);
+            var prepared = await symbolRun.PrepareAsync(symbol, date.Value, request, lockFor, id => jobId = id, ct).ConfigureAwait(false);
             if (prepared.Final is { } final)
             {
-                return new NightPreparation(null, final with { DurationSeconds = context.Time.GetElapsedTime(started).TotalSeconds });
+                return new NightPreparation(null, final with { DurationSeconds = Context.Time.GetElapsedTime(started).TotalSeconds });
             }
 
             day = prepared.Day!;
-            var champion = await ChampionStep.PrepareAsync(context, day.Planned, day.JobDir, ct).ConfigureAwait(false);
-            return new NightPreparation(new NightJob { Symbol = symbol, Started = started, Day = day, Champion = champion, Job = TrainingJobOf(day, champion) }, null);
+            var champion = await ChampionStep.PrepareAsync(Context, day.Planned, day.JobDir, ct).ConfigureAwait(false);
+            return new NightPreparation(new NightJob { Symbol = symbol, Started = started, Day = day, Champion = champion, Job = RunScope.TrainingJobOf(day, champion) }, null);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             if (day is not null)
             {
-                await ReleaseLockAsync(day).ConfigureAwait(false);
+                await day.DisposeAsync().ConfigureAwait(false);
             }
 
-            return new NightPreparation(null, FailureOf(symbol, date, jobId, ex, started));
+            return new NightPreparation(null, scope.FailureOf(symbol, date, jobId, ex, started));
         }
     }
 
@@ -148,21 +154,21 @@ public sealed partial class DailyPipeline
         var reports = new ConcurrentBag<BatchReport>();
         var lost = new ConcurrentQueue<(NightJob Job, string Error)>();
         var leaks = new ConcurrentQueue<(List<string> Symbols, string Leak)>();
-        var runTag = RunId.StartsWith("run-", StringComparison.Ordinal) ? RunId[4..] : RunId;
+        var runTag = scope.RunId.StartsWith("run-", StringComparison.Ordinal) ? scope.RunId[4..] : scope.RunId;
 
         async Task RunOneAsync(string batchId, IReadOnlyList<NightJob> jobs, bool lastChance, bool requeue)
         {
-            var started = context.Time.GetUtcNow();
+            var started = Context.Time.GetUtcNow();
             var hardLimit = BatchHardLimit(jobs.Count, deadline, margin);
-            context.Log.Information(
+            Context.Log.Information(
                 "Batch {BatchId}: {Jobs} jobs ({Symbols}) on one machine, hard limit {HardLimitMinutes:F0} min",
                 batchId, jobs.Count, string.Join(", ", jobs.Select(j => j.Symbol)), hardLimit.TotalMinutes);
             Task OnOutcome(JobOutcome outcome)
             {
                 var job = ready[outcome.Job.Spec.JobId];
-                audit.Note(new AuditEntry
+                scope.Audit.Note(new AuditEntry
                 {
-                    Step = "train", Symbol = job.Symbol, JobId = job.Spec.JobId, StartedAt = started, EndedAt = context.Time.GetUtcNow(),
+                    Step = "train", Symbol = job.Symbol, JobId = job.Spec.JobId, StartedAt = started, EndedAt = Context.Time.GetUtcNow(),
                     Outcome = outcome.Status switch { JobOutcomeStatus.Trained => "ok", JobOutcomeStatus.Lost => "lost", _ => "failed" },
                     Error = outcome.Error,
                 });
@@ -177,14 +183,14 @@ public sealed partial class DailyPipeline
 
                         break;
                     case JobOutcomeStatus.Lost when !lastChance:
-                        context.Log.Warning("{Symbol} lost with its machine ({Reason}); it will be re-queued", job.Symbol, outcome.Error);
+                        Context.Log.Warning("{Symbol} lost with its machine ({Reason}); it will be re-queued", job.Symbol, outcome.Error);
                         lost.Enqueue((job, outcome.Error ?? "machine lost"));
                         break;
                     default:
                         var why = outcome.Status != JobOutcomeStatus.Lost ? outcome.Error ?? "failed"
                             : requeue ? $"machine lost again after a re-queue: {outcome.Error}"
                             : $"machine lost (Batch:RequeueLost is off): {outcome.Error}";
-                        results[job.Symbol] = FailureOf(job.Symbol, job.Spec.Date, job.Spec.JobId, new TrainerFailedException(why), job.Started);
+                        results[job.Symbol] = scope.FailureOf(job.Symbol, job.Spec.Date, job.Spec.JobId, new TrainerFailedException(why), job.Started);
                         break;
                 }
 
@@ -216,22 +222,22 @@ public sealed partial class DailyPipeline
         }
 
         await Task.WhenAll(plan.Chosen.Assignments.Select(a =>
-            RunOneAsync($"batch-{runTag}-{a.Index + 1}", a.Items.Select(i => ready[i.JobId]).ToList(), lastChance: !context.Options.Batch.RequeueLost, requeue: false))).ConfigureAwait(false);
+            RunOneAsync($"batch-{runTag}-{a.Index + 1}", a.Items.Select(i => ready[i.JobId]).ToList(), lastChance: !Context.Options.Batch.RequeueLost, requeue: false))).ConfigureAwait(false);
 
         if (!lost.IsEmpty)
         {
             var again = lost.Select(l => l.Job).ToList();
-            var expectedEnd = context.Time.GetUtcNow() + plan.Chosen.Assignments.Select(a => a.Expected).Max();
+            var expectedEnd = Context.Time.GetUtcNow() + plan.Chosen.Assignments.Select(a => a.Expected).Max();
             if (expectedEnd <= deadline)
             {
-                context.Log.Warning("Re-queueing {Jobs} jobs of a lost machine on a new one: {Symbols}", again.Count, string.Join(", ", again.Select(j => j.Symbol)));
+                Context.Log.Warning("Re-queueing {Jobs} jobs of a lost machine on a new one: {Symbols}", again.Count, string.Join(", ", again.Select(j => j.Symbol)));
                 await RunOneAsync($"batch-{runTag}-requeue", again, lastChance: true, requeue: true).ConfigureAwait(false);
             }
             else
             {
                 foreach (var (job, error) in lost)
                 {
-                    results[job.Symbol] = FailureOf(job.Symbol, job.Spec.Date, job.Spec.JobId,
+                    results[job.Symbol] = scope.FailureOf(job.Symbol, job.Spec.Date, job.Spec.JobId,
                         new TrainerFailedException($"{error}; not re-queued: it would not finish before the deadline {deadline:u}"), job.Started);
                 }
             }
@@ -249,17 +255,17 @@ public sealed partial class DailyPipeline
             foreach (var symbol in symbols)
             {
                 results[symbol] = results.TryGetValue(symbol, out var done)
-                    ? WithTeardownFailure(done, leak)
-                    : FailureOf(symbol, ready.Values.First(j => j.Symbol == symbol).Spec.Date, ready.Values.First(j => j.Symbol == symbol).Spec.JobId, new QuantLabException(leak), ready.Values.First(j => j.Symbol == symbol).Started);
+                    ? RunScope.WithTeardownFailure(done, leak)
+                    : scope.FailureOf(symbol, ready.Values.First(j => j.Symbol == symbol).Spec.Date, ready.Values.First(j => j.Symbol == symbol).Spec.JobId, new QuantLabException(leak), ready.Values.First(j => j.Symbol == symbol).Started);
             }
         }
 
         // One read of the run's instance records for every symbol, not one per symbol.
-        if (await RunRecordsAsync().ConfigureAwait(false) is { } records)
+        if (await record.RunRecordsAsync().ConfigureAwait(false) is { } records)
         {
             foreach (var (symbol, result) in results)
             {
-                results[symbol] = WithRentals(result, records);
+                results[symbol] = RecordStep.WithRentals(result, records);
             }
         }
 
@@ -273,12 +279,12 @@ public sealed partial class DailyPipeline
         using var jobProperty = LogContext.PushProperty("JobId", job.Spec.JobId);
         try
         {
-            var result = await EvaluateAndPromoteAsync(job.Day, job.Champion, training, request, ct).ConfigureAwait(false);
-            results[job.Symbol] = result with { DurationSeconds = context.Time.GetElapsedTime(job.Started).TotalSeconds };
+            var result = await decide.RunAsync(job.Day, job.Champion, training, request, ct).ConfigureAwait(false);
+            results[job.Symbol] = result with { DurationSeconds = Context.Time.GetElapsedTime(job.Started).TotalSeconds };
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            results[job.Symbol] = FailureOf(job.Symbol, job.Spec.Date, job.Spec.JobId, ex, job.Started);
+            results[job.Symbol] = scope.FailureOf(job.Symbol, job.Spec.Date, job.Spec.JobId, ex, job.Started);
         }
     }
 
@@ -288,10 +294,10 @@ public sealed partial class DailyPipeline
     /// </summary>
     private TimeSpan BatchHardLimit(int jobs, DateTimeOffset deadline, TimeSpan margin)
     {
-        var runtime = context.Options.Runtime;
-        var all = context.Budget?.LongestBatchLife(jobs) ?? (TimeSpan.FromMinutes(runtime.MaxRuntimeMinutes) * jobs) + margin;
-        var byDeadline = deadline - context.Time.GetUtcNow() + margin;
-        return Max(JobLife, all < byDeadline ? all : byDeadline);
+        var runtime = Context.Options.Runtime;
+        var all = Context.Budget?.LongestBatchLife(jobs) ?? (TimeSpan.FromMinutes(runtime.MaxRuntimeMinutes) * jobs) + margin;
+        var byDeadline = deadline - Context.Time.GetUtcNow() + margin;
+        return Max(scope.JobLife, all < byDeadline ? all : byDeadline);
     }
 
     /// <summary>Per symbol, what past runs took to train (rows and trainer seconds), newest runs first.</summary>
@@ -305,7 +311,7 @@ public sealed partial class DailyPipeline
 
         try
         {
-            foreach (var summary in await new RunLog(context.Registry.Store).ListAsync(runs, ct).ConfigureAwait(false))
+            foreach (var summary in await new RunLog(Context.Registry.Store).ListAsync(runs, ct).ConfigureAwait(false))
             {
                 foreach (var entry in summary.Runs.Where(e => e.TrainRows is > 0 && e.TrainerSeconds is > 0))
                 {
@@ -320,7 +326,7 @@ public sealed partial class DailyPipeline
         }
         catch (QuantLabException ex)
         {
-            context.Log.Warning("Could not read past runs for training estimates, using dataset sizes: {Reason}", ex.Message);
+            Context.Log.Warning("Could not read past runs for training estimates, using dataset sizes: {Reason}", ex.Message);
         }
 
         return history;
@@ -343,33 +349,4 @@ public sealed partial class DailyPipeline
     }
 
     private sealed record NightPreparation(NightJob? Job, SymbolRunResult? Result);
-}
-
-/// <summary>The night's plan (packing, wall time and cost for each number of machines) and how its batches went.</summary>
-public sealed record NightReport
-{
-    public required NightPlan Plan { get; init; }
-
-    /// <summary>The plan as the table --dry-run prints.</summary>
-    public required string Text { get; init; }
-
-    /// <summary>Where the $/h came from (the offer), or why costs are unknown.</summary>
-    public required string PriceNote { get; init; }
-
-    /// <summary>No machine could be priced (no offer, or the search failed): the night as planned could not rent.</summary>
-    public bool NoMachine { get; init; }
-    public IReadOnlyList<BatchReport> Batches { get; init; } = [];
-}
-
-/// <summary>One machine's batch: its symbols and how their jobs ended there.</summary>
-public sealed record BatchReport
-{
-    public required string BatchId { get; init; }
-    public required IReadOnlyList<string> Symbols { get; init; }
-    public required int Trained { get; init; }
-    public required int Failed { get; init; }
-    public required int Lost { get; init; }
-
-    /// <summary>This batch re-ran the unfinished jobs of a lost machine.</summary>
-    public bool Requeue { get; init; }
 }
