@@ -14,12 +14,22 @@ public sealed class S3ArtifactStore : IArtifactStore
 
     private readonly S3Objects objects;
     private readonly S3Root location;
+    private readonly TimeProvider time;
 
+    /// <summary>A store whose presigned URLs expire by the system clock.</summary>
     public S3ArtifactStore(IAmazonS3 client, S3Root location, S3Options options)
+        : this(client, location, options, TimeProvider.System)
+    {
+    }
+
+    /// <summary>A store whose presigned URLs expire <c>lifetime</c> after <paramref name="time"/>'s now.</summary>
+    public S3ArtifactStore(IAmazonS3 client, S3Root location, S3Options options, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(location);
+        ArgumentNullException.ThrowIfNull(time);
         objects = new S3Objects(client, options);
         this.location = location;
+        this.time = time;
     }
 
     public string Root => location.ToString();
@@ -100,7 +110,7 @@ public sealed class S3ArtifactStore : IArtifactStore
             BucketName = location.Bucket,
             Key = ObjectKey(key),
             Verb = verb,
-            Expires = TimeProvider.System.GetUtcNow().UtcDateTime + lifetime,
+            Expires = time.GetUtcNow().UtcDateTime + lifetime,
 
             // Without this an http:// endpoint gets an https:// URL (aws/aws-sdk-net#1253).
             Protocol = client.Config.ServiceURL is { } url && url.StartsWith("http://", StringComparison.OrdinalIgnoreCase) ? Protocol.HTTP : Protocol.HTTPS,
