@@ -6,12 +6,12 @@ using QuantLab.Ml.Common;
 
 namespace QuantLab.Ml.Storage;
 
-/// <summary>Verified downloads: one GET, or the SDK's <see cref="TransferUtility"/> stream of parallel ranged GETs, hashed as it is written.</summary>
+/// <summary>Verified downloads: one GET hashed as it is written, or the SDK's <see cref="TransferUtility"/> parallel ranged GETs hashed right after.</summary>
 internal sealed partial class S3Objects
 {
     /// <summary>
     /// Downloads one version of an object (pinned by its ETag; parallel ranged GETs above the multipart threshold) to
-    /// <paramref name="localPath"/>, hashing while it arrives, and checks the sha256 against <paramref name="expectedSha256"/>
+    /// <paramref name="localPath"/>, hashing it (while it arrives on one GET, right after the parallel ones), and checks the sha256 against <paramref name="expectedSha256"/>
     /// or, when null, the object's sha256 metadata (if any). The file appears only once checked. Returns the sha256, or
     /// null when the object does not exist. <paramref name="expectedFrom"/> names where the expected sha256 comes from.
     /// </summary>
@@ -69,27 +69,29 @@ internal sealed partial class S3Objects
     }
 
     /// <summary>
-    /// <see cref="TransferUtility"/>'s download stream: ranged GETs of a part each (each pinned to <paramref name="etag"/>),
-    /// several in flight, served in order; this task hashes and writes them as they come, so no pass follows the transfer.
-    /// Measured against the SDK's download to a file followed by a hashing pass: see docs/benchmarks.md.
+    /// <see cref="TransferUtility"/>'s download to <paramref name="tmp"/>: ranged GETs of a part each (each pinned to
+    /// <paramref name="etag"/>), several in flight, written at their offsets; then one sha256 pass over the file (from the
+    /// page cache) before anything uses it. The SDK writes the parts out of order, so they cannot be hashed on their way
+    /// in; its in-order download stream (<c>OpenStreamWithResponseAsync</c>) could be, but measured 0.35 × one GET
+    /// against 0.89 × for this (docs/benchmarks.md).
     /// </summary>
     private async Task<string> TransferDownloadAsync(string bucket, string key, string? etag, long length, string tmp, CancellationToken ct)
     {
         using var transfer = new TransferUtility(client, new TransferUtilityConfig { ConcurrentServiceRequests = options.ConcurrentRequests });
-        var request = new TransferUtilityOpenStreamRequest
-        {
-            BucketName = bucket,
-            Key = key,
-            IfMatch = etag,
-            MultipartDownloadType = MultipartDownloadType.RANGE,
-            PartSize = options.PartSizeBytes,
+        await transfer.DownloadWithResponseAsync(
+            new TransferUtilityDownloadRequest
+            {
+                BucketName = bucket,
+                Key = key,
+                FilePath = tmp,
+                IfMatch = etag,
+                MultipartDownloadType = MultipartDownloadType.RANGE,
+                PartSize = options.PartSizeBytes,
+            },
+            ct).ConfigureAwait(false);
+        CheckLength(bucket, key, new FileInfo(tmp).Length, length);
 
-            // Parts wait in memory until the writer reaches them: twice the parts in flight keeps every stream busy
-            // without holding a large object in memory (the SDK's default is 1024 parts).
-            MaxInMemoryParts = 2 * options.ConcurrentRequests,
-        };
-        using var response = await transfer.OpenStreamWithResponseAsync(request, ct).ConfigureAwait(false);
-        return await WriteHashedAsync(response.ResponseStream, bucket, key, length, tmp, ct).ConfigureAwait(false);
+        return await Hashing.Sha256FileAsync(tmp, ct).ConfigureAwait(false);
     }
 
     /// <summary>Copies <paramref name="source"/> into a new <paramref name="tmp"/>, hashing as it writes; returns the sha256.</summary>
@@ -113,6 +115,14 @@ internal sealed partial class S3Objects
             }
 
             return file.HexHash();
+        }
+    }
+
+    private static void CheckLength(string bucket, string key, long received, long expected)
+    {
+        if (received != expected)
+        {
+            throw new QuantLabException($"S3 GET {Describe(bucket, key)} failed: {received} of {expected} bytes arrived (the connection ended early); try again");
         }
     }
 
