@@ -35,6 +35,7 @@ public sealed class JsonContextTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Contexts))]
+    [Trait("Category", "Unit")]
     public void Every_enum_reached_from_a_context_is_written_as_its_snake_case_name(string context)
     {
         var (type, options) = Of(context);
@@ -58,6 +59,7 @@ public sealed class JsonContextTests : IDisposable
     }
 
     [Fact]
+    [Trait("Category", "Unit")]
     public void A_type_missing_from_the_context_fails_instead_of_falling_back_to_reflection()
     {
         var ex = Assert.Throws<NotSupportedException>(() => Json.Serialize(new NotInTheContext(1)));
@@ -66,6 +68,7 @@ public sealed class JsonContextTests : IDisposable
     }
 
     [Fact]
+    [Trait("Category", "Unit")]
     public void The_config_hash_of_the_defaults_is_unchanged()
     {
         // Part of every job id: a change here re-trains every symbol under a new id.
@@ -75,6 +78,7 @@ public sealed class JsonContextTests : IDisposable
     }
 
     [Fact]
+    [Trait("Category", "Unit")]
     public void Configuration_types_have_setters_the_binders_generator_can_assign()
     {
         // The generator silently skips init-only properties: a key in quantlab-ml.json would then be ignored.
@@ -107,6 +111,7 @@ public sealed class JsonContextTests : IDisposable
     }
 
     [Fact]
+    [Trait("Category", "Unit")]
     public void Configuration_values_of_every_kind_are_bound()
     {
         var env = new Dictionary<string, string?>
