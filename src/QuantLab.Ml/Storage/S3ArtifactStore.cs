@@ -39,7 +39,7 @@ public sealed class S3ArtifactStore : IArtifactStore
     public Task<string> PutFileAsync(string key, string localPath, CancellationToken ct) =>
         objects.UploadFileAsync(location.Bucket, ObjectKey(key), localPath, knownSha256: null, ct);
 
-    /// <summary>Uploads without a hashing pass first: <paramref name="sha256"/> goes into the metadata and is checked against the bytes sent before the upload completes.</summary>
+    /// <summary>Uploads with <paramref name="sha256"/> in the metadata, after the sha256 pass has confirmed it (a difference is refused before anything is sent).</summary>
     public Task<string> PutFileAsync(string key, string localPath, string sha256, CancellationToken ct)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(sha256);
