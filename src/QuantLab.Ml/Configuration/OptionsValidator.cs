@@ -1,3 +1,5 @@
+using QuantLab.Ml.Common;
+
 namespace QuantLab.Ml.Configuration;
 
 /// <summary>
@@ -29,9 +31,9 @@ public static class OptionsValidator
         o.Promotion.Rules(r.Section(Promotion.PromotionPolicyConfig.Section));
         o.Alerts.Rules(r.Section(Operations.AlertOptions.Section));
         o.Metrics.Rules(r.Section(Operations.MetricsOptions.Section));
-        o.Batch.Rules(r.Section(Pipeline.NightOptions.Section));
+        o.Batch.Rules(r.Section(NightOptions.Section));
         o.S3.Rules(r.Section(Storage.S3Options.Section));
-        o.Shutdown.Rules(r.Section(Pipeline.TimeBudget.SectionName));
+        o.Shutdown.Rules(r.Section(TimeBudget.SectionName));
         o.DataCheck.Rules(r.Section("DataCheck"));
         o.Vast.Rules(r.Section(Vast.VastOptions.SectionName));
         o.Rental.Rules(r.Section(Training.Providers.VastProviderOptions.Section));
@@ -77,7 +79,7 @@ public static class OptionsValidator
 
         if (r.Errors.Count == 0)
         {
-            r.Try(() => Pipeline.TimeBudget.From(o).Check());
+            r.Try(() => TimeBudget.From(o).Check());
         }
     }
 }

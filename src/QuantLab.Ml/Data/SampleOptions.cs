@@ -1,8 +1,10 @@
+using System.Text.Json.Serialization;
 using QuantLab.Ml.Common;
 
 namespace QuantLab.Ml.Data;
 
 /// <summary>Whether the sample's future mid moves depend on the order book.</summary>
+[JsonConverter(typeof(SnakeCaseNames<SampleRegime>))]
 public enum SampleRegime
 {
     /// <summary>The next mid move is more likely up when the bid queue outweighs the ask queue: a learnable signal.</summary>
@@ -65,7 +67,7 @@ public sealed record SampleOptions
     /// <summary>Throws <see cref="UsageException"/> naming the first bad value.</summary>
     public void Validate()
     {
-        static void Check(bool ok, string message) => Configuration.ConfigRules.Ensure(ok, "data sample: " + message);
+        static void Check(bool ok, string message) => ConfigRules.Ensure(ok, "data sample: " + message);
 
         SymbolName.Parse(Symbol);
         ExchangeName.Parse(Exchange);

@@ -1,8 +1,10 @@
+using System.Text.Json.Serialization;
 using QuantLab.Ml.Common;
 
 namespace QuantLab.Ml.Promotion;
 
 /// <summary>What the gate does when the champion cannot be re-scored on the candidate's test window.</summary>
+[JsonConverter(typeof(SnakeCaseNames<IncomparableChampionRule>))]
 public enum IncomparableChampionRule
 {
     /// <summary>Reject the candidate and say so: replacing the champion blindly is an operator's call (promote --force).</summary>
@@ -13,6 +15,7 @@ public enum IncomparableChampionRule
 }
 
 /// <summary>How the candidate is compared with a champion scored on the same bars.</summary>
+[JsonConverter(typeof(SnakeCaseNames<ChampionTest>))]
 public enum ChampionTest
 {
     /// <summary>Diebold–Mariano on the per-bar net P&amp;L difference: significantly better, or the champion is stale (fails the absolute checks).</summary>
@@ -102,10 +105,10 @@ public sealed record PromotionPolicyConfig
     public const string Section = "Promotion";
 
     /// <summary>Throws <see cref="UsageException"/> naming the first value out of range.</summary>
-    public void Validate() => Configuration.ConfigRules.Require(Section, Rules);
+    public void Validate() => ConfigRules.Require(Section, Rules);
 
     /// <summary>The allowed values (section "Promotion"); one line per key.</summary>
-    internal void Rules(Configuration.ConfigRules r)
+    internal void Rules(ConfigRules r)
     {
         // 0 would let a model that always predicts flat through.
         r.Whole(nameof(MinDirectionalSamples), MinDirectionalSamples, 1, 10_000_000, "effective samples");

@@ -187,7 +187,7 @@ public sealed partial class RemoteJobRunner
                 TrainerSeconds = Math.Round(trainerSeconds, 3),
                 WallSeconds = Math.Round((staged.Duration + time.GetElapsedTime(started)).TotalSeconds, 3),
             };
-            await Json.WriteFileAsync(Path.Combine(job.OutputDir, RemoteRunResult.FileName), result, ct);
+            await Json.WriteFileAsync(Path.Combine(job.OutputDir, RemoteRunResult.FileName), result, RemoteJson.Indented.RemoteRunResult, ct);
             log.Information(
                 "remote job {JobId} finished on {Endpoint} in {WallSeconds:0.0} s ({Reconnects} reconnects)",
                 jobId,
@@ -416,7 +416,7 @@ public sealed partial class RemoteJobRunner
         }
 
         var json = result.StdoutText.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? string.Empty;
-        var report = Json.Deserialize<BootstrapReport>(json, "bootstrap report from " + conn.Endpoint);
+        var report = Json.Deserialize(json, RemoteJson.Indented.BootstrapReport, "bootstrap report from " + conn.Endpoint);
         log.Information(
             "trainer environment on {Endpoint}: Python {PythonVersion} at {Python}, packages {@Packages}, pip install {PipInstalled}, GPUs {@Gpus}",
             conn.Endpoint.ToString(),

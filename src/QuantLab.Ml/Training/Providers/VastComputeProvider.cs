@@ -39,7 +39,7 @@ public sealed class VastComputeProvider(
     /// The run's time model: the longest a job may live (on-box watchdog, record deadline) and the store-write bound
     /// of teardown. Null = the job's own runtime limit and a 15 s write bound (tests that build the provider by hand).
     /// </summary>
-    public Pipeline.TimeBudget? Budget { get; init; }
+    public Configuration.TimeBudget? Budget { get; init; }
 
     public async Task<RentalEstimate> EstimateAsync(JobSpec spec, long datasetBytes, CancellationToken ct)
     {
