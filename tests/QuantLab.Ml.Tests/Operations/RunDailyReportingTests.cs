@@ -125,7 +125,7 @@ public sealed class RunDailyReportingTests : IDisposable
 
         // The abort alert's POST is on the wire and will never be answered: only the budget can end the run now.
         using var connection = await accepted.WaitAsync(TimeSpan.FromSeconds(30), ct);
-        time.Advance(options.Shutdown.StoreWriteBudget - TimeSpan.FromSeconds(1));
+        time.Advance(options.WriteBudget - TimeSpan.FromSeconds(1));
         Assert.False(run.IsCompleted, "the run ended before its budget, so the hanging webhook was not what held it");
         time.Advance(TimeSpan.FromSeconds(1));
 
