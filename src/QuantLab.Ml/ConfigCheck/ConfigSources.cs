@@ -2,7 +2,6 @@ using System.Collections;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using QuantLab.Ml.Configuration;
-using QuantLab.Ml.Operations;
 
 namespace QuantLab.Ml.ConfigCheck;
 

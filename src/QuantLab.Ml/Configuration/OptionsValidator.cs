@@ -29,8 +29,8 @@ public static class OptionsValidator
         o.DataWait.Rules(r.Section("DataWait"));
         o.Evaluation.Rules(r.Section("Evaluation"));
         o.Promotion.Rules(r.Section(Promotion.PromotionPolicyConfig.Section));
-        o.Alerts.Rules(r.Section(Operations.AlertOptions.Section));
-        o.Metrics.Rules(r.Section(Operations.MetricsOptions.Section));
+        o.Alerts.Rules(r.Section(AlertOptions.Section));
+        o.Metrics.Rules(r.Section(MetricsOptions.Section));
         o.Batch.Rules(r.Section(NightOptions.Section));
         o.S3.Rules(r.Section(Storage.S3Options.Section));
         o.Shutdown.Rules(r.Section(TimeBudget.SectionName));

@@ -1,6 +1,5 @@
 using QuantLab.Ml.Common;
 using QuantLab.Ml.Dataset;
-using QuantLab.Ml.Operations;
 using QuantLab.Ml.Promotion;
 using QuantLab.Ml.Storage;
 using QuantLab.Ml.Training;

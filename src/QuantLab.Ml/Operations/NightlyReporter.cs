@@ -1,3 +1,4 @@
+using QuantLab.Ml.Configuration;
 using QuantLab.Ml.Pipeline;
 using QuantLab.Ml.Storage;
 using Serilog;

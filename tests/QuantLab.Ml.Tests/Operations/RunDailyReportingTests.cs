@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using QuantLab.Ml.Cli;
+using QuantLab.Ml.Configuration;
 using QuantLab.Ml.Operations;
 using QuantLab.Ml.Storage;
 using QuantLab.Ml.Tests.Support;

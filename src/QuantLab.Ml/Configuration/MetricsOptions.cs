@@ -1,6 +1,6 @@
 using QuantLab.Ml.Common;
 
-namespace QuantLab.Ml.Operations;
+namespace QuantLab.Ml.Configuration;
 
 /// <summary>The Prometheus textfile written after each run (section "Metrics"), for node_exporter's textfile collector.</summary>
 public sealed record MetricsOptions

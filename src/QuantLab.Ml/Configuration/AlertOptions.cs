@@ -1,7 +1,7 @@
 using System.Text;
 using QuantLab.Ml.Common;
 
-namespace QuantLab.Ml.Operations;
+namespace QuantLab.Ml.Configuration;
 
 /// <summary>Where alerts go (section "Alerts"): one webhook, with a generic, Slack or Telegram payload.</summary>
 public sealed record AlertOptions
