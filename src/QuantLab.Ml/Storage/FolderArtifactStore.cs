@@ -5,12 +5,25 @@ namespace QuantLab.Ml.Storage;
 /// <summary>An <see cref="IArtifactStore"/> on a local folder; writes are atomic renames, conditional writes hold a lock file.</summary>
 public sealed class FolderArtifactStore : IArtifactStore
 {
-    private readonly string root;
+    /// <summary>Pause between tries for a held lock file (200 tries: a writer holds it for one small write, milliseconds).</summary>
+    internal static readonly TimeSpan LockRetryDelay = TimeSpan.FromMilliseconds(25);
 
+    private readonly string root;
+    private readonly TimeProvider time;
+
+    /// <summary>A store whose lock waits run on the system clock.</summary>
     public FolderArtifactStore(string root)
+        : this(root, TimeProvider.System)
+    {
+    }
+
+    /// <summary>A store whose lock waits (while another writer holds a pointer's lock file) run on <paramref name="time"/>.</summary>
+    public FolderArtifactStore(string root, TimeProvider time)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(root);
+        ArgumentNullException.ThrowIfNull(time);
         this.root = Path.GetFullPath(root);
+        this.time = time;
     }
 
     public string Root => root;
@@ -218,7 +231,7 @@ public sealed class FolderArtifactStore : IArtifactStore
         }
     }
 
-    private static async Task<FileStream> AcquireLockAsync(string lockPath, CancellationToken ct)
+    private async Task<FileStream> AcquireLockAsync(string lockPath, CancellationToken ct)
     {
         for (var attempt = 0; ; attempt++)
         {
@@ -230,7 +243,7 @@ public sealed class FolderArtifactStore : IArtifactStore
             // fails at once, after a few tries for the moment between a holder's close and our open.
             catch (IOException) when (attempt < 200 && (attempt < 3 || File.Exists(lockPath)))
             {
-                await Task.Delay(TimeSpan.FromMilliseconds(25), TimeProvider.System, ct).ConfigureAwait(false);
+                await Task.Delay(LockRetryDelay, time, ct).ConfigureAwait(false);
             }
         }
     }

@@ -12,8 +12,8 @@ public interface IArtifactStore
 
     /// <summary>
     /// Uploads a local file whose sha256 the caller already knows (e.g. checked against the trainer's manifest when it came
-    /// down): the store checks the file against it (S3: while uploading, instead of a hashing pass of its own) and fails
-    /// without storing anything when they differ. Returns the object's version tag.
+    /// down): the store checks the file against it (S3: in its sha256 pass before anything is sent) and fails without
+    /// storing anything when they differ. Returns the object's version tag.
     /// </summary>
     async Task<string> PutFileAsync(string key, string localPath, string sha256, CancellationToken ct)
     {

@@ -50,7 +50,7 @@ public sealed class ModelRegistry(IArtifactStore store, TimeProvider time)
         foreach (var (name, localPath) in files.OrderBy(f => f.Key, StringComparer.Ordinal))
         {
             ValidateFileName(name);
-            // One hashing pass: the store checks the file against this sha256 while uploading instead of hashing it again.
+            // The manifest needs the sha256; the store refuses the file if it no longer has it when it is stored.
             var sha = await Hashing.Sha256FileAsync(localPath, ct).ConfigureAwait(false);
             await store.PutFileAsync(prefix + name, localPath, sha, ct).ConfigureAwait(false);
             stored[name] = new StoredFile(sha, new FileInfo(localPath).Length);

@@ -14,12 +14,22 @@ public sealed class S3ArtifactStore : IArtifactStore
 
     private readonly S3Objects objects;
     private readonly S3Root location;
+    private readonly TimeProvider time;
 
+    /// <summary>A store whose presigned URLs expire by the system clock.</summary>
     public S3ArtifactStore(IAmazonS3 client, S3Root location, S3Options options)
+        : this(client, location, options, TimeProvider.System)
+    {
+    }
+
+    /// <summary>A store whose presigned URLs expire <c>lifetime</c> after <paramref name="time"/>'s now.</summary>
+    public S3ArtifactStore(IAmazonS3 client, S3Root location, S3Options options, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(location);
+        ArgumentNullException.ThrowIfNull(time);
         objects = new S3Objects(client, options);
         this.location = location;
+        this.time = time;
     }
 
     public string Root => location.ToString();
@@ -29,7 +39,7 @@ public sealed class S3ArtifactStore : IArtifactStore
     public Task<string> PutFileAsync(string key, string localPath, CancellationToken ct) =>
         objects.UploadFileAsync(location.Bucket, ObjectKey(key), localPath, knownSha256: null, ct);
 
-    /// <summary>Uploads without a hashing pass first: <paramref name="sha256"/> goes into the metadata and is checked against the bytes sent before the upload completes.</summary>
+    /// <summary>Uploads with <paramref name="sha256"/> in the metadata, after the sha256 pass has confirmed it (a difference is refused before anything is sent).</summary>
     public Task<string> PutFileAsync(string key, string localPath, string sha256, CancellationToken ct)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(sha256);
@@ -100,7 +110,7 @@ public sealed class S3ArtifactStore : IArtifactStore
             BucketName = location.Bucket,
             Key = ObjectKey(key),
             Verb = verb,
-            Expires = TimeProvider.System.GetUtcNow().UtcDateTime + lifetime,
+            Expires = time.GetUtcNow().UtcDateTime + lifetime,
 
             // Without this an http:// endpoint gets an https:// URL (aws/aws-sdk-net#1253).
             Protocol = client.Config.ServiceURL is { } url && url.StartsWith("http://", StringComparison.OrdinalIgnoreCase) ? Protocol.HTTP : Protocol.HTTPS,

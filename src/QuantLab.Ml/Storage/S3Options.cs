@@ -25,7 +25,7 @@ public sealed record S3Options
     /// <summary>Part size of multipart uploads and ranged downloads (S3 needs at least 5 MiB).</summary>
     public int PartSizeMiB { get; set; } = 8;
 
-    /// <summary>Parts in flight at once per transfer (downloads: at most one per core, see S3Objects.RangedDownloadAsync).</summary>
+    /// <summary>Parts in flight at once per transfer (TransferUtility's ConcurrentServiceRequests, both ways).</summary>
     public int ConcurrentRequests { get; set; } = 8;
 
     internal long MultipartThresholdBytes => (long)MultipartThresholdMiB * MiB;

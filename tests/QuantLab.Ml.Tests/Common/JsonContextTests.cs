@@ -44,6 +44,7 @@ public sealed class JsonContextTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Contexts))]
+    [Trait("Category", "Unit")]
     public void Every_enum_reached_from_a_context_is_written_as_its_snake_case_name(string context)
     {
         var (type, options) = Of(context);
@@ -67,6 +68,7 @@ public sealed class JsonContextTests : IDisposable
     }
 
     [Fact]
+    [Trait("Category", "Unit")]
     public void A_type_missing_from_the_context_fails_instead_of_falling_back_to_reflection()
     {
         var ex = Assert.Throws<NotSupportedException>(() => AllJson.Serialize(new NotInTheContext(1)));
@@ -75,6 +77,7 @@ public sealed class JsonContextTests : IDisposable
     }
 
     [Fact]
+    [Trait("Category", "Unit")]
     public void The_config_hash_of_the_defaults_is_unchanged()
     {
         // Part of every job id: a change here re-trains every symbol under a new id.
@@ -84,6 +87,7 @@ public sealed class JsonContextTests : IDisposable
     }
 
     [Fact]
+    [Trait("Category", "Unit")]
     public void Configuration_types_have_setters_the_binders_generator_can_assign()
     {
         // The generator silently skips init-only properties: a key in quantlab-ml.json would then be ignored.
@@ -116,6 +120,7 @@ public sealed class JsonContextTests : IDisposable
     }
 
     [Fact]
+    [Trait("Category", "Unit")]
     public void Configuration_values_of_every_kind_are_bound()
     {
         var env = new Dictionary<string, string?>

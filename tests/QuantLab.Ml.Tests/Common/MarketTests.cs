@@ -4,6 +4,7 @@ using QuantLab.Ml.Remote;
 namespace QuantLab.Ml.Tests.Common;
 
 /// <summary>Market keys: the bare symbol on the home exchange, exchange-symbol elsewhere, one way to split, nothing else accepted.</summary>
+[Trait("Category", "Unit")]
 public sealed class MarketTests
 {
     [Theory]

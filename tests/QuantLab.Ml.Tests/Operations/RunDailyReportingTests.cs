@@ -103,34 +103,35 @@ public sealed class RunDailyReportingTests : IDisposable
     [Fact]
     public async Task After_sigterm_a_hanging_webhook_holds_the_process_no_longer_than_the_store_write_budget()
     {
-        // The webhook never answers; each attempt may wait 2 min and there are 10 of them: 20 min without a bound.
-        receiver.Given(Request.Create().WithPath("/hang").UsingPost()).RespondWith(Response.Create().WithStatusCode(200).WithDelay(TimeSpan.FromMinutes(5)));
+        // The webhook takes the connection and never answers; each attempt may wait 2 min and there are 10 of them: 20 min
+        // without a bound. Real time is only a guard here: the clock that matters is fake and moves by the budget alone.
+        var ct = TestContext.Current.CancellationToken;
+        using var silent = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        silent.Start();
+        var port = ((System.Net.IPEndPoint)silent.LocalEndpoint).Port;
+        var accepted = silent.AcceptSocketAsync(ct).AsTask();
         var (log, sink) = OpsTestKit.Logger();
         var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 3, 14, 0, 15, 0, TimeSpan.Zero));
         var options = new NightlyReportOptions
         {
-            Alerts = new AlertOptions { WebhookUrl = $"{receiver.Urls[0]}/hang", Timeout = TimeSpan.FromMinutes(2), Attempts = 10 },
+            Alerts = new AlertOptions { WebhookUrl = $"http://127.0.0.1:{port}/hang", Timeout = TimeSpan.FromMinutes(2), Attempts = 10 },
             Metrics = new MetricsOptions { TextfileDir = temp.Combine("textfile") },
             WriteBudget = TimeSpan.FromSeconds(15),
         };
         var reporter = new NightlyReporter(options, WebhookAlertNotifier.Create(options.Alerts, time, log), () => throw new IOException("no store"), null, time, log);
         using var sigterm = new CancellationTokenSource();
         await sigterm.CancelAsync();
-        var started = time.GetUtcNow();
 
         var run = reporter.RunAsync(token => Task.FromCanceled<QuantLab.Ml.Pipeline.RunDailyResult>(token), dryRun: false, "run-x", sigterm.Token);
 
-        // Drive the clock a second at a time (real time is only the guard) until the reporter gives up.
-        var guard = System.Diagnostics.Stopwatch.StartNew();
-        while (!run.IsCompleted && guard.Elapsed < TimeSpan.FromSeconds(30))
-        {
-            time.Advance(TimeSpan.FromSeconds(1));
-            await Task.Delay(20, TestContext.Current.CancellationToken);
-        }
+        // The abort alert's POST is on the wire and will never be answered: only the budget can end the run now.
+        using var connection = await accepted.WaitAsync(TimeSpan.FromSeconds(30), ct);
+        time.Advance(options.WriteBudget - TimeSpan.FromSeconds(1));
+        Assert.False(run.IsCompleted, "the run ended before its budget, so the hanging webhook was not what held it");
+        time.Advance(TimeSpan.FromSeconds(1));
 
-        Assert.True(run.IsCompleted, $"still reporting after {time.GetUtcNow() - started} of fake time");
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
-        Assert.InRange(time.GetUtcNow() - started, TimeSpan.Zero, TimeSpan.FromSeconds(17));
+        var ended = await Assert.ThrowsAnyAsync<Exception>(() => run.WaitAsync(TimeSpan.FromSeconds(30), ct));
+        Assert.IsAssignableFrom<OperationCanceledException>(ended);
         Assert.Contains("cleanup budget", sink.Text, StringComparison.Ordinal);
     }
 

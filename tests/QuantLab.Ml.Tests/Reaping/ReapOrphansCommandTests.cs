@@ -17,8 +17,6 @@ public sealed class ReapOrphansCommandTests : IAsyncLifetime
 
     public async ValueTask DisposeAsync() => await bed.DisposeAsync();
 
-    private static TimeSpan Minutes(double m) => TimeSpan.FromMinutes(m);
-
     /// <summary>What a SIGKILLed run-daily leaves: its record still "running" with a dead pid, its lock expired, its instance billing.</summary>
     private async Task<(long Instance, QuantLab.Ml.Storage.InstanceRecord Record)> KilledRunAsync(string symbol = "btcusdt")
     {

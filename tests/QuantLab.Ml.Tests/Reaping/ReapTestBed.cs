@@ -60,6 +60,8 @@ internal sealed class ReapTestBed : IAsyncDisposable
         return new ReapTestBed(fake, TimeProvider.System, null);
     }
 
+    public static TimeSpan Minutes(double m) => TimeSpan.FromMinutes(m);
+
     public static string JobId(string symbol = "btcusdt", string date = "20260313", string hex = "0123456789ab") => $"job-{symbol}-{date}-{hex}";
 
     public static ReapRequest Request(bool dryRun = false) => ReapRequest.For(QuantLab.Ml.Configuration.TimeBudget.Default, Prefix, dryRun);
