@@ -7,7 +7,9 @@ using QuantLab.Ml.Remote;
 using QuantLab.Ml.Promotion;
 using QuantLab.Ml.Storage;
 using QuantLab.Ml.Training;
-using QuantLab.Ml.Training.Providers;
+using QuantLab.Ml.Compute.Local;
+using QuantLab.Ml.Compute.Ssh;
+using QuantLab.Ml.Compute.Vast;
 using QuantLab.Ml.Vast;
 
 namespace QuantLab.Ml.Cli;

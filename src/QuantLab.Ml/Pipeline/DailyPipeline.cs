@@ -42,13 +42,13 @@ public sealed partial class DailyPipeline(PipelineContext context)
                 runs = results.ToList();
             }
         }
-        catch (OperationCanceledException ex) when (ct.IsCancellationRequested && ex is not Training.Providers.RunInterruptedException && !request.DryRun)
+        catch (OperationCanceledException ex) when (ct.IsCancellationRequested && ex is not Training.RunInterruptedException && !request.DryRun)
         {
             // Interrupted: every rental has settled by now (its destroy started first); a machine that may still bill is
             // what the one error line must name, whichever cancellation reached us first.
             if (await LeakedOnInterruptAsync().ConfigureAwait(false) is { } leaked)
             {
-                throw new Training.Providers.RunInterruptedException(leaked, ex);
+                throw new Training.RunInterruptedException(leaked, ex);
             }
 
             throw;
@@ -168,7 +168,7 @@ public sealed partial class DailyPipeline(PipelineContext context)
     private async Task<string?> LeakedOnInterruptAsync()
     {
         var leaked = (await RunRecordsAsync().ConfigureAwait(false) ?? []).Where(r => r.Status == "destroy_failed" && r.InstanceId is not null).ToList();
-        return leaked.Count == 0 ? null : string.Join("; ", leaked.Select(r => Training.Providers.VastComputeProvider.LeakMessage(r.InstanceId!.Value, r.Error)));
+        return leaked.Count == 0 ? null : string.Join("; ", leaked.Select(r => Training.MachineLeakedException.Describe(r.InstanceId!.Value, r.Error)));
     }
 
     /// <summary>The instance records this run wrote (vast provider only); null, with a warning, when they cannot be read.</summary>

@@ -1,7 +1,7 @@
 using System.Globalization;
 using QuantLab.Ml.Tests.Support;
 using QuantLab.Ml.Tests.Support.Sshd;
-using QuantLab.Ml.Training.Providers;
+using QuantLab.Ml.Compute.Ssh;
 
 namespace QuantLab.Ml.Tests.Remote;
 

@@ -2,7 +2,7 @@ using QuantLab.Ml.Common;
 using QuantLab.Ml.Remote;
 using QuantLab.Ml.Tests.Support;
 using QuantLab.Ml.Tests.Support.Sshd;
-using QuantLab.Ml.Training.Providers;
+using QuantLab.Ml.Compute.Ssh;
 
 namespace QuantLab.Ml.Tests.Remote;
 

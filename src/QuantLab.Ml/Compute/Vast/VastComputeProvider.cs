@@ -2,10 +2,11 @@ using System.Globalization;
 using QuantLab.Ml.Common;
 using QuantLab.Ml.Remote;
 using QuantLab.Ml.Storage;
+using QuantLab.Ml.Training;
 using QuantLab.Ml.Vast;
 using Serilog;
 
-namespace QuantLab.Ml.Training.Providers;
+namespace QuantLab.Ml.Compute.Vast;
 
 /// <summary>
 /// Runs a job on a rented Vast.ai GPU: offer → create (labelled, recorded first) → running → SSH → train → download →
@@ -192,10 +193,10 @@ public sealed class VastComputeProvider(
                     return true;
                 },
                 // The jobs' outcomes are reported (and their outputs evaluated) already: the leak fails the batch afterwards.
-                (_, leak) => throw new VastInstanceLeakedException(leak),
+                (_, leak) => throw new MachineLeakedException(leak),
                 ct).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is QuantLabException and not VastInstanceLeakedException && !ct.IsCancellationRequested)
+        catch (Exception ex) when (ex is QuantLabException and not MachineLeakedException && !ct.IsCancellationRequested)
         {
             // No instance could be rented (or it failed before the first job): every job not yet reported fails with why.
             foreach (var job in batch.Jobs.Where(j => !reported.Any(o => o.Job == j)))
@@ -305,7 +306,7 @@ public sealed class VastComputeProvider(
                     if (await rental.DestroyAndSettleAsync().ConfigureAwait(false) is { } unusableLeak)
                     {
                         // Renting more while one bills unseen would only add to the bill: stop here, loudly.
-                        throw new VastInstanceLeakedException(unusableLeak);
+                        throw new MachineLeakedException(unusableLeak);
                     }
 
                     continue;
@@ -321,7 +322,7 @@ public sealed class VastComputeProvider(
                 };
                 result = await work(target, rental, ct).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is not VastInstanceLeakedException)
+            catch (Exception ex) when (ex is not MachineLeakedException)
             {
                 rental.Error ??= ex is OperationCanceledException ? "cancelled" : ex.Message;
 
@@ -337,7 +338,7 @@ public sealed class VastComputeProvider(
                     throw new RunInterruptedException(failed, ex);
                 }
 
-                throw new VastInstanceLeakedException($"{ex.Message}; and {failed}", ex);
+                throw new MachineLeakedException($"{ex.Message}; and {failed}", ex);
             }
 
             leak = await rental.DestroyAndSettleAsync().ConfigureAwait(false);
@@ -360,10 +361,6 @@ public sealed class VastComputeProvider(
     }
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
-
-    /// <summary>The one line that says a rented machine may still be billing, and what happens next.</summary>
-    public static string LeakMessage(long instanceId, string? reason) =>
-        $"Vast instance {instanceId} could not be destroyed ({reason ?? "unknown reason"}); it may still be billing, and reap-orphans will retry it";
 
     /// <summary>
     /// Attaches the job's throw-away key and every operator key (Vast:OperatorPublicKeys) to a running instance, each
@@ -508,7 +505,7 @@ public sealed class VastComputeProvider(
                 else
                 {
                     // Loud, recorded and left for reap-orphans: never swallowed.
-                    leak = LeakMessage(id, outcome.Error);
+                    leak = MachineLeakedException.Describe(id, outcome.Error);
                     owner.log.Error("Could not destroy Vast instance {InstanceId}: {Reason}; run `quantlab-ml reap-orphans`", id, outcome.Error);
                     Error = (Error is null ? string.Empty : Error + "; ") + "destroy failed: " + outcome.Error;
                     status = "destroy_failed";
@@ -569,13 +566,3 @@ public sealed class VastComputeProvider(
                 ct);
     }
 }
-
-/// <summary>A rented instance could not be destroyed: it is recorded for reap-orphans and the run fails loudly.</summary>
-public sealed class VastInstanceLeakedException : QuantLabException
-{
-    public VastInstanceLeakedException(string message) : base(message) { }
-    public VastInstanceLeakedException(string message, Exception inner) : base(message, inner) { }
-}
-
-/// <summary>The run was interrupted (SIGTERM/Ctrl-C) and its cleanup left something to say: <see cref="Exception.Message"/> is that.</summary>
-public sealed class RunInterruptedException(string detail, Exception? inner) : OperationCanceledException(detail, inner);

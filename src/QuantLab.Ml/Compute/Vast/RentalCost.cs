@@ -1,6 +1,6 @@
 using QuantLab.Ml.Vast;
 
-namespace QuantLab.Ml.Training.Providers;
+namespace QuantLab.Ml.Compute.Vast;
 
 /// <summary>What a rental cost: dph_total × billed hours (create → destroy) plus transfer at the offer's $/GB.</summary>
 public sealed record RentalCost

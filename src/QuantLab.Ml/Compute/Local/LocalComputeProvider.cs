@@ -1,8 +1,9 @@
 using System.Diagnostics;
 using QuantLab.Ml.Remote;
+using QuantLab.Ml.Training;
 using Serilog;
 
-namespace QuantLab.Ml.Training.Providers;
+namespace QuantLab.Ml.Compute.Local;
 
 /// <summary>Runs the trainer as a child process on this machine with the configured interpreter (the embedded default).</summary>
 public sealed class LocalComputeProvider(TrainerOptions options, TimeProvider time, ILogger log) : IComputeProvider

@@ -1,5 +1,4 @@
-
-namespace QuantLab.Ml.Training.Providers;
+namespace QuantLab.Ml.Compute.Vast;
 
 /// <summary>How the vast provider rents (section "Rental"): image, retries and time budgets.</summary>
 public sealed record VastProviderOptions
