@@ -91,7 +91,7 @@ public sealed class LocalComputeProvider(TrainerOptions options, TimeProvider ti
         await follow.ConfigureAwait(false);
         if (process.ExitCode != 0)
         {
-            var why = TrainerCommand.DescribeExit(process.ExitCode);
+            var why = TrainerExitCodes.Describe(process.ExitCode);
             throw new TrainerFailedException(lastError is null ? $"trainer {why}" : $"trainer {why}: {lastError}");
         }
 
@@ -114,7 +114,7 @@ public sealed class LocalComputeProvider(TrainerOptions options, TimeProvider ti
                 {
                     foreach (var line in tail.Feed(buffer.AsSpan(0, read)))
                     {
-                        RemoteJobRunner.LogTrainerLine(log, line);
+                        TrainerMonitor.LogTrainerLine(log, line);
                     }
                 }
             }
@@ -140,7 +140,7 @@ public sealed class LocalComputeProvider(TrainerOptions options, TimeProvider ti
         ReadNew();
         if (tail.Flush() is { } last)
         {
-            RemoteJobRunner.LogTrainerLine(log, last);
+            TrainerMonitor.LogTrainerLine(log, last);
         }
     }
 }
