@@ -167,7 +167,7 @@ public sealed partial class DailyPipeline(PipelineContext context)
     /// <summary>The machines of this run that may still bill, as one line; null when there are none (or they cannot be read).</summary>
     private async Task<string?> LeakedOnInterruptAsync()
     {
-        var leaked = (await RunRecordsAsync().ConfigureAwait(false) ?? []).Where(r => r.Status == "destroy_failed" && r.InstanceId is not null).ToList();
+        var leaked = (await RunRecordsAsync().ConfigureAwait(false) ?? []).Where(r => r.Status == InstanceStatus.DestroyFailed && r.InstanceId is not null).ToList();
         return leaked.Count == 0 ? null : string.Join("; ", leaked.Select(r => Training.MachineLeakedException.Describe(r.InstanceId!.Value, r.Error)));
     }
 
@@ -209,7 +209,7 @@ public sealed partial class DailyPipeline(PipelineContext context)
                 InstanceId = r.InstanceId,
                 Gpu = r.Gpu,
                 DollarsPerHour = r.DollarsPerHour,
-                Status = r.Status,
+                Status = r.Status.Wire(),
                 CostUsd = r.CostUsd,
                 Error = r.Error,
                 BatchId = r.JobIds is null ? null : r.JobId,

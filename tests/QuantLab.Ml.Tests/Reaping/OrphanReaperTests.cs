@@ -1,6 +1,7 @@
 using QuantLab.Ml.Common;
 using QuantLab.Ml.Pipeline;
 using QuantLab.Ml.Reaping;
+using QuantLab.Ml.Storage;
 using QuantLab.Ml.Tests.Support.FakeVast;
 using QuantLab.Ml.Vast;
 using static QuantLab.Ml.Tests.Reaping.ReapTestBed;
@@ -136,7 +137,7 @@ public sealed class OrphanReaperTests : IAsyncLifetime
         foreach (var id in new[] { account.RunFailed, account.KilledRun, account.TooOld, account.OfflineAfterDestroyed, account.RemoteStale })
         {
             var record = await bed.RecordOfAsync(account.Records[id]);
-            Assert.Equal("reaped", record!.Status);
+            Assert.Equal("reaped", record!.Status.Wire());
             Assert.Equal(id, record.InstanceId);
             Assert.NotNull(record.DestroyedAt);
             Assert.True(record.CostUsd > 0, $"record of {id} has cost {record.CostUsd}");
@@ -145,8 +146,8 @@ public sealed class OrphanReaperTests : IAsyncLifetime
 
         // 30 minutes at $0.40/h.
         Assert.InRange((await bed.RecordOfAsync(account.Records[account.KilledRun]))!.CostUsd!.Value, 0.19, 0.25);
-        Assert.Equal("created", (await bed.RecordOfAsync(account.Records[account.LiveRun]))!.Status);
-        Assert.Equal("running", (await bed.RecordOfAsync(account.Records[account.RemoteLive]))!.Status);
+        Assert.Equal("created", (await bed.RecordOfAsync(account.Records[account.LiveRun]))!.Status.Wire());
+        Assert.Equal("running", (await bed.RecordOfAsync(account.Records[account.RemoteLive]))!.Status.Wire());
     }
 
     [Fact]
@@ -177,7 +178,7 @@ public sealed class OrphanReaperTests : IAsyncLifetime
         Assert.Empty(bed.CallsTo(FakeVastRoute.DestroyInstance));
         Assert.Equal(11, bed.Fake.LiveInstances.Count);
         Assert.Equal(recordsBefore, await bed.Store.ListAsync("runs/", TestContext.Current.CancellationToken));
-        Assert.Equal("running", (await bed.RecordOfAsync(account.Records[account.KilledRun]))!.Status);
+        Assert.Equal("running", (await bed.RecordOfAsync(account.Records[account.KilledRun]))!.Status.Wire());
     }
 
     [Theory]
@@ -217,7 +218,7 @@ public sealed class OrphanReaperTests : IAsyncLifetime
         Assert.IsType<VastApiException>(ex.InnerException, exactMatch: false);
         Assert.Empty(bed.CallsTo(FakeVastRoute.DestroyInstance));
         Assert.Equal(11, bed.Fake.LiveInstances.Count);
-        Assert.Equal("running", (await bed.RecordOfAsync(account.Records[account.KilledRun]))!.Status);
+        Assert.Equal("running", (await bed.RecordOfAsync(account.Records[account.KilledRun]))!.Status.Wire());
         Assert.Empty(await bed.AuditAsync());
     }
 
@@ -293,7 +294,7 @@ public sealed class OrphanReaperTests : IAsyncLifetime
         Assert.Equal(new[] { first }, bed.Fake.LiveInstances.Select(i => i.Id));
         Assert.Equal(new[] { second }, bed.Fake.DestroyedInstanceIds);
         var record = await bed.RecordOfAsync(firstRecord);
-        Assert.Equal("destroy_failed", record!.Status);
+        Assert.Equal("destroy_failed", record!.Status.Wire());
         Assert.Null(record.DestroyedAt);
         Assert.Equal(firstRecord.Error, record.Error);
         Assert.Contains("reap-orphans could not destroy", Assert.Single(record.Reaps!).Error, StringComparison.Ordinal);
@@ -312,7 +313,7 @@ public sealed class OrphanReaperTests : IAsyncLifetime
         Assert.Equal(ReapOutcome.Destroyed, Assert.Single(result.Orphans).Outcome);
         Assert.Equal([500, 200], bed.CallsTo(FakeVastRoute.DestroyInstance).Select(c => c.StatusCode));
         Assert.Empty(bed.Fake.LiveInstances);
-        Assert.Equal("reaped", (await bed.RecordOfAsync(record))!.Status);
+        Assert.Equal("reaped", (await bed.RecordOfAsync(record))!.Status.Wire());
     }
 
     [Fact]
@@ -343,7 +344,7 @@ public sealed class OrphanReaperTests : IAsyncLifetime
         Assert.Contains("still lists it", orphan.Error, StringComparison.Ordinal);
         Assert.Single(bed.Fake.LiveInstances);
         var settled = await bed.RecordOfAsync(record);
-        Assert.Equal("destroy_failed", settled!.Status);
+        Assert.Equal("destroy_failed", settled!.Status.Wire());
         Assert.Null(settled.DestroyedAt);
         Assert.Equal("destroy_failed", Assert.Single(settled.Reaps!).Outcome);
         Assert.Equal(0, result.Orphans.Count(o => o.Outcome is ReapOutcome.Destroyed or ReapOutcome.AlreadyGone));
@@ -413,7 +414,7 @@ public sealed class OrphanReaperTests : IAsyncLifetime
 
         Assert.Equal(OrphanRule.OwnerGone, Assert.Single(result.Orphans).Rule);
         var settled = await bed.RecordOfAsync(record);
-        Assert.Equal("reaped", settled!.Status);
+        Assert.Equal("reaped", settled!.Status.Wire());
         Assert.Equal(leftover, settled.InstanceId);
     }
 
@@ -489,7 +490,7 @@ public sealed class OrphanReaperTests : IAsyncLifetime
         await bed.ReapAsync();
 
         var record = (await bed.RecordOfAsync(owned))!;
-        Assert.Equal("reaped", record.Status);
+        Assert.Equal("reaped", record.Status.Wire());
         Assert.Equal(0.5, record.CostUsd);
         Assert.Equal("destroy failed: HTTP 500", record.Error);
         Assert.Equal("run-a", record.RunId);
