@@ -51,7 +51,7 @@ internal static class ConfigCommand
                     var report = await new ConfigChecker(Probes(), host.Time, logger).CheckAsync(request, ct).ConfigureAwait(false);
                     if (parse.GetValue(json))
                     {
-                        await host.Out.WriteLineAsync(Json.Serialize(report)).ConfigureAwait(false);
+                        await host.Out.WriteLineAsync(Json.Serialize(report, CliJson.Output)).ConfigureAwait(false);
                     }
                     else
                     {

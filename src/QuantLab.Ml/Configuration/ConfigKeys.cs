@@ -14,7 +14,7 @@ namespace QuantLab.Ml.Configuration;
 public static class ConfigKeys
 {
     /// <summary>The generated metadata with the C# property names (no naming policy), as configuration keys are spelled.</summary>
-    internal static readonly JsonSerializerOptions Metadata = new() { TypeInfoResolver = QuantLabJsonContext.Default };
+    internal static readonly JsonSerializerOptions Metadata = new() { TypeInfoResolver = ConfigurationJson.Default };
 
     /// <summary>Settable properties of an options type: computed ones (EffectiveWorkDir, Enabled) are not configuration keys.</summary>
     internal static IEnumerable<JsonPropertyInfo> Properties(Type type) =>

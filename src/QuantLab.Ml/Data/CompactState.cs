@@ -38,7 +38,7 @@ public sealed record CompactState
     /// <summary>Parses the state file; a malformed file is a <see cref="QuantLabException"/> naming <paramref name="key"/>.</summary>
     public static CompactState Parse(string json, string key = CompactLayout.StateKey)
     {
-        var state = Json.Deserialize<CompactState>(json, key);
+        var state = Json.Deserialize(json, DataJson.Indented.CompactState, key);
         if (state.LastCompactedDate is { Length: > 0 } last && ParseDay(last) is null)
         {
             throw new QuantLabException($"{key}: last_compacted_date '{SymbolName.Printable(last)}' is not a yyyyMMdd date");

@@ -46,5 +46,5 @@ public sealed record PartitionMeta
     public bool HasChecksum => !string.IsNullOrWhiteSpace(Sha256) && !string.Equals(Sha256.Trim(), NoChecksum, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Parses meta.json; a malformed file is a <see cref="QuantLabException"/> naming <paramref name="key"/>.</summary>
-    public static PartitionMeta Parse(string json, string key) => Json.Deserialize<PartitionMeta>(json, key);
+    public static PartitionMeta Parse(string json, string key) => Json.Deserialize(json, DataJson.Indented.PartitionMeta, key);
 }

@@ -1,6 +1,10 @@
+using System.Text.Json.Serialization;
+using QuantLab.Ml.Common;
+
 namespace QuantLab.Ml.Data;
 
 /// <summary>Verdict on whether a day (or window of days) can be trained on; ordered from best to worst.</summary>
+[JsonConverter(typeof(SnakeCaseNames<ReadinessStatus>))]
 public enum ReadinessStatus
 {
     /// <summary>Compacted, complete and verified against meta.json.</summary>

@@ -78,7 +78,7 @@ public static class SampleDataWriter
             Days = days.Count > 0 ? days : null,
         };
         Directory.CreateDirectory(Path.GetDirectoryName(statePath)!);
-        await Json.WriteFileAsync(statePath, merged, ct).ConfigureAwait(false);
+        await Json.WriteFileAsync(statePath, merged, DataJson.Indented.CompactState, ct).ConfigureAwait(false);
         return new SampleDataResult { Partitions = partitions, StateFile = statePath };
     }
 
@@ -115,7 +115,7 @@ public static class SampleDataWriter
             DayQuality = options.Quality,
             PostFilterVersion = PostFilterVersion,
         };
-        await Json.WriteFileAsync(metaPath, meta, ct).ConfigureAwait(false);
+        await Json.WriteFileAsync(metaPath, meta, DataJson.Indented.PartitionMeta, ct).ConfigureAwait(false);
 
         return new DataPartition
         {

@@ -1,8 +1,10 @@
+using System.Text.Json.Serialization;
 using QuantLab.Ml.Common;
 
 namespace QuantLab.Ml.Data;
 
 /// <summary>Whether the sample's future mid moves depend on the order book.</summary>
+[JsonConverter(typeof(SnakeCaseNames<SampleRegime>))]
 public enum SampleRegime
 {
     /// <summary>The next mid move is more likely up when the bid queue outweighs the ask queue: a learnable signal.</summary>

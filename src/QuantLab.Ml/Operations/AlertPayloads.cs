@@ -13,13 +13,13 @@ public static class AlertPayloads
         ArgumentNullException.ThrowIfNull(build);
         return options.Format switch
         {
-            AlertOptions.Slack => Json.Serialize(new SlackPayload(Text(alert, host)), indented: false),
-            AlertOptions.Telegram => Json.Serialize(new TelegramPayload(options.TelegramChatId, Text(alert, host), DisableWebPagePreview: true), indented: false),
+            AlertOptions.Slack => Json.Serialize(new SlackPayload(Text(alert, host)), OperationsJson.Compact.SlackPayload),
+            AlertOptions.Telegram => Json.Serialize(new TelegramPayload(options.TelegramChatId, Text(alert, host), DisableWebPagePreview: true), OperationsJson.Compact.TelegramPayload),
             _ => Json.Serialize(
                 new AlertPayload(
                     "quantlab-ml", alert.Kind, alert.Severity, alert.Summary, alert.Symbol, alert.Date, alert.JobId, alert.RunId, alert.InstanceId,
                     alert.Detail, host, at, build.Version, build.Commit, Text(alert, host)),
-                indented: false),
+                OperationsJson.Compact.AlertPayload),
         };
     }
 

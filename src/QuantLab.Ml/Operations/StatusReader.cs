@@ -121,7 +121,7 @@ public sealed class StatusReader(ModelRegistry registry, ILiveInstanceSource? in
 
         try
         {
-            return Json.Deserialize<KeyMetrics>(text.Content, key);
+            return Json.Deserialize(text.Content, OperationsJson.Indented.KeyMetrics, key);
         }
         catch (QuantLabException)
         {

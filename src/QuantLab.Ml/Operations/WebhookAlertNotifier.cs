@@ -123,7 +123,7 @@ public sealed class WebhookAlertNotifier : IAlertNotifier
     }
 
     /// <summary>The snake_case name the payloads use, so log lines and receivers agree.</summary>
-    private static string KindName(AlertKind kind) => Json.Serialize(kind, indented: false).Trim('"');
+    private static string KindName(AlertKind kind) => Json.Name(kind, OperationsJson.Compact.AlertKind);
 
     private async Task<PostOutcome> PostAsync(string body, CancellationToken ct)
     {

@@ -54,7 +54,7 @@ public sealed class AuditTrail(string runDir, TimeProvider time)
         entries.Enqueue(entry);
         lock (gate)
         {
-            File.AppendAllText(path, Json.Serialize(entry, indented: false) + "\n");
+            File.AppendAllText(path, Json.Serialize(entry, PipelineJson.Compact.AuditEntry) + "\n");
         }
     }
 }

@@ -51,7 +51,7 @@ public static class ChampionStep
         await registry.DownloadProductionFileAsync(manifest, ModelRegistry.ModelFile, modelFile, ct).ConfigureAwait(false);
         var metricsPath = Path.Combine(jobDir, "production-metrics.json");
         await registry.DownloadProductionFileAsync(manifest, ModelRegistry.MetricsFile, metricsPath, ct).ConfigureAwait(false);
-        var stored = await Json.ReadFileAsync<ModelMetrics>(metricsPath, ct).ConfigureAwait(false);
+        var stored = await Json.ReadFileAsync(metricsPath, PipelineJson.Indented.ModelMetrics, ct).ConfigureAwait(false);
         var setup = new ChampionSetup
         {
             Manifest = manifest,
@@ -122,6 +122,6 @@ public static class ChampionStep
 
         var path = Path.Combine(jobDir, "production-job.json");
         await registry.DownloadCandidateFileAsync(candidate, "job.json", path, ct).ConfigureAwait(false);
-        return await Json.ReadFileAsync<JobSpec>(path, ct).ConfigureAwait(false);
+        return await Json.ReadFileAsync(path, PipelineJson.Indented.JobSpec, ct).ConfigureAwait(false);
     }
 }

@@ -97,7 +97,7 @@ public sealed partial class DailyPipeline(PipelineContext context)
                 Symbol = r.Symbol,
                 Date = r.Date,
                 JobId = r.JobId,
-                Status = Json.Serialize(r.Status, indented: false).Trim('"'),
+                Status = Json.Name(r.Status, PipelineJson.Compact.RunStatus),
                 Decision = r.Promotion?.Decision,
                 DirectionalAccuracy = r.Candidate?.Metrics.DirectionalAccuracy,
                 SharpePerBar = r.Candidate?.Metrics.SharpePerBar,
@@ -514,7 +514,7 @@ public sealed partial class DailyPipeline(PipelineContext context)
         var outputs = planned.Spec.Outputs;
         var production = champion?.Manifest;
         var metricsFile = Path.Combine(outputDir, ModelRegistry.MetricsFile);
-        await Json.WriteFileAsync(metricsFile, evaluation.Candidate, ct).ConfigureAwait(false);
+        await Json.WriteFileAsync(metricsFile, evaluation.Candidate, PipelineJson.Indented.ModelMetrics, ct).ConfigureAwait(false);
         var evaluationFile = Path.Combine(outputDir, "evaluation.json");
         await Json.WriteFileAsync(evaluationFile, new EvaluationRecord
         {
@@ -529,7 +529,7 @@ public sealed partial class DailyPipeline(PipelineContext context)
             ProductionVersion = production?.Version,
             Evaluation = context.Evaluation,
             Champion = evaluation.Champion,
-        }, ct).ConfigureAwait(false);
+        }, PipelineJson.Indented.EvaluationRecord, ct).ConfigureAwait(false);
         var provenance = await DecisionFiles.ProvenanceAsync(planned, outputDir, champion, evaluation.ProductionSameWindow is not null, ct).ConfigureAwait(false);
         var promotionFile = Path.Combine(outputDir, "promotion.json");
         await Json.WriteFileAsync(promotionFile, new DecisionRecord
@@ -546,7 +546,7 @@ public sealed partial class DailyPipeline(PipelineContext context)
             Baseline = evaluation.Baseline,
             ImbalanceBaseline = evaluation.ImbalanceBaseline,
             Provenance = provenance,
-        }, ct).ConfigureAwait(false);
+        }, PipelineJson.Indented.DecisionRecord, ct).ConfigureAwait(false);
 
         var files = new Dictionary<string, string>(StringComparer.Ordinal)
         {

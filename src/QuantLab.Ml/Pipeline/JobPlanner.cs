@@ -14,7 +14,7 @@ public static class JobPlanner
     {
         ArgumentNullException.ThrowIfNull(options);
         return Hashing.Sha256(Json.Serialize(
-            new ConfigHashInput(options.Exchange, options.Stream, options.WindowDays, options.EffectiveDevice, options.Dataset, options.Xgboost), indented: false));
+            new ConfigHashInput(options.Exchange, options.Stream, options.WindowDays, options.EffectiveDevice, options.Dataset, options.Xgboost), PipelineJson.Compact.ConfigHashInput));
     }
 
     /// <summary>job-&lt;market key&gt;-&lt;yyyyMMdd&gt;-&lt;12 hex&gt;: the same inputs always give the same id.</summary>
@@ -62,7 +62,7 @@ public static class JobPlanner
             ConfigHash = configHash,
         };
         var jobFile = Path.Combine(jobDir, "job.json");
-        await Json.WriteFileAsync(jobFile, spec, ct).ConfigureAwait(false);
+        await Json.WriteFileAsync(jobFile, spec, PipelineJson.Indented.JobSpec, ct).ConfigureAwait(false);
         return new PlannedJob(spec, built, jobFile, ticks.Count);
     }
 }

@@ -31,8 +31,8 @@ public sealed record ModelListing
             {
                 Date = candidate.Date,
                 JobId = candidate.JobId,
-                Metrics = metrics is null ? null : Json.Deserialize<ModelMetrics>(metrics.Content, prefix + ModelRegistry.MetricsFile),
-                Decision = decision is null ? "unknown" : Json.Deserialize<DecisionRecord>(decision.Content, prefix + "promotion.json").Decision.Decision.ToString().ToLowerInvariant(),
+                Metrics = metrics is null ? null : Json.Deserialize(metrics.Content, PipelineJson.Indented.ModelMetrics, prefix + ModelRegistry.MetricsFile),
+                Decision = decision is null ? "unknown" : Json.Deserialize(decision.Content, PipelineJson.Indented.DecisionRecord, prefix + "promotion.json").Decision.Decision.ToString().ToLowerInvariant(),
                 InProduction = production is { } p && p.Manifest.JobId == candidate.JobId && p.Manifest.Version == candidate.Date,
                 Report = candidate.Files.ContainsKey(Reporting.ReportHtml.FileName) ? registry.Store.Root.TrimEnd('/') + "/" + prefix + Reporting.ReportHtml.FileName : null,
             });

@@ -38,7 +38,7 @@ public sealed class Promoter(ModelRegistry registry, PromotionPolicyConfig polic
         Directory.CreateDirectory(workDir);
         var evaluationPath = Path.Combine(workDir, "evaluation.json");
         await registry.DownloadCandidateFileAsync(candidate, "evaluation.json", evaluationPath, ct).ConfigureAwait(false);
-        var evaluation = await Json.ReadFileAsync<EvaluationRecord>(evaluationPath, ct).ConfigureAwait(false);
+        var evaluation = await Json.ReadFileAsync(evaluationPath, PipelineJson.Indented.EvaluationRecord, ct).ConfigureAwait(false);
 
         var production = await registry.GetProductionAsync(request.Symbol, ct).ConfigureAwait(false);
         var trials = evaluation.TrialsOrLegacy();
@@ -124,7 +124,7 @@ public sealed class Promoter(ModelRegistry registry, PromotionPolicyConfig polic
             JobId = manifest.JobId,
             Version = manifest.Version,
             Comparison = ChampionComparison.NotComparable,
-            Metrics = await Json.ReadFileAsync<ModelMetrics>(path, ct).ConfigureAwait(false),
+            Metrics = await Json.ReadFileAsync(path, PipelineJson.Indented.ModelMetrics, ct).ConfigureAwait(false),
             Reason = $"production changed since this candidate was evaluated (then {evaluation.ProductionJobId ?? "none"}, now {manifest.JobId}), so it was never scored on this candidate's test window; run the day again to compare them",
         };
     }

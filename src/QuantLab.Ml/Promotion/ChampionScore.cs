@@ -1,8 +1,10 @@
+using QuantLab.Ml.Common;
 using System.Text.Json.Serialization;
 
 namespace QuantLab.Ml.Promotion;
 
 /// <summary>How the champion (the production model) was scored for the comparison with a candidate.</summary>
+[JsonConverter(typeof(SnakeCaseNames<ChampionComparison>))]
 public enum ChampionComparison
 {
     /// <summary>Re-scored on the candidate's test window with the candidate's test features (same feature configuration).</summary>

@@ -1,8 +1,10 @@
+using QuantLab.Ml.Common;
 using System.Text.Json.Serialization;
 
 namespace QuantLab.Ml.Promotion;
 
 /// <summary>Whether the candidate model replaces production.</summary>
+[JsonConverter(typeof(SnakeCaseNames<PromotionOutcome>))]
 public enum PromotionOutcome
 {
     Promoted,

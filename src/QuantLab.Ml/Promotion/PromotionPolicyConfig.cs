@@ -1,8 +1,10 @@
+using System.Text.Json.Serialization;
 using QuantLab.Ml.Common;
 
 namespace QuantLab.Ml.Promotion;
 
 /// <summary>What the gate does when the champion cannot be re-scored on the candidate's test window.</summary>
+[JsonConverter(typeof(SnakeCaseNames<IncomparableChampionRule>))]
 public enum IncomparableChampionRule
 {
     /// <summary>Reject the candidate and say so: replacing the champion blindly is an operator's call (promote --force).</summary>
@@ -13,6 +15,7 @@ public enum IncomparableChampionRule
 }
 
 /// <summary>How the candidate is compared with a champion scored on the same bars.</summary>
+[JsonConverter(typeof(SnakeCaseNames<ChampionTest>))]
 public enum ChampionTest
 {
     /// <summary>Diebold–Mariano on the per-bar net P&amp;L difference: significantly better, or the champion is stale (fails the absolute checks).</summary>

@@ -19,7 +19,7 @@ public static class ReapAudit
         var key = string.Create(CultureInfo.InvariantCulture, $"{Prefix}reap-{result.StartedAt:yyyyMMdd'T'HHmmss'Z'}-{Guid.NewGuid().ToString("N")[..6]}.json");
         try
         {
-            await store.WriteTextAsync(key, Json.Serialize(Of(result), indented: false) + "\n", WriteCondition.IfAbsent, ct).ConfigureAwait(false);
+            await store.WriteTextAsync(key, Json.Serialize(Of(result), ReapingJson.Compact.ReapAuditRecord) + "\n", WriteCondition.IfAbsent, ct).ConfigureAwait(false);
             return null;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -34,7 +34,7 @@ public static class ReapAudit
     {
         ArgumentNullException.ThrowIfNull(store);
         // runs/audit/ also holds the run-daily audit trails (<run-id>.jsonl): only the reap objects are read here.
-        return store.ReadAllAsync<ReapAuditRecord>(Prefix + "reap-", k => k.EndsWith(".json", StringComparison.Ordinal), ct);
+        return store.ReadAllAsync(Prefix + "reap-", ReapingJson.Indented.ReapAuditRecord, k => k.EndsWith(".json", StringComparison.Ordinal), ct);
     }
 
     internal static ReapAuditRecord Of(ReapResult result) => new()

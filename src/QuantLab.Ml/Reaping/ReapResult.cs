@@ -1,3 +1,6 @@
+using System.Text.Json.Serialization;
+using QuantLab.Ml.Common;
+
 namespace QuantLab.Ml.Reaping;
 
 /// <summary>What one reap found and did: every orphan with why and how it ended, and the instances of ours it kept.</summary>
@@ -51,6 +54,7 @@ public sealed record ReapEntry
 }
 
 /// <summary>The four ways an instance of ours becomes an orphan, in the order they are checked.</summary>
+[JsonConverter(typeof(SnakeCaseNames<OrphanRule>))]
 public enum OrphanRule
 {
     /// <summary>Its run record says the run ended (destroyed, failed, reaped, destroy_failed) but the instance still exists.</summary>
@@ -67,6 +71,7 @@ public enum OrphanRule
 }
 
 /// <summary>What happened to one instance of ours.</summary>
+[JsonConverter(typeof(SnakeCaseNames<ReapOutcome>))]
 public enum ReapOutcome
 {
     /// <summary>A dry run: it would have been destroyed.</summary>

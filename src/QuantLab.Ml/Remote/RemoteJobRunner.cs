@@ -109,7 +109,7 @@ public sealed partial class RemoteJobRunner
                 TrainerSeconds = Math.Round(trainerSeconds, 3),
                 WallSeconds = Math.Round((staged.Duration + time.GetElapsedTime(started)).TotalSeconds, 3),
             };
-            await Json.WriteFileAsync(Path.Combine(job.Job.OutputDir, RemoteRunResult.FileName), result, ct);
+            await Json.WriteFileAsync(Path.Combine(job.Job.OutputDir, RemoteRunResult.FileName), result, RemoteJson.Indented.RemoteRunResult, ct);
             job.Log.Information(
                 "remote job {JobId} finished on {Endpoint} in {WallSeconds:0.0} s ({Reconnects} reconnects)",
                 job.JobId,

@@ -47,7 +47,7 @@ internal sealed class TrainerBootstrap(RemoteRunnerOptions options)
         }
 
         var json = result.StdoutText.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? string.Empty;
-        var report = Json.Deserialize<BootstrapReport>(json, "bootstrap report from " + conn.Endpoint);
+        var report = Json.Deserialize(json, RemoteJson.Indented.BootstrapReport, "bootstrap report from " + conn.Endpoint);
         log.Information(
             "trainer environment on {Endpoint}: Python {PythonVersion} at {Python}, packages {@Packages}, pip install {PipInstalled}, GPUs {@Gpus}",
             conn.Endpoint.ToString(),

@@ -38,7 +38,7 @@ public static class CandidateReport
             data = gather();
             Directory.CreateDirectory(dir);
             var dataPath = Path.Combine(dir, DataFile);
-            await Json.WriteFileAsync(dataPath, data, ct).ConfigureAwait(false);
+            await Json.WriteFileAsync(dataPath, data, ReportingJson.Indented.ReportData, ct).ConfigureAwait(false);
             written[DataFile] = dataPath;
             foreach (var name in Render(data, dir))
             {

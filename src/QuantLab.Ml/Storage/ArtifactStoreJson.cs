@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization.Metadata;
 using QuantLab.Ml.Common;
 
 namespace QuantLab.Ml.Storage;
@@ -7,7 +8,7 @@ public static class ArtifactStoreJson
 {
     /// <summary>Every JSON object under <paramref name="prefix"/> (optionally only keys passing <paramref name="keyFilter"/>), in key order.</summary>
     public static async Task<IReadOnlyList<T>> ReadAllAsync<T>(
-        this IArtifactStore store, string prefix, Func<string, bool>? keyFilter, CancellationToken ct)
+        this IArtifactStore store, string prefix, JsonTypeInfo<T> info, Func<string, bool>? keyFilter, CancellationToken ct)
     {
         var result = new List<T>();
         foreach (var key in await store.ListAsync(prefix, ct).ConfigureAwait(false))
@@ -21,7 +22,7 @@ public static class ArtifactStoreJson
             var text = await store.ReadTextAsync(key, ct).ConfigureAwait(false);
             if (text is not null)
             {
-                result.Add(Json.Deserialize<T>(text.Content, key));
+                result.Add(Json.Deserialize(text.Content, info, key));
             }
         }
 

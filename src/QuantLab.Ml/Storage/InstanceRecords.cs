@@ -13,29 +13,29 @@ public sealed class InstanceRecords(IArtifactStore store)
 
     /// <summary>Writes (or replaces) the record of one rental attempt; only its own run writes it unconditionally.</summary>
     public Task WriteAsync(InstanceRecord record, CancellationToken ct) =>
-        store.WriteTextAsync(KeyOf(record.AttemptId), Json.Serialize(record), WriteCondition.None, ct);
+        store.WriteTextAsync(KeyOf(record.AttemptId), Json.Serialize(record, StorageJson.Indented.InstanceRecord), WriteCondition.None, ct);
 
     /// <summary>Replaces the record only when it is still the version read (<paramref name="etag"/>); throws <see cref="ConcurrentWriteException"/> otherwise.</summary>
     public Task WriteIfUnchangedAsync(InstanceRecord record, string etag, CancellationToken ct) =>
-        store.WriteTextAsync(KeyOf(record.AttemptId), Json.Serialize(record), WriteCondition.IfMatch(etag), ct);
+        store.WriteTextAsync(KeyOf(record.AttemptId), Json.Serialize(record, StorageJson.Indented.InstanceRecord), WriteCondition.IfMatch(etag), ct);
 
     /// <summary>The record with its version tag, for a conditional update; null when there is none.</summary>
     public async Task<(InstanceRecord Record, string ETag)?> GetVersionedAsync(string attemptId, CancellationToken ct)
     {
         var text = await store.ReadTextAsync(KeyOf(attemptId), ct).ConfigureAwait(false);
-        return text is null ? null : (Json.Deserialize<InstanceRecord>(text.Content, KeyOf(attemptId)), text.ETag);
+        return text is null ? null : (Json.Deserialize(text.Content, StorageJson.Indented.InstanceRecord, KeyOf(attemptId)), text.ETag);
     }
 
     public async Task<InstanceRecord?> GetAsync(string attemptId, CancellationToken ct)
     {
         var text = await store.ReadTextAsync(KeyOf(attemptId), ct).ConfigureAwait(false);
-        return text is null ? null : Json.Deserialize<InstanceRecord>(text.Content, KeyOf(attemptId));
+        return text is null ? null : Json.Deserialize(text.Content, StorageJson.Indented.InstanceRecord, KeyOf(attemptId));
     }
 
     /// <summary>Every record, oldest first.</summary>
     public async Task<IReadOnlyList<InstanceRecord>> ListAsync(CancellationToken ct)
     {
-        var records = await store.ReadAllAsync<InstanceRecord>(Prefix, null, ct).ConfigureAwait(false);
+        var records = await store.ReadAllAsync(Prefix, StorageJson.Indented.InstanceRecord, null, ct).ConfigureAwait(false);
         return records.OrderBy(r => r.CreatedAt).ToList();
     }
 

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using QuantLab.Ml.Common;
 
 namespace QuantLab.Ml.Storage;
 
@@ -24,20 +25,11 @@ public enum InstanceStatus
     [JsonStringEnumMemberName("reaped")] Reaped,
 }
 
+/// <summary>The names of <see cref="InstanceStatus"/> as the record stores them, for log lines and tables.</summary>
 public static class InstanceStatusNames
 {
     /// <summary>The name on disk (and in logs and tables), e.g. "destroy_failed".</summary>
-    public static string Wire(this InstanceStatus status) => status switch
-    {
-        InstanceStatus.Creating => "creating",
-        InstanceStatus.Created => "created",
-        InstanceStatus.Running => "running",
-        InstanceStatus.Destroyed => "destroyed",
-        InstanceStatus.Failed => "failed",
-        InstanceStatus.DestroyFailed => "destroy_failed",
-        InstanceStatus.Reaped => "reaped",
-        _ => throw new ArgumentOutOfRangeException(nameof(status), status, null),
-    };
+    public static string Wire(this InstanceStatus status) => Json.Name(status, StorageJson.Compact.InstanceStatus);
 
     /// <summary>The status named <paramref name="wire"/> as on disk; throws for a name no record carries.</summary>
     public static InstanceStatus Parse(string wire) =>

@@ -26,7 +26,7 @@ public sealed class JobLock(IArtifactStore store, TimeProvider time)
         };
         try
         {
-            var etag = await store.WriteTextAsync(key, Json.Serialize(mine), WriteCondition.IfAbsent, ct).ConfigureAwait(false);
+            var etag = await store.WriteTextAsync(key, Json.Serialize(mine, StorageJson.Indented.LockRecord), WriteCondition.IfAbsent, ct).ConfigureAwait(false);
             return new LockAttempt(true, mine, null, etag);
         }
         catch (ConcurrentWriteException)
@@ -40,7 +40,7 @@ public sealed class JobLock(IArtifactStore store, TimeProvider time)
             return await TryAcquireAsync(symbol, date, runId, ttl, ct).ConfigureAwait(false);
         }
 
-        var holder = Json.Deserialize<LockRecord>(current.Content, key);
+        var holder = Json.Deserialize(current.Content, StorageJson.Indented.LockRecord, key);
         var staleReason = StaleReason(holder, now);
         if (staleReason is null)
         {
@@ -49,13 +49,13 @@ public sealed class JobLock(IArtifactStore store, TimeProvider time)
 
         try
         {
-            var etag = await store.WriteTextAsync(key, Json.Serialize(mine), WriteCondition.IfMatch(current.ETag), ct).ConfigureAwait(false);
+            var etag = await store.WriteTextAsync(key, Json.Serialize(mine, StorageJson.Indented.LockRecord), WriteCondition.IfMatch(current.ETag), ct).ConfigureAwait(false);
             return new LockAttempt(true, mine, holder, etag) { TakenOverBecause = staleReason };
         }
         catch (ConcurrentWriteException)
         {
             var winner = await store.ReadTextAsync(key, ct).ConfigureAwait(false);
-            return new LockAttempt(false, null, winner is null ? holder : Json.Deserialize<LockRecord>(winner.Content, key), null);
+            return new LockAttempt(false, null, winner is null ? holder : Json.Deserialize(winner.Content, StorageJson.Indented.LockRecord, key), null);
         }
     }
 
@@ -76,7 +76,7 @@ public sealed class JobLock(IArtifactStore store, TimeProvider time)
     }
 
     /// <summary>Every lock in the store (for the reaper).</summary>
-    public Task<IReadOnlyList<LockRecord>> ListAsync(CancellationToken ct) => store.ReadAllAsync<LockRecord>("locks/", null, ct);
+    public Task<IReadOnlyList<LockRecord>> ListAsync(CancellationToken ct) => store.ReadAllAsync("locks/", StorageJson.Indented.LockRecord, null, ct);
 
     /// <summary>Why a lock no longer protects anything, or null when its owner may still be working.</summary>
     public static string? StaleReason(LockRecord holder, DateTimeOffset now)

@@ -25,14 +25,14 @@ public sealed class ModelRegistry(IArtifactStore store, TimeProvider time)
     public async Task<CandidateManifest?> GetCandidateAsync(string symbol, DateOnly date, CancellationToken ct)
     {
         var marker = await store.ReadTextAsync(CandidatePrefix(symbol, date) + CompleteMarker, ct).ConfigureAwait(false);
-        return marker is null ? null : Json.Deserialize<CandidateManifest>(marker.Content, "candidate marker");
+        return marker is null ? null : Json.Deserialize(marker.Content, StorageJson.Indented.CandidateManifest, "candidate marker");
     }
 
     /// <summary>Every completed candidate of a symbol, oldest first.</summary>
     public async Task<IReadOnlyList<CandidateManifest>> ListCandidatesAsync(string symbol, CancellationToken ct)
     {
         var prefix = $"models/candidates/{Market.ParseKey(symbol)}/";
-        var candidates = await store.ReadAllAsync<CandidateManifest>(prefix, k => k.EndsWith("/" + CompleteMarker, StringComparison.Ordinal), ct).ConfigureAwait(false);
+        var candidates = await store.ReadAllAsync(prefix, StorageJson.Indented.CandidateManifest, k => k.EndsWith("/" + CompleteMarker, StringComparison.Ordinal), ct).ConfigureAwait(false);
         return candidates.OrderBy(c => c.Date).ToList();
     }
 
@@ -63,7 +63,7 @@ public sealed class ModelRegistry(IArtifactStore store, TimeProvider time)
             CreatedAt = time.GetUtcNow(),
             Files = stored,
         };
-        await store.WriteTextAsync(prefix + CompleteMarker, Json.Serialize(manifest), WriteCondition.None, ct).ConfigureAwait(false);
+        await store.WriteTextAsync(prefix + CompleteMarker, Json.Serialize(manifest, StorageJson.Indented.CandidateManifest), WriteCondition.None, ct).ConfigureAwait(false);
         return manifest;
     }
 
@@ -82,7 +82,7 @@ public sealed class ModelRegistry(IArtifactStore store, TimeProvider time)
     public async Task<(ProductionManifest Manifest, string ETag)?> GetProductionAsync(string symbol, CancellationToken ct)
     {
         var text = await store.ReadTextAsync(ProductionPrefix(symbol) + PointerFile, ct).ConfigureAwait(false);
-        return text is null ? null : (Json.Deserialize<ProductionManifest>(text.Content, "production manifest"), text.ETag);
+        return text is null ? null : (Json.Deserialize(text.Content, StorageJson.Indented.ProductionManifest, "production manifest"), text.ETag);
     }
 
     /// <summary>Downloads the production model (verified against the pointer) to a local file.</summary>
@@ -187,7 +187,7 @@ public sealed class ModelRegistry(IArtifactStore store, TimeProvider time)
             return [];
         }
 
-        var changes = await store.ReadAllAsync<ProductionManifest>($"{ProductionPrefix(symbol)}changes/", null, ct).ConfigureAwait(false);
+        var changes = await store.ReadAllAsync($"{ProductionPrefix(symbol)}changes/", StorageJson.Indented.ProductionManifest, null, ct).ConfigureAwait(false);
         return changes
             .Where(m => m.Sequence < current.Sequence)
             .DistinctBy(m => m.Sequence)
@@ -208,7 +208,7 @@ public sealed class ModelRegistry(IArtifactStore store, TimeProvider time)
         var condition = expectedETag is null ? WriteCondition.IfAbsent : WriteCondition.IfMatch(expectedETag);
         try
         {
-            await store.WriteTextAsync(prefix + PointerFile, Json.Serialize(manifest), condition, ct).ConfigureAwait(false);
+            await store.WriteTextAsync(prefix + PointerFile, Json.Serialize(manifest, StorageJson.Indented.ProductionManifest), condition, ct).ConfigureAwait(false);
         }
         catch (ConcurrentWriteException ex)
         {
@@ -256,7 +256,7 @@ public sealed class ModelRegistry(IArtifactStore store, TimeProvider time)
     private async Task WriteChangeRecordAsync(ProductionManifest manifest, CancellationToken ct)
     {
         var key = $"{ProductionPrefix(manifest.Symbol)}changes/{manifest.Sequence:D6}.json";
-        var text = Json.Serialize(manifest with { Warnings = [] });
+        var text = Json.Serialize(manifest with { Warnings = [] }, StorageJson.Indented.ProductionManifest);
         try
         {
             await store.WriteTextAsync(key, text, WriteCondition.IfAbsent, ct).ConfigureAwait(false);
@@ -276,7 +276,7 @@ public sealed class ModelRegistry(IArtifactStore store, TimeProvider time)
         {
             var key = $"{ProductionPrefix(current.Symbol)}changes/{current.Sequence:D6}.json";
             var record = await store.ReadTextAsync(key, ct).ConfigureAwait(false);
-            if (record is null || Json.Deserialize<ProductionManifest>(record.Content, key) is var r && (r.JobId != current.JobId || r.ChangedAt != current.ChangedAt))
+            if (record is null || Json.Deserialize(record.Content, StorageJson.Indented.ProductionManifest, key) is var r && (r.JobId != current.JobId || r.ChangedAt != current.ChangedAt))
             {
                 await WriteChangeRecordAsync(current, ct).ConfigureAwait(false);
             }

@@ -9,14 +9,14 @@ public sealed class RunLog(IArtifactStore store)
 
     /// <summary>Writes the summary of a finished (or failed) invocation.</summary>
     public Task WriteAsync(RunSummary summary, CancellationToken ct) =>
-        store.WriteTextAsync($"{Prefix}{summary.StartedAt:yyyyMMdd'T'HHmmss'Z'}-{summary.RunId}.json", Json.Serialize(summary), WriteCondition.None, ct);
+        store.WriteTextAsync($"{Prefix}{summary.StartedAt:yyyyMMdd'T'HHmmss'Z'}-{summary.RunId}.json", Json.Serialize(summary, StorageJson.Indented.RunSummary), WriteCondition.None, ct);
 
     /// <summary>The newest <paramref name="last"/> summaries, newest first.</summary>
     public async Task<IReadOnlyList<RunSummary>> ListAsync(int last, CancellationToken ct)
     {
         var keys = await store.ListAsync(Prefix, ct).ConfigureAwait(false);
         var newest = keys.Where(k => k.EndsWith(".json", StringComparison.Ordinal)).OrderDescending(StringComparer.Ordinal).Take(last).ToHashSet(StringComparer.Ordinal);
-        var summaries = await store.ReadAllAsync<RunSummary>(Prefix, newest.Contains, ct).ConfigureAwait(false);
+        var summaries = await store.ReadAllAsync(Prefix, StorageJson.Indented.RunSummary, newest.Contains, ct).ConfigureAwait(false);
         return summaries.OrderByDescending(s => s.StartedAt).ThenByDescending(s => s.RunId, StringComparer.Ordinal).ToList();
     }
 }

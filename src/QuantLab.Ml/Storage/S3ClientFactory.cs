@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Amazon;
 using Amazon.Runtime;
 using Amazon.Runtime.CredentialManagement;
@@ -108,6 +109,7 @@ public static class S3ClientFactory
 }
 
 /// <summary>Where the S3 client's credentials come from.</summary>
+[JsonConverter(typeof(SnakeCaseNames<CredentialSource>))]
 public enum CredentialSource
 {
     /// <summary>AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN) of the environment snapshot.</summary>

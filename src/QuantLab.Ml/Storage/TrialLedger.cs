@@ -39,7 +39,7 @@ public sealed class TrialLedger(IArtifactStore store)
     public async Task<IReadOnlyList<TrialEntry>> ReadAsync(string symbol, CancellationToken ct)
     {
         var text = await store.ReadTextAsync(Key(symbol), ct).ConfigureAwait(false);
-        return text is null ? [] : Json.Deserialize<TrialLedgerFile>(text.Content, Key(symbol)).Trials;
+        return text is null ? [] : Json.Deserialize(text.Content, StorageJson.Indented.TrialLedgerFile, Key(symbol)).Trials;
     }
 
     /// <summary>Appends one trial and returns every trial, this one included.</summary>
@@ -50,12 +50,12 @@ public sealed class TrialLedger(IArtifactStore store)
         for (var attempt = 1; ; attempt++)
         {
             var current = await store.ReadTextAsync(key, ct).ConfigureAwait(false);
-            var trials = current is null ? [] : Json.Deserialize<TrialLedgerFile>(current.Content, key).Trials;
+            var trials = current is null ? [] : Json.Deserialize(current.Content, StorageJson.Indented.TrialLedgerFile, key).Trials;
             var next = new TrialLedgerFile { Symbol = symbol, Trials = [.. trials, entry] };
             var condition = current is null ? WriteCondition.IfAbsent : WriteCondition.IfMatch(current.ETag);
             try
             {
-                await store.WriteTextAsync(key, Json.Serialize(next), condition, ct).ConfigureAwait(false);
+                await store.WriteTextAsync(key, Json.Serialize(next, StorageJson.Indented.TrialLedgerFile), condition, ct).ConfigureAwait(false);
                 return next.Trials;
             }
             catch (ConcurrentWriteException) when (attempt < Attempts)

@@ -1,3 +1,6 @@
+using System.Text.Json.Serialization;
+using QuantLab.Ml.Common;
+
 namespace QuantLab.Ml.Training;
 
 /// <summary>
@@ -47,6 +50,7 @@ public sealed record BatchRequest
 }
 
 /// <summary>How one job of a batch ended on its machine.</summary>
+[JsonConverter(typeof(SnakeCaseNames<JobOutcomeStatus>))]
 public enum JobOutcomeStatus
 {
     /// <summary>Trained, outputs downloaded and verified.</summary>

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -305,6 +306,7 @@ public sealed record OfferOverrides
 }
 
 /// <summary>A comparison of Vast's query language.</summary>
+[JsonConverter(typeof(SnakeCaseNames<OfferOp>))]
 public enum OfferOp
 {
     Eq,
@@ -333,6 +335,7 @@ public sealed record OfferOrder
 }
 
 /// <summary>On-demand or interruptible (Vast calls the latter <c>bid</c>).</summary>
+[JsonConverter(typeof(SnakeCaseNames<OfferType>))]
 public enum OfferType
 {
     OnDemand,

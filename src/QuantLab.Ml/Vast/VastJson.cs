@@ -8,17 +8,16 @@ namespace QuantLab.Ml.Vast;
 /// <summary>How we read Vast's JSON: the project's snake_case, but lenient about numbers and booleans sent as strings.</summary>
 internal static class VastJson
 {
-    public static readonly JsonSerializerOptions Options = Create();
+    /// <summary>Vast's types under the lenient options (the context binds and freezes them).</summary>
+    public static VastJsonContext Lenient { get; } = new(CreateOptions());
 
-    private static JsonSerializerOptions Create()
+    public static JsonSerializerOptions Options => Lenient.Options;
+
+    private static JsonSerializerOptions CreateOptions()
     {
-        var options = new JsonSerializerOptions(Json.Compact)
-        {
-            NumberHandling = JsonNumberHandling.AllowReadingFromString | JsonNumberHandling.AllowNamedFloatingPointLiterals,
-        };
+        var options = Json.Conventions(indented: false);
+        options.NumberHandling = JsonNumberHandling.AllowReadingFromString | JsonNumberHandling.AllowNamedFloatingPointLiterals;
         options.Converters.Add(new LenientBoolConverter());
-        // The copy keeps Json's generated resolver (QuantLabJsonContext, which holds the Vast types): no reflection.
-        options.MakeReadOnly();
         return options;
     }
 

@@ -1,3 +1,6 @@
+using System.Text.Json.Serialization;
+using QuantLab.Ml.Common;
+
 namespace QuantLab.Ml.Vast;
 
 /// <summary>Where to open SSH to an instance.</summary>
@@ -13,6 +16,7 @@ public sealed record VastSshEndpoint
 }
 
 /// <summary>How an <see cref="VastSshEndpoint"/> reaches the instance.</summary>
+[JsonConverter(typeof(SnakeCaseNames<SshRoute>))]
 public enum SshRoute
 {
     Direct,

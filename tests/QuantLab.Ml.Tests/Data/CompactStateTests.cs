@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using QuantLab.Ml.Common;
 using QuantLab.Ml.Data;
+using QuantLab.Ml.Tests.Support;
 
 namespace QuantLab.Ml.Tests.Data;
 
@@ -54,7 +55,7 @@ public sealed class CompactStateTests
         json["partitions"]!["bybit/bbo/adausdt/20260203"]!["attempts"] = 2;
         var state = CompactState.Parse(json.ToJsonString());
 
-        var again = JsonNode.Parse(Json.Serialize(state))!;
+        var again = JsonNode.Parse(AllJson.Serialize(state))!;
 
         Assert.Equal("box-7", (string?)again["compactor_host"]);
         Assert.Equal(2, (int?)again["partitions"]!["bybit/bbo/adausdt/20260203"]!["attempts"]);

@@ -147,7 +147,7 @@ public sealed class OperatorCommandsEndToEndTests : IDisposable
             ExpiresAt = DateTimeOffset.MaxValue.AddDays(-1),
         };
         Directory.CreateDirectory(Path.Combine(temp.Path, "store", "locks"));
-        File.WriteAllText(Path.Combine(temp.Path, "store", "locks", "btcusdt-20260901.json"), QuantLab.Ml.Common.Json.Serialize(holder));
+        File.WriteAllText(Path.Combine(temp.Path, "store", "locks", "btcusdt-20260901.json"), AllJson.Serialize(holder));
 
         var result = await NewCli().RunAsync("run-daily", "--symbol", "btcusdt", "--date", "2026-09-01", "--json");
 

@@ -342,7 +342,7 @@ public sealed class RunDailyVastEndToEndTests(SshdFixture sshd) : IAsyncLifetime
             ExpiresAt = DateTimeOffset.MaxValue.AddDays(-1),
         };
         Directory.CreateDirectory(temp.Combine("store", "locks"));
-        await File.WriteAllTextAsync(temp.Combine("store", "locks", "btcusdt-20260210.json"), QuantLab.Ml.Common.Json.Serialize(holder), TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync(temp.Combine("store", "locks", "btcusdt-20260210.json"), AllJson.Serialize(holder), TestContext.Current.CancellationToken);
 
         var result = await NewCli().RunAsync("run-daily", "--symbol", "btcusdt", "--date", "2026-02-10", "--json");
 

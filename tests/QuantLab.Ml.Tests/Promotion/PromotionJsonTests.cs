@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using QuantLab.Ml.Common;
 using QuantLab.Ml.Promotion;
+using QuantLab.Ml.Tests.Support;
 
 namespace QuantLab.Ml.Tests.Promotion;
 
@@ -20,9 +21,9 @@ public sealed class PromotionJsonTests
     {
         var metrics = Computed(2, 0, 0, 1, 0, 2);
 
-        var json = Json.Serialize(metrics);
+        var json = AllJson.Serialize(metrics);
         var node = JsonNode.Parse(json)!.AsObject();
-        var back = Json.Deserialize<ModelMetrics>(json, "metrics.json");
+        var back = AllJson.Deserialize<ModelMetrics>(json, "metrics.json");
 
         foreach (var key in new[] { "n_test", "accuracy", "majority_class", "majority_class_rate", "directional_accuracy", "n_directional", "directional_ci_low", "directional_ci_high", "predicted_class_counts", "realized_class_counts", "log_loss", "total_return", "sharpe_per_bar", "sharpe_per_bar_se", "probabilistic_sharpe", "sharpe_annualized_lo", "span_seconds", "flat_outcome_calls", "directional_pt_p_value", "test_window", "max_drawdown", "n_trades", "n_periods", "evaluation" })
         {
@@ -42,10 +43,10 @@ public sealed class PromotionJsonTests
     {
         var metrics = Computed(1, 1, 1, 1, 1, 1);
 
-        var json = Json.Serialize(metrics);
+        var json = AllJson.Serialize(metrics);
 
         Assert.Contains("\"directional_accuracy\": null", json, StringComparison.Ordinal);
-        Assert.Null(Json.Deserialize<ModelMetrics>(json, "metrics.json").DirectionalAccuracy);
+        Assert.Null(AllJson.Deserialize<ModelMetrics>(json, "metrics.json").DirectionalAccuracy);
     }
 
     [Fact]
@@ -53,9 +54,9 @@ public sealed class PromotionJsonTests
     {
         var decision = PromotionPolicy.Decide(SampleMetrics.AlwaysFlatBaseline(), SampleMetrics.AlwaysFlatBaseline(), SampleMetrics.Production(), new PromotionPolicyConfig());
 
-        var json = Json.Serialize(decision);
+        var json = AllJson.Serialize(decision);
         var node = JsonNode.Parse(json)!.AsObject();
-        var back = Json.Deserialize<PromotionDecision>(json, "promotion.json");
+        var back = AllJson.Deserialize<PromotionDecision>(json, "promotion.json");
 
         Assert.Equal("rejected", (string?)node["decision"]);
         Assert.True((bool?)node["had_production"]);
@@ -70,5 +71,5 @@ public sealed class PromotionJsonTests
 
     [Fact]
     public void Metrics_json_missing_a_field_is_refused() =>
-        Assert.Throws<QuantLabException>(() => Json.Deserialize<ModelMetrics>("{\"n_test\": 5}", "metrics.json"));
+        Assert.Throws<QuantLabException>(() => AllJson.Deserialize<ModelMetrics>("{\"n_test\": 5}", "metrics.json"));
 }

@@ -118,7 +118,7 @@ internal sealed class ReapTestBed : IAsyncDisposable
             AcquiredAt = acquired,
             ExpiresAt = acquired + ttl,
         };
-        await Store.WriteTextAsync($"locks/{symbol}-{TradingDate.Compact(date)}.json", Json.Serialize(record), WriteCondition.None, Ct);
+        await Store.WriteTextAsync($"locks/{symbol}-{TradingDate.Compact(date)}.json", AllJson.Serialize(record), WriteCondition.None, Ct);
     }
 
     public Task<InstanceRecord?> RecordOfAsync(InstanceRecord record) => new InstanceRecords(Store).GetAsync(record.AttemptId, Ct);

@@ -2,6 +2,7 @@ using QuantLab.Ml.Common;
 using QuantLab.Ml.Dataset;
 using QuantLab.Ml.Tests.Support.Sshd;
 using QuantLab.Ml.Training;
+using QuantLab.Ml.Tests.Support;
 
 namespace QuantLab.Ml.Tests.Remote;
 
@@ -44,7 +45,7 @@ public sealed class RealTrainerTests(SshdFixture sshd)
             Device = "cpu",
         };
         var jobFile = Path.Combine(bed.Work, "real-job.json");
-        await File.WriteAllTextAsync(jobFile, Json.Serialize(spec), ct);
+        await File.WriteAllTextAsync(jobFile, AllJson.Serialize(spec), ct);
 
         // The local provider's way: the same module as a child process, package folder as working directory.
         var localOut = Path.Combine(bed.Work, "local-out");

@@ -1,8 +1,8 @@
 using System.Security.Cryptography;
-using QuantLab.Ml.Common;
 using QuantLab.Ml.Remote;
 using QuantLab.Ml.Tests.Support.Sshd;
 using QuantLab.Ml.Training;
+using QuantLab.Ml.Tests.Support;
 
 namespace QuantLab.Ml.Tests.Remote;
 
@@ -24,7 +24,7 @@ public sealed class RemoteBatchTests(SshdFixture sshd)
         var dir = Path.Combine(bed.Work, "job" + n.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Directory.CreateDirectory(dir);
         var jobFile = Path.Combine(dir, "job.json");
-        File.WriteAllText(jobFile, Json.Serialize(RemoteTestBed.Spec(jobId)));
+        File.WriteAllText(jobFile, AllJson.Serialize(RemoteTestBed.Spec(jobId)));
         var dataset = Path.Combine(dir, "dataset.npz");
         File.WriteAllBytes(dataset, RandomNumberGenerator.GetBytes(256 * 1024 + n));
         if (mode is not null)

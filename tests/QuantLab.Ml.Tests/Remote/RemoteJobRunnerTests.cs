@@ -1,7 +1,7 @@
-using QuantLab.Ml.Common;
 using QuantLab.Ml.Remote;
 using QuantLab.Ml.Tests.Support.Sshd;
 using QuantLab.Ml.Training;
+using QuantLab.Ml.Tests.Support;
 
 namespace QuantLab.Ml.Tests.Remote;
 
@@ -27,7 +27,7 @@ public sealed class RemoteJobRunnerTests(SshdFixture sshd)
 
         Assert.True(new FileInfo(Path.Combine(bed.OutputDir, "model.bin")).Length > 2_000_000);
         Assert.Empty(Directory.GetFiles(bed.OutputDir, "*.part"));
-        var record = await Json.ReadFileAsync<RemoteRunResult>(Path.Combine(bed.OutputDir, RemoteRunResult.FileName), ct);
+        var record = await AllJson.ReadFileAsync<RemoteRunResult>(Path.Combine(bed.OutputDir, RemoteRunResult.FileName), ct);
         Assert.Equal(result.RemoteJobDir, record.RemoteJobDir);
         Assert.Equal(bed.RemoteJobDir, record.RemoteJobDir);
         Assert.Contains(bed.Log.Messages, m => m.Contains("fake trainer: job " + bed.JobId, StringComparison.Ordinal));
@@ -196,7 +196,7 @@ public sealed class RemoteJobRunnerTests(SshdFixture sshd)
         Assert.Null(result.Bootstrap.Venv);
         Assert.Equal(numpy, result.Bootstrap.Packages["numpy"]);
         Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(bed.RemoteRoot, "envs")));
-        var record = await Json.ReadFileAsync<RemoteRunResult>(Path.Combine(bed.OutputDir, RemoteRunResult.FileName), ct);
+        var record = await AllJson.ReadFileAsync<RemoteRunResult>(Path.Combine(bed.OutputDir, RemoteRunResult.FileName), ct);
         Assert.Equal(numpy, record.Bootstrap.Packages["numpy"]);
     }
 

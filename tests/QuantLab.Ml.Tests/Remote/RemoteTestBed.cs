@@ -1,6 +1,5 @@
 using QuantLab.Ml.Tests.Support;
 using System.Security.Cryptography;
-using QuantLab.Ml.Common;
 using QuantLab.Ml.Data;
 using QuantLab.Ml.Dataset;
 using QuantLab.Ml.Remote;
@@ -45,7 +44,7 @@ internal sealed class RemoteTestBed : IDisposable
         TestFiles.CopyDirectory(packageDir ?? Path.Combine(sshd.RepoRoot, "tests", "QuantLab.Ml.Tests", "Remote", "FakeTrainer"), bed.PackageDir);
         File.WriteAllText(Path.Combine(bed.PackageDir, "quantlab_trainer", "mode.txt"), mode);
         var jobFile = Path.Combine(work, "job.json");
-        File.WriteAllText(jobFile, Json.Serialize(Spec(jobId)));
+        File.WriteAllText(jobFile, AllJson.Serialize(Spec(jobId)));
         var dataset = Path.Combine(work, "dataset.npz");
         File.WriteAllBytes(dataset, RandomNumberGenerator.GetBytes(1024 * 1024 + 17));
         string? production = null;

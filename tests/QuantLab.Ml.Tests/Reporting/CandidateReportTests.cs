@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using QuantLab.Ml.Common;
 using QuantLab.Ml.Promotion;
 using QuantLab.Ml.Reporting;
 using QuantLab.Ml.Tests.Support;
@@ -178,7 +177,7 @@ public sealed class CandidateReportTests : IDisposable
         }
 
         var html = File.ReadAllText(Path.Combine(dir, "report.html"));
-        var metricsJson = JsonNode.Parse(Json.Serialize(metrics))!.AsObject();
+        var metricsJson = JsonNode.Parse(AllJson.Serialize(metrics))!.AsObject();
         var table = html[html.IndexOf("id=\"metrics\"", StringComparison.Ordinal)..html.IndexOf("id=\"evidence\"", StringComparison.Ordinal)];
         foreach (var (key, header) in new[]
         {
@@ -210,7 +209,7 @@ public sealed class CandidateReportTests : IDisposable
         var first = temp.Combine("first");
         var written = await CandidateReport.TryWriteAsync(data, first, Logger.None, TestContext.Current.CancellationToken);
 
-        var back = Json.Deserialize<ReportData>(File.ReadAllText(written[CandidateReport.DataFile]), "report_data.json");
+        var back = AllJson.Deserialize<ReportData>(File.ReadAllText(written[CandidateReport.DataFile]), "report_data.json");
         CandidateReport.Render(back, temp.Combine("second"));
 
         Assert.Equal(data.CandidateReturns, back.CandidateReturns);

@@ -22,10 +22,10 @@ public sealed class InstanceStatusTests
             CreatedAt = DateTimeOffset.UnixEpoch, Status = status,
         };
 
-        var json = Json.Serialize(record);
+        var json = Json.Serialize(record, StorageJson.Compact.InstanceRecord);
 
-        Assert.Contains($"\"status\":\"{onDisk}\"", json.Replace(" ", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
-        Assert.Equal(status, Json.Deserialize<InstanceRecord>(json, "test").Status);
+        Assert.Contains($"\"status\":\"{onDisk}\"", json, StringComparison.Ordinal);
+        Assert.Equal(status, Json.Deserialize(json, StorageJson.Compact.InstanceRecord, "test").Status);
         Assert.Equal(onDisk, status.Wire());
         Assert.Equal(status, InstanceStatusNames.Parse(onDisk));
     }

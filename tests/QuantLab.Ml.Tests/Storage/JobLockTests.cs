@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Time.Testing;
-using QuantLab.Ml.Common;
 using QuantLab.Ml.Storage;
 using QuantLab.Ml.Tests.Support;
 
@@ -63,7 +62,7 @@ public sealed class JobLockTests : IDisposable
             AcquiredAt = time.GetUtcNow(),
             ExpiresAt = time.GetUtcNow().AddHours(1),
         };
-        await Store.WriteTextAsync("locks/btcusdt-20260115.json", Json.Serialize(stale), WriteCondition.None, Ct);
+        await Store.WriteTextAsync("locks/btcusdt-20260115.json", AllJson.Serialize(stale), WriteCondition.None, Ct);
 
         var attempt = await new JobLock(Store, time).TryAcquireAsync("btcusdt", Day, "run-b", TimeSpan.FromMinutes(90), Ct);
 

@@ -102,7 +102,7 @@ public abstract class ModelRegistryContractTests : IDisposable
         // What an older version left when it was killed between its change record and its pointer.
         await Store.WriteTextAsync(
             "models/production/btcusdt/changes/000002.json",
-            Json.Serialize(current.Manifest with { Sequence = 2, Reason = "never happened" }),
+            AllJson.Serialize(current.Manifest with { Sequence = 2, Reason = "never happened" }),
             WriteCondition.IfAbsent,
             Ct);
         Assert.Equal([1], (await Registry.GetHistoryAsync("btcusdt", Ct)).Select(h => h.Sequence));

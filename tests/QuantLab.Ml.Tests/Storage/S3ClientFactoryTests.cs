@@ -3,6 +3,7 @@ using QuantLab.Ml.Storage;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
 using WireMock.Server;
+using QuantLab.Ml.Tests.Support;
 
 namespace QuantLab.Ml.Tests.Storage;
 
@@ -59,7 +60,7 @@ public sealed class S3ClientFactoryTests
         Assert.Equal(CredentialSource.DefaultChain, fromChain.Credentials);
         Assert.DoesNotContain(Secret, fromEnv.Describe(), StringComparison.Ordinal);
         Assert.DoesNotContain("AKIDEXAMPLE", fromEnv.Describe(), StringComparison.Ordinal);
-        Assert.DoesNotContain(Secret, Json.Serialize(fromEnv), StringComparison.Ordinal);
+        Assert.DoesNotContain(Secret, AllJson.Serialize(fromEnv), StringComparison.Ordinal);
     }
 
     [Theory]

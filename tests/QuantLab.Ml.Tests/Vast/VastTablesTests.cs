@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Time.Testing;
-using QuantLab.Ml.Common;
 using QuantLab.Ml.Vast;
+using QuantLab.Ml.Tests.Support;
 
 namespace QuantLab.Ml.Tests.Vast;
 
@@ -39,7 +39,7 @@ public sealed class VastTablesTests
     {
         var rows = OfferTable.Rows([new VastOffer { Id = 5, NumGpus = 1, GpuName = "RTX 4090", DphTotal = 0.4 }], 50);
 
-        using var doc = JsonDocument.Parse(Json.Serialize(rows));
+        using var doc = JsonDocument.Parse(AllJson.Serialize(rows));
         var first = doc.RootElement[0];
         Assert.Equal(5, first.GetProperty("id").GetInt64());
         Assert.Equal(0.4, first.GetProperty("price_per_hour").GetDouble());
