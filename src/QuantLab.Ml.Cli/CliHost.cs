@@ -17,7 +17,7 @@ public sealed record CliHost
 
     /// <summary>
     /// Overrides the termination window (time between SIGTERM and the forced end); null = Shutdown:TerminationWindow of
-    /// the configuration (see <see cref="Ml.Pipeline.TimeBudget"/>).
+    /// the configuration (see <see cref="Ml.Configuration.TimeBudget"/>).
     /// </summary>
     public TimeSpan? TerminationWindow { get; init; }
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using QuantLab.Ml.Common;
+using QuantLab.Ml.ConfigCheck;
 using QuantLab.Ml.Data;
 using QuantLab.Ml.Operations;
 using QuantLab.Ml.Pipeline;

@@ -1,10 +1,11 @@
 using Amazon.S3;
 using QuantLab.Ml.Common;
+using QuantLab.Ml.Configuration;
 using QuantLab.Ml.Data;
 using QuantLab.Ml.Pipeline;
+using QuantLab.Ml.Promotion;
 using QuantLab.Ml.Reaping;
 using QuantLab.Ml.Remote;
-using QuantLab.Ml.Promotion;
 using QuantLab.Ml.Storage;
 using QuantLab.Ml.Training;
 using QuantLab.Ml.Compute.Local;

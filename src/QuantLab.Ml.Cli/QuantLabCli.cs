@@ -65,11 +65,11 @@ public static class QuantLabCli
         try
         {
             var config = Configuration.ConfigurationLoader.Load(parse.GetValue(CommonOptions.Config), host.Environment, new Dictionary<string, string?>(), host.CurrentDirectory, host.SystemConfigFile);
-            return Ml.Pipeline.TimeBudget.From(config.Options).TerminationWindow;
+            return Ml.Configuration.TimeBudget.From(config.Options).TerminationWindow;
         }
         catch (Common.QuantLabException)
         {
-            return Ml.Pipeline.TimeBudget.Default.TerminationWindow;
+            return Ml.Configuration.TimeBudget.Default.TerminationWindow;
         }
     }
 }

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using QuantLab.Ml.Common;
-using QuantLab.Ml.Operations;
+using QuantLab.Ml.ConfigCheck;
 
 namespace QuantLab.Ml.Cli.Commands;
 

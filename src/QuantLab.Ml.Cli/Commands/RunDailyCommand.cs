@@ -75,7 +75,9 @@ internal static class RunDailyCommand
                     Deadline = parse.GetValue(deadline) is { } dl ? ParseDeadline(dl) : null,
                 };
                 CheckNotInTheFuture(request.Date, ctx.Time);
-                var reporter = NightlyReporter.Create(ctx.Options, () => Composition.Registry(ctx), StatusCommand.LiveInstances(ctx), ctx.Time, ctx.Log);
+                var reporter = NightlyReporter.Create(
+                    new NightlyReportOptions { Alerts = ctx.Options.Alerts, Metrics = ctx.Options.Metrics, Symbols = ctx.Options.Symbols, WriteBudget = ctx.Options.Shutdown.StoreWriteBudget },
+                    () => Composition.Registry(ctx), StatusCommand.LiveInstances(ctx), ctx.Time, ctx.Log);
                 var wouldFail = request.DryRun ? await DryRunTruth.BeforeAsync(ctx, ct).ConfigureAwait(false) : [];
                 foreach (var reason in wouldFail)
                 {

@@ -1,3 +1,5 @@
+using QuantLab.Ml.Common;
+
 namespace QuantLab.Ml.Configuration;
 
 /// <summary>
@@ -27,16 +29,16 @@ public static class OptionsValidator
         o.DataWait.Rules(r.Section("DataWait"));
         o.Evaluation.Rules(r.Section("Evaluation"));
         o.Promotion.Rules(r.Section(Promotion.PromotionPolicyConfig.Section));
-        o.Alerts.Rules(r.Section(Operations.AlertOptions.Section));
-        o.Metrics.Rules(r.Section(Operations.MetricsOptions.Section));
-        o.Batch.Rules(r.Section(Pipeline.NightOptions.Section));
+        o.Alerts.Rules(r.Section(AlertOptions.Section));
+        o.Metrics.Rules(r.Section(MetricsOptions.Section));
+        o.Batch.Rules(r.Section(NightOptions.Section));
         o.S3.Rules(r.Section(Storage.S3Options.Section));
-        o.Shutdown.Rules(r.Section(Pipeline.TimeBudget.SectionName));
+        o.Shutdown.Rules(r.Section(TimeBudget.SectionName));
         o.DataCheck.Rules(r.Section("DataCheck"));
         o.Vast.Rules(r.Section(Vast.VastOptions.SectionName));
-        o.Rental.Rules(r.Section(Compute.Vast.VastProviderOptions.Section));
+        o.Rental.Rules(r.Section(VastProviderOptions.Section));
         o.Remote.Rules(r.Section(Remote.RemoteRunnerOptions.Section));
-        o.Ssh.Rules(r.Section(Compute.Ssh.SshProviderOptions.Section));
+        o.Ssh.Rules(r.Section(SshProviderOptions.Section));
         CrossSection(o, r);
         return r;
     }
@@ -67,7 +69,7 @@ public static class OptionsValidator
         // What the chosen provider cannot start without; config check and run-daily say the same.
         if (o.Provider == "ssh")
         {
-            o.Ssh.RequireHost(r.Section(Compute.Ssh.SshProviderOptions.Section));
+            o.Ssh.RequireHost(r.Section(SshProviderOptions.Section));
         }
 
         // Overlapping books hold a position for the label horizon, so their returns are correlated at least that long.
@@ -77,7 +79,7 @@ public static class OptionsValidator
 
         if (r.Errors.Count == 0)
         {
-            r.Try(() => Pipeline.TimeBudget.From(o).Check());
+            r.Try(() => TimeBudget.From(o).Check());
         }
     }
 }

@@ -1,5 +1,5 @@
+using QuantLab.Ml.Common;
 using QuantLab.Ml.Dataset;
-using QuantLab.Ml.Operations;
 using QuantLab.Ml.Promotion;
 using QuantLab.Ml.Storage;
 using QuantLab.Ml.Training;
@@ -68,38 +68,38 @@ public sealed record QuantLabOptions
     public MetricsOptions Metrics { get; set; } = new();
 
     /// <summary>How a night of several symbols is packed onto machines (ssh and vast providers).</summary>
-    public Pipeline.NightOptions Batch { get; set; } = new();
+    public NightOptions Batch { get; set; } = new();
 
     /// <summary>Endpoint, region, path style and transfer sizes for s3:// data and store roots.</summary>
     public S3Options S3 { get; set; } = new();
 
-    /// <summary>The termination window after SIGTERM and the bound of each store write in cleanup (see <see cref="Pipeline.TimeBudget"/>).</summary>
+    /// <summary>The termination window after SIGTERM and the bound of each store write in cleanup (see <see cref="TimeBudget"/>).</summary>
     public ShutdownOptions Shutdown { get; set; } = new();
 
     /// <summary>The Vast.ai client: API address, pacing, backoff and the offer filters (VAST_API_URL overrides BaseUrl).</summary>
     public Vast.VastOptions Vast { get; set; } = new();
 
     /// <summary>How the vast provider rents: image, attempts and time budgets.</summary>
-    public Compute.Vast.VastProviderOptions Rental { get; set; } = new();
+    public VastProviderOptions Rental { get; set; } = new();
 
     /// <summary>How the SSH runner behaves on a training host (ssh and vast providers).</summary>
     public Remote.RemoteRunnerOptions Remote { get; set; } = new();
 
     /// <summary>The fixed host of the ssh provider (--host, --user, --key, …); its Remote is this tree's <see cref="Remote"/>.</summary>
-    public Compute.Ssh.SshProviderOptions Ssh { get; set; } = new();
+    public SshProviderOptions Ssh { get; set; } = new();
 
     public string EffectiveWorkDir =>
         WorkDir ?? (StoreRoot.Contains("://", StringComparison.Ordinal) ? Path.Combine(".quantlab", "runs") : Path.Combine(StoreRoot, "runs"));
 }
 
-/// <summary>Section "Shutdown": how long cleanup may take after SIGTERM; whether the budgets fit is <see cref="Pipeline.TimeBudget.Check"/>.</summary>
+/// <summary>Section "Shutdown": how long cleanup may take after SIGTERM; whether the budgets fit is <see cref="TimeBudget.Check"/>.</summary>
 public sealed record ShutdownOptions
 {
     /// <summary>Time between SIGTERM/Ctrl-C and the process being stopped.</summary>
-    public TimeSpan TerminationWindow { get; set; } = Pipeline.TimeBudget.Default.TerminationWindow;
+    public TimeSpan TerminationWindow { get; set; } = TimeBudget.Default.TerminationWindow;
 
     /// <summary>Bound of each store write after the run is over or interrupted.</summary>
-    public TimeSpan StoreWriteBudget { get; set; } = Pipeline.TimeBudget.Default.StoreWriteBudget;
+    public TimeSpan StoreWriteBudget { get; set; } = TimeBudget.Default.StoreWriteBudget;
 
     /// <summary>The allowed values (section "Shutdown"); one line per key.</summary>
     internal void Rules(ConfigRules r)

@@ -1,3 +1,5 @@
+using QuantLab.Ml.Common;
+
 namespace QuantLab.Ml.Data;
 
 /// <summary>
@@ -31,10 +33,10 @@ public sealed record DataCheckOptions
     public bool RequireChecksum { get; set; }
 
     /// <summary>Throws <see cref="Common.UsageException"/> naming the first bad value.</summary>
-    public void Validate() => Configuration.ConfigRules.Require("DataCheck", Rules);
+    public void Validate() => ConfigRules.Require("DataCheck", Rules);
 
     /// <summary>The allowed values (section "DataCheck"); one line per key.</summary>
-    internal void Rules(Configuration.ConfigRules r)
+    internal void Rules(ConfigRules r)
     {
         r.Whole(nameof(MinRows), MinRows, 1, 100_000_000, "rows");
         r.Whole(nameof(MinCoveredHours), MinCoveredHours, 0, 24, "hours");

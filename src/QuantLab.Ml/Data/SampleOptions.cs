@@ -67,7 +67,7 @@ public sealed record SampleOptions
     /// <summary>Throws <see cref="UsageException"/> naming the first bad value.</summary>
     public void Validate()
     {
-        static void Check(bool ok, string message) => Configuration.ConfigRules.Ensure(ok, "data sample: " + message);
+        static void Check(bool ok, string message) => ConfigRules.Ensure(ok, "data sample: " + message);
 
         SymbolName.Parse(Symbol);
         ExchangeName.Parse(Exchange);

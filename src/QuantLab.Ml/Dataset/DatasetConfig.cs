@@ -1,3 +1,5 @@
+using QuantLab.Ml.Common;
+
 namespace QuantLab.Ml.Dataset;
 
 /// <summary>Every choice of bars, features, labels and splits; recorded in the job spec and part of its hash.</summary>
@@ -39,10 +41,10 @@ public sealed record DatasetConfig
     public const string Section = "Dataset";
 
     /// <summary>Throws <see cref="Common.UsageException"/> naming the first value out of range.</summary>
-    public void Validate() => Configuration.ConfigRules.Require(Section, Rules);
+    public void Validate() => ConfigRules.Require(Section, Rules);
 
     /// <summary>The allowed values (section "Dataset"); one line per key.</summary>
-    internal void Rules(Configuration.ConfigRules r)
+    internal void Rules(ConfigRules r)
     {
         r.Whole(nameof(BarSeconds), BarSeconds, 1, 3600, "s");
         r.Whole(nameof(HorizonBars), HorizonBars, 1, 100_000, "bars");
@@ -60,7 +62,7 @@ public sealed record DatasetConfig
     }
 
     // Each window becomes a feature name (ret_5, vol_60, ...); a repeat would give the trainer two columns of one name.
-    private static void Windows(Configuration.ConfigRules r, string name, IReadOnlyList<int>? windows, int min, bool required)
+    private static void Windows(ConfigRules r, string name, IReadOnlyList<int>? windows, int min, bool required)
     {
         var allowed = $"{(required ? "a non-empty" : "a")} list of distinct bar counts in {min}..{MaxWindowBars}";
         var ok = windows is not null && (!required || windows.Count > 0) && windows.All(w => w >= min && w <= MaxWindowBars) && windows.Distinct().Count() == windows.Count;

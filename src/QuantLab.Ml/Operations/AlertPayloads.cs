@@ -1,5 +1,6 @@
 using System.Text;
 using QuantLab.Ml.Common;
+using QuantLab.Ml.Configuration;
 
 namespace QuantLab.Ml.Operations;
 

@@ -1,3 +1,5 @@
+using QuantLab.Ml.Configuration;
+
 namespace QuantLab.Ml.Operations;
 
 /// <summary>Writes the textfile atomically: node_exporter must never scrape a half-written file.</summary>

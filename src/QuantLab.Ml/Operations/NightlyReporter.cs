@@ -11,7 +11,7 @@ namespace QuantLab.Ml.Operations;
 /// </summary>
 public sealed class NightlyReporter
 {
-    private readonly QuantLabOptions options;
+    private readonly NightlyReportOptions options;
     private readonly IAlertNotifier alerts;
     private readonly Func<ModelRegistry> registry;
     private readonly ILiveInstanceSource? instances;
@@ -24,7 +24,7 @@ public sealed class NightlyReporter
     /// silent night). The registry is opened only when the metrics file is written, so a store that cannot be opened still
     /// gets its failure alerted.
     /// </summary>
-    public NightlyReporter(QuantLabOptions options, IAlertNotifier alerts, Func<ModelRegistry> registry, ILiveInstanceSource? instances, TimeProvider time, ILogger log)
+    public NightlyReporter(NightlyReportOptions options, IAlertNotifier alerts, Func<ModelRegistry> registry, ILiveInstanceSource? instances, TimeProvider time, ILogger log)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Alerts.Validate();
@@ -39,7 +39,7 @@ public sealed class NightlyReporter
     }
 
     /// <summary>The reporter of a configuration, alerting through its webhook.</summary>
-    public static NightlyReporter Create(QuantLabOptions options, Func<ModelRegistry> registry, ILiveInstanceSource? instances, TimeProvider time, ILogger log)
+    public static NightlyReporter Create(NightlyReportOptions options, Func<ModelRegistry> registry, ILiveInstanceSource? instances, TimeProvider time, ILogger log)
     {
         ArgumentNullException.ThrowIfNull(options);
         return new NightlyReporter(options, WebhookAlertNotifier.Create(options.Alerts, time, log), registry, instances, time, log);
@@ -62,7 +62,7 @@ public sealed class NightlyReporter
             // Its own token: an interrupted run must still say so before the process ends. After SIGTERM the process has
             // only its cleanup budget left: the alert and the metrics get one store write's budget (Shutdown:StoreWriteBudget),
             // so a hanging webhook (up to Attempts × Timeout) cannot push the process past the termination window.
-            using var budget = new CancellationTokenSource(options.Shutdown.StoreWriteBudget, time);
+            using var budget = new CancellationTokenSource(options.WriteBudget, time);
             var token = ct.IsCancellationRequested ? budget.Token : CancellationToken.None;
             try
             {
@@ -70,7 +70,7 @@ public sealed class NightlyReporter
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)
             {
-                log.Warning("The abort alert and metrics did not finish within the cleanup budget {Budget}; exiting without them", Common.Durations.Format(options.Shutdown.StoreWriteBudget));
+                log.Warning("The abort alert and metrics did not finish within the cleanup budget {Budget}; exiting without them", Common.Durations.Format(options.WriteBudget));
             }
 
             throw;
@@ -150,4 +150,17 @@ public sealed class NightlyReporter
             log.Warning("Could not write the metrics file in {MetricsDir}: {Reason}", options.Metrics.TextfileDir, ex.Message);
         }
     }
+}
+
+/// <summary>What the reporter needs of the configuration: where to alert, where to write metrics, the symbols of a night and its cleanup bound.</summary>
+public sealed record NightlyReportOptions
+{
+    public required AlertOptions Alerts { get; init; }
+    public required MetricsOptions Metrics { get; init; }
+
+    /// <summary>The configured symbols, so the metrics file has a line for each even when a symbol did not run.</summary>
+    public IReadOnlyList<string> Symbols { get; init; } = [];
+
+    /// <summary>How long the abort alert and metrics may take after SIGTERM (Shutdown:StoreWriteBudget).</summary>
+    public TimeSpan WriteBudget { get; init; } = TimeSpan.FromSeconds(15);
 }

@@ -8,7 +8,6 @@ namespace QuantLab.Ml.Operations;
 [JsonSerializable(typeof(SlackPayload))]
 [JsonSerializable(typeof(TelegramPayload))]
 [JsonSerializable(typeof(AlertKind))]
-[JsonSerializable(typeof(ConfigReport))]
 [JsonSerializable(typeof(KeyMetrics))]
 [JsonSerializable(typeof(StatusReport))]
 internal sealed partial class OperationsJson : JsonSerializerContext

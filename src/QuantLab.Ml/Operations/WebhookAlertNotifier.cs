@@ -3,6 +3,7 @@ using System.Text;
 using Polly;
 using Polly.Retry;
 using QuantLab.Ml.Common;
+using QuantLab.Ml.Configuration;
 using Serilog;
 using Serilog.Events;
 

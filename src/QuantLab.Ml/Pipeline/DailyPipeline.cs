@@ -446,7 +446,7 @@ public sealed partial class DailyPipeline(PipelineContext context)
                 ProductionSameWindow = evaluation.ProductionSameWindow,
                 StoredAt = context.Registry.Store.Root + "/" + ModelRegistry.CandidatePrefix(symbol, date),
                 TestWindow = evaluation.Candidate.TestWindow,
-                TestWindowNote = PromotionSummary.ShortWindowNote(evaluation.Candidate.TestWindow),
+                TestWindowNote = TestWindow.ShortNote(evaluation.Candidate.TestWindow),
             },
             Promotion = promotion,
         };

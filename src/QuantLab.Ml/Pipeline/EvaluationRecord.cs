@@ -84,14 +84,9 @@ public sealed record PromotionSummary
             Trials = decision.Evidence?.Trials ?? 1,
             DeflatedSharpe = decision.Evidence?.DeflatedSharpe ?? double.NaN,
             TestWindow = candidate.TestWindow,
-            TestWindowNote = ShortWindowNote(candidate.TestWindow),
+            TestWindowNote = TestWindow.ShortNote(candidate.TestWindow),
         };
     }
-
-    /// <summary>The plain warning for a test window shorter than a day; null for a full-day walk-forward test.</summary>
-    public static string? ShortWindowNote(TestWindow? window) => window is { FullDay: false } w
-        ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"the test window is shorter than a day ({w.Hours:F1} h, intra-day split: one-day window or too little history); the model will trade whole days")
-        : null;
 }
 
 /// <summary>What a decision was computed from: sha256 of every input file and the versions of code, trainer and data.</summary>

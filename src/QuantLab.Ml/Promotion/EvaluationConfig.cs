@@ -46,7 +46,7 @@ public sealed record EvaluationConfig
     public int LagFor(int observations) => HacLag ?? SerialStatistics.DefaultLag(observations, HorizonBars);
 
     /// <summary>Throws <see cref="UsageException"/> with an actionable message when a value is out of range.</summary>
-    public void Validate() => Configuration.ConfigRules.Require("Evaluation", r =>
+    public void Validate() => ConfigRules.Require("Evaluation", r =>
     {
         r.Number(nameof(CostBps), CostBps, 0, 10_000, unit: "bps per unit of position change");
         r.Rule(HorizonBars >= 1, $"horizon_bars = {HorizonBars}: must be >= 1 (take it from the dataset config)");

@@ -127,6 +127,11 @@ public sealed record TestWindow(DateTimeOffset From, DateTimeOffset To)
     public bool FullDay { get; init; }
 
     public double Hours => (To - From).TotalHours;
+
+    /// <summary>The plain warning for a test window shorter than a day; null for a full-day walk-forward test.</summary>
+    public static string? ShortNote(TestWindow? window) => window is { FullDay: false } w
+        ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"the test window is shorter than a day ({w.Hours:F1} h, intra-day split: one-day window or too little history); the model will trade whole days")
+        : null;
 }
 
 /// <summary>How many bars fall in each class.</summary>

@@ -105,10 +105,10 @@ public sealed record PromotionPolicyConfig
     public const string Section = "Promotion";
 
     /// <summary>Throws <see cref="UsageException"/> naming the first value out of range.</summary>
-    public void Validate() => Configuration.ConfigRules.Require(Section, Rules);
+    public void Validate() => ConfigRules.Require(Section, Rules);
 
     /// <summary>The allowed values (section "Promotion"); one line per key.</summary>
-    internal void Rules(Configuration.ConfigRules r)
+    internal void Rules(ConfigRules r)
     {
         // 0 would let a model that always predicts flat through.
         r.Whole(nameof(MinDirectionalSamples), MinDirectionalSamples, 1, 10_000_000, "effective samples");

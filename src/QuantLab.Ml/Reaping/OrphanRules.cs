@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
+using QuantLab.Ml.Remote;
 using QuantLab.Ml.Storage;
 using QuantLab.Ml.Vast;
 
@@ -87,7 +87,7 @@ internal sealed partial class OrphanRules
     /// <summary>The locks of the record's jobs (one, or a batch's) that its run holds.</summary>
     private List<LockRecord> LocksOf(InstanceRecord record) =>
         record.Jobs
-            .Select(JobKey)
+            .Select(RemoteJobId.KeyOf)
             .Where(k => k is not null)
             .Select(k => locks.GetValueOrDefault(k!.Value))
             .Where(l => l is not null && string.Equals(l.RunId, record.RunId, StringComparison.Ordinal))
@@ -96,7 +96,7 @@ internal sealed partial class OrphanRules
 
     private string LockMissing(InstanceRecord record)
     {
-        foreach (var key in record.Jobs.Select(JobKey))
+        foreach (var key in record.Jobs.Select(RemoteJobId.KeyOf))
         {
             if (key is { } k && locks.TryGetValue(k, out var other))
             {
@@ -128,17 +128,6 @@ internal sealed partial class OrphanRules
     }
 
     /// <summary>(symbol, date) of a job id job-&lt;symbol&gt;-&lt;yyyyMMdd&gt;-&lt;hex&gt;, or null when it has another shape.</summary>
-    internal static (string Symbol, DateOnly Date)? JobKey(string? jobId)
-    {
-        var m = jobId is null ? null : JobIdPattern().Match(jobId);
-        return m is { Success: true } && DateOnly.TryParseExact(m.Groups[2].Value, "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date)
-            ? (m.Groups[1].Value, date)
-            : null;
-    }
-
-    [GeneratedRegex(@"^job-((?:[a-z0-9_]{2,20}-)?[a-z0-9]{2,20})-(\d{8})-[0-9a-f]+$", RegexOptions.CultureInvariant)]
-    private static partial Regex JobIdPattern();
-
     private static string Span(TimeSpan span) => InstanceTable.FormatAge(span);
 
     private static Verdict Orphan(OrphanRule rule, string reason, InstanceRecord? record) => new(rule, reason, record);

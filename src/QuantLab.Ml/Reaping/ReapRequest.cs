@@ -10,7 +10,7 @@ public sealed record ReapRequest
     /// Default time an instance of ours may exist without any run record in the store at hand: the longest a job can
     /// legitimately live, because the store at hand may not be the one its run records to.
     /// </summary>
-    public static readonly TimeSpan DefaultNoRecordGrace = Pipeline.TimeBudget.Default.LongestJobLife;
+    public static readonly TimeSpan DefaultNoRecordGrace = Configuration.TimeBudget.Default.LongestJobLife;
 
     /// <summary>Only instances whose label starts with this are ever destroyed (<c>quantlab-ml:</c> by default).</summary>
     public required string LabelPrefix { get; init; }
@@ -31,13 +31,13 @@ public sealed record ReapRequest
     /// Time one orphan's destroy may take, retries and read-backs included (Rental:DestroyBudget): the same verified
     /// destroy as a night's, so an orphan is only called destroyed once Vast no longer lists it.
     /// </summary>
-    public TimeSpan DestroyBudget { get; init; } = Pipeline.TimeBudget.Default.Destroy;
+    public TimeSpan DestroyBudget { get; init; } = Configuration.TimeBudget.Default.Destroy;
 
     /// <summary>
     /// Defaults from configuration: max age, run limit and the no-record grace are all the longest a job can legitimately
-    /// live (<see cref="Pipeline.TimeBudget.LongestJobLife"/>: every stage limit and margin), so no live job is reaped.
+    /// live (<see cref="Configuration.TimeBudget.LongestJobLife"/>: every stage limit and margin), so no live job is reaped.
     /// </summary>
-    public static ReapRequest For(Pipeline.TimeBudget budget, string labelPrefix, bool dryRun = false)
+    public static ReapRequest For(Configuration.TimeBudget budget, string labelPrefix, bool dryRun = false)
     {
         ArgumentNullException.ThrowIfNull(budget);
         var life = budget.LongestJobLife;

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 using QuantLab.Ml.Common;
 
@@ -19,4 +20,19 @@ public static partial class RemoteJobId
 
         return value;
     }
+
+    /// <summary>
+    /// The market key and trading day a job id names (job-binance-btcusdt-20260210-… → binance-btcusdt, 2026-02-10); null
+    /// for anything else. Matching on this, never on a substring, keeps btcusdt apart from bybit-btcusdt.
+    /// </summary>
+    public static (string Symbol, DateOnly Date)? KeyOf(string? jobId)
+    {
+        var m = jobId is null ? null : KeyPattern().Match(jobId);
+        return m is { Success: true } && DateOnly.TryParseExact(m.Groups[2].Value, "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date)
+            ? (m.Groups[1].Value, date)
+            : null;
+    }
+
+    [GeneratedRegex(@"^job-((?:[a-z0-9_]{2,20}-)?[a-z0-9]{2,20})-(\d{8})-[0-9a-f]+$", RegexOptions.CultureInvariant)]
+    private static partial Regex KeyPattern();
 }

@@ -1,3 +1,5 @@
+using QuantLab.Ml.Common;
+
 namespace QuantLab.Ml.Remote;
 
 /// <summary>How the SSH runner behaves on the remote host (bound from the Remote configuration section; validated once).</summary>
@@ -58,10 +60,10 @@ public sealed record RemoteRunnerOptions
 
     public const string Section = "Remote";
 
-    public void Validate() => Configuration.ConfigRules.Require(Section, Rules);
+    public void Validate() => ConfigRules.Require(Section, Rules);
 
     /// <summary>The allowed values (section "Remote"); one line per key.</summary>
-    internal void Rules(Configuration.ConfigRules r)
+    internal void Rules(ConfigRules r)
     {
         r.That(!string.IsNullOrWhiteSpace(Python) && !HasControl(Python), nameof(Python), Python, "an interpreter name or path");
         r.That(!string.IsNullOrWhiteSpace(Root) && !HasControl(Root), nameof(Root), Root, "a folder path without control characters");

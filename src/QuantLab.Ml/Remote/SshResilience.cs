@@ -24,10 +24,10 @@ public sealed record SshResilienceOptions
     /// <summary>Cap on a single retry delay.</summary>
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(20);
 
-    public void Validate() => Configuration.ConfigRules.Require("Remote:Resilience", Rules);
+    public void Validate() => ConfigRules.Require("Remote:Resilience", Rules);
 
     /// <summary>The allowed values (section "Remote:Resilience"); one line per key.</summary>
-    internal void Rules(Configuration.ConfigRules r)
+    internal void Rules(ConfigRules r)
     {
         r.Positive(nameof(ReadinessTimeout), ReadinessTimeout, TimeSpan.FromHours(1));
         r.Positive(nameof(ReconnectTimeout), ReconnectTimeout, TimeSpan.FromHours(1));

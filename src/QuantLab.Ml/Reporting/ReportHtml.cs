@@ -89,7 +89,7 @@ public static class ReportHtml
                 .Append(candidate.NTest).Append(" test bars). ");
             html.Append(w.FullDay
                 ? "Walk forward: the most recent full day, unseen by training and validation (the days before it), embargoed by the label horizon."
-                : "<strong>" + E(Pipeline.PromotionSummary.ShortWindowNote(w) ?? string.Empty) + "</strong>");
+                : "<strong>" + E(TestWindow.ShortNote(w) ?? string.Empty) + "</strong>");
         }
         else
         {

@@ -35,10 +35,10 @@ public sealed record S3Options
     public const string Section = "S3";
 
     /// <summary>Throws <see cref="UsageException"/> naming the bad key.</summary>
-    public void Validate() => Configuration.ConfigRules.Require(Section, Rules);
+    public void Validate() => ConfigRules.Require(Section, Rules);
 
     /// <summary>The allowed values (section "S3"); one line per key.</summary>
-    internal void Rules(Configuration.ConfigRules r)
+    internal void Rules(ConfigRules r)
     {
         r.That(ServiceUrl is null || (Uri.TryCreate(ServiceUrl, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.Host.Length > 0),
             nameof(ServiceUrl), ServiceUrl, "unset or an http(s) URL like http://127.0.0.1:9000");

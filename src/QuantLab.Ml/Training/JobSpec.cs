@@ -1,3 +1,4 @@
+using QuantLab.Ml.Common;
 using QuantLab.Ml.Data;
 using QuantLab.Ml.Dataset;
 
@@ -44,7 +45,7 @@ public sealed record RuntimeLimits
     public TimeSpan Hard => TimeSpan.FromMinutes(MaxRuntimeMinutes + MarginMinutes);
 
     /// <summary>The allowed values (section "Runtime"). A negative margin would write the job lock already expired and arm the on-box watchdog before training starts; a huge one disarms it.</summary>
-    internal void Rules(Configuration.ConfigRules r)
+    internal void Rules(ConfigRules r)
     {
         r.Whole(nameof(MaxRuntimeMinutes), MaxRuntimeMinutes, 1, 24 * 60, "minutes");
         r.Whole(nameof(MarginMinutes), MarginMinutes, 0, 12 * 60, "minutes");

@@ -1,3 +1,5 @@
+using QuantLab.Ml.Common;
+
 namespace QuantLab.Ml.Training;
 
 /// <summary>Where the Python trainer lives locally and which interpreter runs it (section "Trainer").</summary>
@@ -10,7 +12,7 @@ public sealed record TrainerOptions
     public string? PackageDir { get; set; }
 
     /// <summary>The allowed values (section "Trainer"); whether the folder holds the trainer is checked where it is used.</summary>
-    internal void Rules(Configuration.ConfigRules r) =>
+    internal void Rules(ConfigRules r) =>
         r.That(!string.IsNullOrWhiteSpace(Python) && !Python.Any(char.IsControl), nameof(Python), Python, "an interpreter name or path");
 
     /// <summary>The effective package folder, checked to contain the trainer.</summary>

@@ -1,3 +1,5 @@
+using QuantLab.Ml.Common;
+
 namespace QuantLab.Ml.Training;
 
 /// <summary>XGBoost training parameters handed to the Python trainer unchanged.</summary>
@@ -22,10 +24,10 @@ public sealed record XgboostParams
     public const string Section = "Xgboost";
 
     /// <summary>Throws <see cref="Common.UsageException"/> naming the first value out of range.</summary>
-    public void Validate() => Configuration.ConfigRules.Require(Section, Rules);
+    public void Validate() => ConfigRules.Require(Section, Rules);
 
     /// <summary>The allowed values (section "Xgboost"); one line per key.</summary>
-    internal void Rules(Configuration.ConfigRules r)
+    internal void Rules(ConfigRules r)
     {
         r.OneOf(nameof(Objective), Objective, "multi:softprob");
         r.That(NumClass == 3, nameof(NumClass), NumClass, "3 (down, flat, up)");

@@ -28,7 +28,7 @@ public sealed record CreateInstanceRequest
     /// <summary>Throws <see cref="UsageException"/> when Vast would reject the request or when the label is not ours.</summary>
     public CreateInstanceRequest Validate(string labelPrefix)
     {
-        static void Check(bool ok, string message) => Configuration.ConfigRules.Ensure(ok, "vast create: " + message);
+        static void Check(bool ok, string message) => ConfigRules.Ensure(ok, "vast create: " + message);
 
         Check(!string.IsNullOrWhiteSpace(Image) && Image.Length <= 1024 && !Image.Any(char.IsWhiteSpace), "image must be 1-1024 characters without spaces");
         Check(DiskGb is >= 8 and <= 100_000, string.Create(CultureInfo.InvariantCulture, $"disk must be 8..100000 GB, got {DiskGb}"));

@@ -290,7 +290,7 @@ public sealed record OfferQuery
 
     private static string Fmt(double? v) => v?.ToString(CultureInfo.InvariantCulture) ?? "none";
 
-    private static void Check(bool ok, string message) => Configuration.ConfigRules.Ensure(ok, "offer query: " + message);
+    private static void Check(bool ok, string message) => ConfigRules.Ensure(ok, "offer query: " + message);
 }
 
 /// <summary>Values given on the command line that replace the configured offer defaults.</summary>

@@ -54,12 +54,12 @@ public sealed record VastOptions
     /// <summary>Throws <see cref="UsageException"/> naming the first bad setting; returns this instance when all is well.</summary>
     public VastOptions Validate()
     {
-        Configuration.ConfigRules.Require(SectionName, Rules);
+        ConfigRules.Require(SectionName, Rules);
         return this;
     }
 
     /// <summary>The allowed values (section "Vast"); one line per key.</summary>
-    internal void Rules(Configuration.ConfigRules r)
+    internal void Rules(ConfigRules r)
     {
         var before = r.Errors.Count;
         r.Allows(nameof(BaseUrl), "an https URL (http only on loopback), without query or user info").Try(() => _ = BaseUri);
@@ -220,7 +220,7 @@ public sealed record VastOfferDefaults
     public int Limit { get; set; } = 64;
 
     /// <summary>The allowed values (section "Vast:Offers"); the offer query checks the same again with command-line overrides applied.</summary>
-    internal void Rules(Configuration.ConfigRules r)
+    internal void Rules(ConfigRules r)
     {
         r.Allows(nameof(Gpu), "GPU names as Vast spells them, comma-separated (\"RTX 4090\")");
         r.Allows(nameof(Countries), "unset or comma-separated 2-letter country codes");

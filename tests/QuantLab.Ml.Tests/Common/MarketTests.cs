@@ -1,5 +1,4 @@
 using QuantLab.Ml.Common;
-using QuantLab.Ml.Reaping;
 using QuantLab.Ml.Remote;
 
 namespace QuantLab.Ml.Tests.Common;
@@ -46,7 +45,7 @@ public sealed class MarketTests
     public void Job_ids_carry_the_key_and_the_reaper_reads_it_back(string jobId, string key)
     {
         Assert.Equal(jobId, RemoteJobId.Parse(jobId));
-        var parsed = OrphanRules.JobKey(jobId);
+        var parsed = RemoteJobId.KeyOf(jobId);
         Assert.NotNull(parsed);
         Assert.Equal(key, parsed.Value.Symbol);
         Assert.Equal(new DateOnly(2026, 1, 20), parsed.Value.Date);

@@ -1,3 +1,4 @@
+using QuantLab.Ml.Configuration;
 using QuantLab.Ml.Operations;
 using QuantLab.Ml.Tests.Support;
 

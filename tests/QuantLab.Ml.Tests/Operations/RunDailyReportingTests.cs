@@ -81,7 +81,7 @@ public sealed class RunDailyReportingTests : IDisposable
     {
         receiver.Given(Request.Create().WithPath("/hook").UsingPost()).RespondWith(Response.Create().WithStatusCode(200));
         var (log, _) = OpsTestKit.Logger();
-        var options = new QuantLabOptions
+        var options = new NightlyReportOptions
         {
             Alerts = new AlertOptions { WebhookUrl = $"{receiver.Urls[0]}/hook" },
             Metrics = new MetricsOptions { TextfileDir = temp.Combine("textfile") },
@@ -107,11 +107,11 @@ public sealed class RunDailyReportingTests : IDisposable
         receiver.Given(Request.Create().WithPath("/hang").UsingPost()).RespondWith(Response.Create().WithStatusCode(200).WithDelay(TimeSpan.FromMinutes(5)));
         var (log, sink) = OpsTestKit.Logger();
         var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 3, 14, 0, 15, 0, TimeSpan.Zero));
-        var options = new QuantLabOptions
+        var options = new NightlyReportOptions
         {
             Alerts = new AlertOptions { WebhookUrl = $"{receiver.Urls[0]}/hang", Timeout = TimeSpan.FromMinutes(2), Attempts = 10 },
             Metrics = new MetricsOptions { TextfileDir = temp.Combine("textfile") },
-            Shutdown = new ShutdownOptions { StoreWriteBudget = TimeSpan.FromSeconds(15) },
+            WriteBudget = TimeSpan.FromSeconds(15),
         };
         var reporter = new NightlyReporter(options, WebhookAlertNotifier.Create(options.Alerts, time, log), () => throw new IOException("no store"), null, time, log);
         using var sigterm = new CancellationTokenSource();

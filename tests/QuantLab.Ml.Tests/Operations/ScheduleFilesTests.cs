@@ -233,7 +233,7 @@ public sealed partial class ScheduleFilesTests : IDisposable
         Assert.Matches(@"^/usr/bin/flock -n (-E 75 )?/run/lock/quantlab-ml\.lock \S+/quantlab-ml run-daily --wait-for-data \S+$", exec);
         Assert.Equal(["oneshot"], service["Service.Type"]);
         var stop = TimeSpan.FromSeconds(int.Parse(Assert.Single(service["Service.TimeoutStopSec"]), CultureInfo.InvariantCulture));
-        Assert.True(stop > QuantLab.Ml.Pipeline.TimeBudget.Default.TerminationWindow, $"TimeoutStopSec {stop} is not above the termination window");
+        Assert.True(stop > QuantLab.Ml.Configuration.TimeBudget.Default.TerminationWindow, $"TimeoutStopSec {stop} is not above the termination window");
         Assert.Contains("QUANTLAB_CONFIG=/etc/quantlab-ml/quantlab-ml.json", service["Service.Environment"]);
         Assert.Equal(["-/etc/quantlab-ml/quantlab-ml.env"], service["Service.EnvironmentFile"]);
         Assert.Equal(["75"], service["Service.SuccessExitStatus"]);

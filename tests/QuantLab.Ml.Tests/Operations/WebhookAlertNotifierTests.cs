@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Time.Testing;
 using QuantLab.Ml.Common;
+using QuantLab.Ml.Configuration;
 using QuantLab.Ml.Operations;
 using QuantLab.Ml.Pipeline;
 using Serilog.Events;

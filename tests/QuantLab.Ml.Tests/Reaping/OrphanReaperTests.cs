@@ -1,5 +1,5 @@
 using QuantLab.Ml.Common;
-using QuantLab.Ml.Pipeline;
+using QuantLab.Ml.Configuration;
 using QuantLab.Ml.Reaping;
 using QuantLab.Ml.Storage;
 using QuantLab.Ml.Tests.Support.FakeVast;

@@ -215,7 +215,7 @@ public sealed class ReapOrphansCommandTests : IAsyncLifetime
     private async Task<long> LiveBatchAsync()
     {
         string[] jobs = [JobId("btcusdt"), JobId("ethusdt"), JobId("solusdt")];
-        var age = QuantLab.Ml.Pipeline.TimeBudget.Default.LongestJobLife + Minutes(10);
+        var age = QuantLab.Ml.Configuration.TimeBudget.Default.LongestJobLife + Minutes(10);
         var id = bed.AddOurs("batch-20260314T001500Z-1", age);
         await bed.BatchRecordAsync("batch-20260314T001500Z-1", jobs, "run-20260314T001500Z-live01", id, Alive, age, deadlineIn: TimeSpan.FromHours(2));
         await bed.LockAsync(jobs[2], "run-20260314T001500Z-live01", Alive, age, TimeSpan.FromHours(5));

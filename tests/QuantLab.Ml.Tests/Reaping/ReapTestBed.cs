@@ -1,5 +1,6 @@
 using QuantLab.Ml.Common;
 using QuantLab.Ml.Reaping;
+using QuantLab.Ml.Remote;
 using QuantLab.Ml.Storage;
 using QuantLab.Ml.Tests.Support;
 using QuantLab.Ml.Tests.Support.FakeVast;
@@ -61,7 +62,7 @@ internal sealed class ReapTestBed : IAsyncDisposable
 
     public static string JobId(string symbol = "btcusdt", string date = "20260313", string hex = "0123456789ab") => $"job-{symbol}-{date}-{hex}";
 
-    public static ReapRequest Request(bool dryRun = false) => ReapRequest.For(QuantLab.Ml.Pipeline.TimeBudget.Default, Prefix, dryRun);
+    public static ReapRequest Request(bool dryRun = false) => ReapRequest.For(QuantLab.Ml.Configuration.TimeBudget.Default, Prefix, dryRun);
 
     /// <summary>An instance labelled for <paramref name="jobId"/>, created <paramref name="age"/> ago.</summary>
     public long AddOurs(string jobId, TimeSpan age, string? status = "running", double dph = 0.4) =>
@@ -106,7 +107,7 @@ internal sealed class ReapTestBed : IAsyncDisposable
     /// <summary>The job's lock (locks/&lt;symbol&gt;-&lt;date&gt;.json) taken <paramref name="age"/> ago for <paramref name="ttl"/>.</summary>
     public async Task LockAsync(string jobId, string runId, Owner owner, TimeSpan age, TimeSpan ttl)
     {
-        var (symbol, date) = OrphanRules.JobKey(jobId) ?? throw new ArgumentException("not a job id", nameof(jobId));
+        var (symbol, date) = RemoteJobId.KeyOf(jobId) ?? throw new ArgumentException("not a job id", nameof(jobId));
         var acquired = Time.GetUtcNow() - age;
         var record = new LockRecord
         {

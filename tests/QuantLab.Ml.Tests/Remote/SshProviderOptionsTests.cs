@@ -3,6 +3,7 @@ using QuantLab.Ml.Remote;
 using QuantLab.Ml.Tests.Support;
 using QuantLab.Ml.Tests.Support.Sshd;
 using QuantLab.Ml.Compute.Ssh;
+using QuantLab.Ml.Configuration;
 
 namespace QuantLab.Ml.Tests.Remote;
 

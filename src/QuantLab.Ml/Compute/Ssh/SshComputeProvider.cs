@@ -1,3 +1,4 @@
+using QuantLab.Ml.Configuration;
 using QuantLab.Ml.Remote;
 using QuantLab.Ml.Training;
 using Serilog;

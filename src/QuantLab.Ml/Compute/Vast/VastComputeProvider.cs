@@ -1,4 +1,5 @@
 using QuantLab.Ml.Common;
+using QuantLab.Ml.Configuration;
 using QuantLab.Ml.Remote;
 using QuantLab.Ml.Storage;
 using QuantLab.Ml.Training;
@@ -36,7 +37,7 @@ public sealed class VastComputeProvider(
     /// The run's time model: the longest a job may live (on-box watchdog, record deadline) and the store-write bound
     /// of teardown. Null = the job's own runtime limit and a 15 s write bound (tests that build the provider by hand).
     /// </summary>
-    public Pipeline.TimeBudget? Budget { get => renter.Budget; init => renter.Budget = value; }
+    public TimeBudget? Budget { get => renter.Budget; init => renter.Budget = value; }
 
     public Task<RentalEstimate> EstimateAsync(JobSpec spec, long datasetBytes, CancellationToken ct) => pricing.EstimateAsync(datasetBytes, ct);
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using QuantLab.Ml.Common;
+using QuantLab.Ml.Configuration;
 using QuantLab.Ml.Training;
 using QuantLab.Ml.Vast;
 

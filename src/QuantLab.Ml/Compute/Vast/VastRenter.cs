@@ -1,5 +1,6 @@
 using System.Globalization;
 using QuantLab.Ml.Common;
+using QuantLab.Ml.Configuration;
 using QuantLab.Ml.Remote;
 using QuantLab.Ml.Storage;
 using QuantLab.Ml.Training;
@@ -35,7 +36,7 @@ internal sealed class VastRenter(
     public ILogger Log => log;
 
     /// <summary>The run's time model (see <see cref="VastComputeProvider.Budget"/>).</summary>
-    public Pipeline.TimeBudget? Budget { get; set; }
+    public TimeBudget? Budget { get; set; }
 
     /// <summary>
     /// Rents one usable instance for <paramref name="subject"/> (trying other offers within the provisioning budget), runs

@@ -1,4 +1,4 @@
-namespace QuantLab.Ml.Operations;
+namespace QuantLab.Ml.ConfigCheck;
 
 /// <summary>
 /// With provider vast, an API key must be present (VAST_API_KEY or Vast:ApiKeyFile). Whether Vast accepts it is the Vast

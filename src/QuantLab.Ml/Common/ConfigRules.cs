@@ -1,7 +1,6 @@
 using System.Globalization;
-using QuantLab.Ml.Common;
 
-namespace QuantLab.Ml.Configuration;
+namespace QuantLab.Ml.Common;
 
 /// <summary>
 /// The one way configuration values are checked. Each options record states its rules against a <see cref="ConfigRules"/>

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Configuration;
 
-namespace QuantLab.Ml.Operations;
+namespace QuantLab.Ml.ConfigCheck;
 
 /// <summary>
 /// Every configured "…File" (Ssh:KeyFile, Ssh:KnownHostsFile, Vast:ApiKeyFile…) must exist; key files must be private

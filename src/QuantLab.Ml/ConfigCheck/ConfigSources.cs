@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using QuantLab.Ml.Configuration;
 
-namespace QuantLab.Ml.Operations;
+namespace QuantLab.Ml.ConfigCheck;
 
 /// <summary>Lists every effective configuration value with where it came from (default, file, env, flag), secrets masked.</summary>
 public static partial class ConfigSources

@@ -2,7 +2,7 @@ using Amazon.S3;
 using Amazon.S3.Model;
 using QuantLab.Ml.Storage;
 
-namespace QuantLab.Ml.Operations;
+namespace QuantLab.Ml.ConfigCheck;
 
 /// <summary>For s3:// data and store roots: can we reach the bucket (list) and does the data root have its state file (head)?</summary>
 public sealed class S3Probe : IConfigProbe

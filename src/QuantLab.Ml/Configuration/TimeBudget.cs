@@ -1,8 +1,7 @@
 using System.Globalization;
 using QuantLab.Ml.Common;
-using QuantLab.Ml.Configuration;
 
-namespace QuantLab.Ml.Pipeline;
+namespace QuantLab.Ml.Configuration;
 
 /// <summary>
 /// The one model of how long things may take: the longest a job (and its rented machine) can legitimately live, summed

@@ -1,6 +1,6 @@
 using QuantLab.Ml.Common;
 
-namespace QuantLab.Ml.Operations;
+namespace QuantLab.Ml.Configuration;
 
 /// <summary>The Prometheus textfile written after each run (section "Metrics"), for node_exporter's textfile collector.</summary>
 public sealed record MetricsOptions
@@ -18,12 +18,12 @@ public sealed record MetricsOptions
     /// <summary>Throws <see cref="UsageException"/> naming the first bad setting.</summary>
     public MetricsOptions Validate()
     {
-        Configuration.ConfigRules.Require(Section, Rules);
+        ConfigRules.Require(Section, Rules);
         return this;
     }
 
     /// <summary>The allowed values (section "Metrics"); one line per key.</summary>
-    internal void Rules(Configuration.ConfigRules r)
+    internal void Rules(ConfigRules r)
     {
         r.That(!string.IsNullOrWhiteSpace(FileName) && FileName.EndsWith(".prom", StringComparison.Ordinal) && FileName.IndexOfAny(['/', '\\']) < 0 && !FileName.StartsWith('.'),
             nameof(FileName), FileName, "a plain file name ending in .prom");

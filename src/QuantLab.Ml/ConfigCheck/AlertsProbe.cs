@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace QuantLab.Ml.Operations;
+namespace QuantLab.Ml.ConfigCheck;
 
 /// <summary>Is anyone told when a night fails? A missing webhook is a warning: runs work, but failures reach only the logs.</summary>
 public sealed class AlertsProbe : IConfigProbe

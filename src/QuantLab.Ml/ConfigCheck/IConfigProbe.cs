@@ -1,7 +1,7 @@
 using QuantLab.Ml.Configuration;
 using Serilog;
 
-namespace QuantLab.Ml.Operations;
+namespace QuantLab.Ml.ConfigCheck;
 
 /// <summary>
 /// One thing `config check` tests (a folder, the interpreter, a key file, a remote API). Probes are a list the CLI builds, so

@@ -1,7 +1,7 @@
 using QuantLab.Ml.Configuration;
 using Serilog;
 
-namespace QuantLab.Ml.Operations;
+namespace QuantLab.Ml.ConfigCheck;
 
 /// <summary>`config check`: loads and validates the configuration, lists its values and sources, and runs every probe.</summary>
 public sealed class ConfigChecker(IReadOnlyList<IConfigProbe> probes, TimeProvider time, ILogger log)

@@ -1,7 +1,7 @@
 using System.ComponentModel;
 using System.Diagnostics;
 
-namespace QuantLab.Ml.Operations;
+namespace QuantLab.Ml.ConfigCheck;
 
 /// <summary>Runs the configured interpreter and imports xgboost and numpy, as the local trainer will.</summary>
 public sealed class PythonProbe : IConfigProbe

@@ -1,7 +1,7 @@
 using QuantLab.Ml.Common;
 using QuantLab.Ml.Remote;
 
-namespace QuantLab.Ml.Compute.Ssh;
+namespace QuantLab.Ml.Configuration;
 
 /// <summary>Settings of the ssh provider: the fixed host (section Ssh) and the runner's behaviour on it (section Remote).</summary>
 public sealed record SshProviderOptions
@@ -31,7 +31,7 @@ public sealed record SshProviderOptions
     /// <summary>Checks every value once at start-up with messages that say which setting to fix.</summary>
     public void Validate()
     {
-        var r = new Configuration.ConfigRules();
+        var r = new ConfigRules();
         RequireHost(r.Section(Section));
         Rules(r.Section(Section));
         Remote.Rules(r.Section(RemoteRunnerOptions.Section));
@@ -39,7 +39,7 @@ public sealed record SshProviderOptions
     }
 
     /// <summary>What the ssh provider cannot run without (checked with the whole configuration when Provider is ssh).</summary>
-    internal void RequireHost(Configuration.ConfigRules r)
+    internal void RequireHost(ConfigRules r)
     {
         r.Rule(!string.IsNullOrWhiteSpace(Host), "Host: ssh provider needs a host (--host or Ssh:Host)");
         r.Rule(!string.IsNullOrWhiteSpace(User), "User: ssh provider needs a user (--user or Ssh:User)");
@@ -47,7 +47,7 @@ public sealed record SshProviderOptions
     }
 
     /// <summary>The allowed values (section "Ssh"); one line per key. The Remote section has its own.</summary>
-    internal void Rules(Configuration.ConfigRules r)
+    internal void Rules(ConfigRules r)
     {
         if (!string.IsNullOrWhiteSpace(Host) && !string.IsNullOrWhiteSpace(User))
         {

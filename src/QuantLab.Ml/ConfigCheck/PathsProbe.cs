@@ -1,6 +1,7 @@
 using QuantLab.Ml.Common;
+using QuantLab.Ml.Operations;
 
-namespace QuantLab.Ml.Operations;
+namespace QuantLab.Ml.ConfigCheck;
 
 /// <summary>The folders a night reads and writes: data root, store, work folder, trainer package and the metrics folder.</summary>
 public sealed class PathsProbe : IConfigProbe

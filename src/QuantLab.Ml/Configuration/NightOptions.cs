@@ -1,4 +1,6 @@
-namespace QuantLab.Ml.Pipeline;
+using QuantLab.Ml.Common;
+
+namespace QuantLab.Ml.Configuration;
 
 /// <summary>
 /// How a night of several symbols is packed onto machines (configuration section "Batch"): at most MaxInstances
@@ -30,10 +32,10 @@ public sealed record NightOptions
 
     public const string Section = "Batch";
 
-    public void Validate() => Configuration.ConfigRules.Require(Section, Rules);
+    public void Validate() => ConfigRules.Require(Section, Rules);
 
     /// <summary>The allowed values (section "Batch"); one line per key.</summary>
-    internal void Rules(Configuration.ConfigRules r)
+    internal void Rules(ConfigRules r)
     {
         r.Whole(nameof(MaxInstances), MaxInstances, 1, 64);
         r.Duration(nameof(PerJobOverhead), PerJobOverhead, TimeSpan.Zero, TimeSpan.FromHours(1));

@@ -1,4 +1,6 @@
-namespace QuantLab.Ml.Compute.Vast;
+using QuantLab.Ml.Common;
+
+namespace QuantLab.Ml.Configuration;
 
 /// <summary>How the vast provider rents (section "Rental"): image, retries and time budgets.</summary>
 public sealed record VastProviderOptions
@@ -47,12 +49,12 @@ public sealed record VastProviderOptions
 
     public VastProviderOptions Validate()
     {
-        Configuration.ConfigRules.Require(Section, Rules);
+        ConfigRules.Require(Section, Rules);
         return this;
     }
 
     /// <summary>The allowed values (section "Rental"); one line per key.</summary>
-    internal void Rules(Configuration.ConfigRules r)
+    internal void Rules(ConfigRules r)
     {
         r.That(!string.IsNullOrWhiteSpace(Image) && Image.Length <= 1024 && !Image.Any(char.IsWhiteSpace), nameof(Image), Image, "a container image name without spaces");
         r.That(!string.IsNullOrWhiteSpace(SshUser) && SshUser.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-'), nameof(SshUser), SshUser, "a plain login name");

@@ -1,6 +1,6 @@
 using QuantLab.Ml.Vast;
 
-namespace QuantLab.Ml.Operations;
+namespace QuantLab.Ml.ConfigCheck;
 
 /// <summary>With provider vast and a key present: asks Vast who we are (users/current), so a rejected key shows before the night.</summary>
 public sealed class VastApiProbe : IConfigProbe
@@ -33,29 +33,5 @@ public sealed class VastApiProbe : IConfigProbe
         {
             return [CheckResult.Fail(Name, ex.Message)];
         }
-    }
-}
-
-/// <summary>Live instances for `status` and the metrics textfile: our labelled Vast instances, attributed to symbols by their job id.</summary>
-public sealed class VastLiveInstanceSource(VastClient client) : ILiveInstanceSource
-{
-    public async Task<IReadOnlyList<LiveInstance>> ListAsync(CancellationToken ct)
-    {
-        var prefix = client.Options.LabelPrefix;
-        var instances = await client.ListInstancesAsync(prefix, ct).ConfigureAwait(false);
-        return instances.Select(i =>
-        {
-            var jobId = i.Label is { } label && label.StartsWith(prefix, StringComparison.Ordinal) ? label[prefix.Length..] : null;
-            return new LiveInstance
-            {
-                InstanceId = i.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                Provider = "vast",
-                JobId = jobId,
-                Symbol = Reaping.OrphanRules.JobKey(jobId)?.Symbol,
-                State = i.ActualStatus,
-                StartedAt = i.Started,
-                DollarsPerHour = i.DphTotal,
-            };
-        }).ToList();
     }
 }

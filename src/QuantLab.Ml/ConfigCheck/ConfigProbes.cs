@@ -1,4 +1,4 @@
-namespace QuantLab.Ml.Operations;
+namespace QuantLab.Ml.ConfigCheck;
 
 /// <summary>The probes this library provides; the CLI appends the ones of other parts (Vast API, S3 buckets) when they exist.</summary>
 public static class ConfigProbes

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace QuantLab.Ml.Operations;
+namespace QuantLab.Ml.ConfigCheck;
 
 /// <summary>What `config check` found: every effective value and where it came from, and every check of what a nightly run needs.</summary>
 public sealed record ConfigReport

@@ -1,7 +1,7 @@
 using System.Text;
 using QuantLab.Ml.Common;
 
-namespace QuantLab.Ml.Operations;
+namespace QuantLab.Ml.Configuration;
 
 /// <summary>Where alerts go (section "Alerts"): one webhook, with a generic, Slack or Telegram payload.</summary>
 public sealed record AlertOptions
@@ -41,12 +41,12 @@ public sealed record AlertOptions
     /// <summary>Throws <see cref="UsageException"/> naming the first bad setting.</summary>
     public AlertOptions Validate()
     {
-        Configuration.ConfigRules.Require(Section, Rules);
+        ConfigRules.Require(Section, Rules);
         return this;
     }
 
     /// <summary>The allowed values (section "Alerts"); one line per key. The webhook is never echoed (it carries a token).</summary>
-    internal void Rules(Configuration.ConfigRules r)
+    internal void Rules(ConfigRules r)
     {
         r.OneOf(nameof(Format), Format, Generic, Slack, Telegram);
         r.Allows(nameof(WebhookUrl), "unset or an absolute http(s) URL (a secret: keep it in the env file)");
