@@ -66,7 +66,7 @@ internal static class SftpBench
                 await runnerDown.MeasureAsync(() => FreshAsync(c => c.DownloadFileAsync(remote, back, ct)));
                 await Check(back, sha, "runner download", ct);
                 Directory.CreateDirectory(verifiedDir);
-                await verifiedDown.MeasureAsync(() => FreshAsync(c => RemoteJobRunner.DownloadVerifiedAsync(c, remoteDir, manifest, verifiedDir, TimeProvider.System, ct)));
+                await verifiedDown.MeasureAsync(() => FreshAsync(c => VerifiedDownload.DownloadVerifiedAsync(c, remoteDir, manifest, verifiedDir, TimeProvider.System, ct)));
                 Directory.Delete(verifiedDir, recursive: true);
                 await sftpDown.MeasureAsync(() => openSsh.SftpAsync($"get \"{remote}\" \"{back}\"", multiplexed: false, ct));
                 await scpDown.MeasureAsync(() => openSsh.ScpAsync($"{user}@{host}:{remote}", back, multiplexed: false, ct));
@@ -81,7 +81,7 @@ internal static class SftpBench
                 await openDown.MeasureAsync(() => conn.DownloadFileAsync(remote, back, ct));
                 await Check(back, sha, "runner download", ct);
                 Directory.CreateDirectory(verifiedDir);
-                await openVerified.MeasureAsync(() => RemoteJobRunner.DownloadVerifiedAsync(conn, remoteDir, manifest, verifiedDir, TimeProvider.System, ct));
+                await openVerified.MeasureAsync(() => VerifiedDownload.DownloadVerifiedAsync(conn, remoteDir, manifest, verifiedDir, TimeProvider.System, ct));
                 Directory.Delete(verifiedDir, recursive: true);
                 await muxSftpDown.MeasureAsync(() => openSsh.SftpAsync($"get \"{remote}\" \"{back}\"", multiplexed: true, ct));
                 await muxScpDown.MeasureAsync(() => openSsh.ScpAsync($"{user}@{host}:{remote}", back, multiplexed: true, ct));

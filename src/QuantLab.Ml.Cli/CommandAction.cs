@@ -28,7 +28,7 @@ internal static class CommandAction
             catch (OperationCanceledException ex) when (ct.IsCancellationRequested)
             {
                 // Cleanup that left something to say (a machine that may still bill) says it on the same one line.
-                var detail = ex is Ml.Training.Providers.RunInterruptedException ? "; " + ex.Message.ReplaceLineEndings(" ") : string.Empty;
+                var detail = ex is Ml.Training.RunInterruptedException ? "; " + ex.Message.ReplaceLineEndings(" ") : string.Empty;
                 return await FailAsync(host, parse, context, $"interrupted{detail}", ExitCodes.Interrupted).ConfigureAwait(false);
             }
             catch (Exception ex)

@@ -8,7 +8,9 @@ using QuantLab.Ml.Reaping;
 using QuantLab.Ml.Remote;
 using QuantLab.Ml.Storage;
 using QuantLab.Ml.Training;
-using QuantLab.Ml.Training.Providers;
+using QuantLab.Ml.Compute.Local;
+using QuantLab.Ml.Compute.Ssh;
+using QuantLab.Ml.Compute.Vast;
 using QuantLab.Ml.Vast;
 
 namespace QuantLab.Ml.Cli;
@@ -35,8 +37,8 @@ internal static class Composition
     {
         var root = ctx.Options.StoreRoot;
         return S3Root.IsS3Uri(root)
-            ? new S3ArtifactStore(S3Client(ctx), S3Root.Parse(root, "--store"), ctx.Options.S3)
-            : new FolderArtifactStore(root);
+            ? new S3ArtifactStore(S3Client(ctx), S3Root.Parse(root, "--store"), ctx.Options.S3, ctx.Time)
+            : new FolderArtifactStore(root, ctx.Time);
     }
 
     /// <summary>The compact data source of --data / DataRoot; S3 downloads are cached under &lt;WorkDir&gt;/cache by sha256.</summary>

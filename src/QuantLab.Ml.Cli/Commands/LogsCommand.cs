@@ -182,7 +182,7 @@ internal static class LogsCommand
             var id = record.InstanceId!.Value;
             if (!live.TryGetValue(id, out var instance) || instance.ResolveSsh() is not { } ssh)
             {
-                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"remote     instance {id}: {record.Status}, no longer live (its train.log came back with the run: see the job folders above)"));
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"remote     instance {id}: {record.Status.Wire()}, no longer live (its train.log came back with the run: see the job folders above)"));
                 continue;
             }
 

@@ -184,7 +184,7 @@ public static class ConfigurationLoader
             .ToDictionary(kv => kv.Key[EnvPrefix.Length..].Replace("__", ":", StringComparison.Ordinal), kv => (kv.Key, kv.Value), StringComparer.OrdinalIgnoreCase);
         var passphraseEnv = all.TryGetValue("Ssh:KeyPassphraseEnv", out var named) && !string.IsNullOrWhiteSpace(named.Value)
             ? named.Value
-            : new Training.Providers.SshProviderOptions().KeyPassphraseEnv;
+            : new SshProviderOptions().KeyPassphraseEnv;
         return all.Where(kv => !kv.Value.Key.Equals(passphraseEnv, StringComparison.Ordinal)).ToDictionary(StringComparer.OrdinalIgnoreCase);
     }
 

@@ -36,9 +36,9 @@ public static class OptionsValidator
         o.Shutdown.Rules(r.Section(TimeBudget.SectionName));
         o.DataCheck.Rules(r.Section("DataCheck"));
         o.Vast.Rules(r.Section(Vast.VastOptions.SectionName));
-        o.Rental.Rules(r.Section(Training.Providers.VastProviderOptions.Section));
+        o.Rental.Rules(r.Section(VastProviderOptions.Section));
         o.Remote.Rules(r.Section(Remote.RemoteRunnerOptions.Section));
-        o.Ssh.Rules(r.Section(Training.Providers.SshProviderOptions.Section));
+        o.Ssh.Rules(r.Section(SshProviderOptions.Section));
         CrossSection(o, r);
         return r;
     }
@@ -69,7 +69,7 @@ public static class OptionsValidator
         // What the chosen provider cannot start without; config check and run-daily say the same.
         if (o.Provider == "ssh")
         {
-            o.Ssh.RequireHost(r.Section(Training.Providers.SshProviderOptions.Section));
+            o.Ssh.RequireHost(r.Section(SshProviderOptions.Section));
         }
 
         // Overlapping books hold a position for the label horizon, so their returns are correlated at least that long.

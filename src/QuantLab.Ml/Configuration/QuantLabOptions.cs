@@ -80,13 +80,13 @@ public sealed record QuantLabOptions
     public Vast.VastOptions Vast { get; set; } = new();
 
     /// <summary>How the vast provider rents: image, attempts and time budgets.</summary>
-    public Training.Providers.VastProviderOptions Rental { get; set; } = new();
+    public VastProviderOptions Rental { get; set; } = new();
 
     /// <summary>How the SSH runner behaves on a training host (ssh and vast providers).</summary>
     public Remote.RemoteRunnerOptions Remote { get; set; } = new();
 
     /// <summary>The fixed host of the ssh provider (--host, --user, --key, …); its Remote is this tree's <see cref="Remote"/>.</summary>
-    public Training.Providers.SshProviderOptions Ssh { get; set; } = new();
+    public SshProviderOptions Ssh { get; set; } = new();
 
     public string EffectiveWorkDir =>
         WorkDir ?? (StoreRoot.Contains("://", StringComparison.Ordinal) ? Path.Combine(".quantlab", "runs") : Path.Combine(StoreRoot, "runs"));

@@ -42,13 +42,13 @@ public sealed class DailyPipeline(PipelineContext context)
                 runs = results.ToList();
             }
         }
-        catch (OperationCanceledException ex) when (ct.IsCancellationRequested && ex is not Training.Providers.RunInterruptedException && !request.DryRun)
+        catch (OperationCanceledException ex) when (ct.IsCancellationRequested && ex is not Training.RunInterruptedException && !request.DryRun)
         {
             // Interrupted: every rental has settled by now (its destroy started first); a machine that may still bill is
             // what the one error line must name, whichever cancellation reached us first.
             if (await new RecordStep(scope).LeakedOnInterruptAsync().ConfigureAwait(false) is { } leaked)
             {
-                throw new Training.Providers.RunInterruptedException(leaked, ex);
+                throw new Training.RunInterruptedException(leaked, ex);
             }
 
             throw;

@@ -203,7 +203,7 @@ internal sealed class NightRun(RunScope scope, SymbolRun symbolRun)
                 outcomes = await provider.RunBatchAsync(new BatchRequest { BatchId = batchId, Jobs = jobs.Select(j => j.Job).ToList(), HardLimit = hardLimit }, OnOutcome, ct)
                     .ConfigureAwait(false);
             }
-            catch (Training.Providers.VastInstanceLeakedException ex)
+            catch (Training.MachineLeakedException ex)
             {
                 // The machine may still bill, but what it trained is being evaluated and stored: fail its jobs afterwards.
                 leaks.Enqueue((jobs.Select(j => j.Symbol).ToList(), ex.Message));

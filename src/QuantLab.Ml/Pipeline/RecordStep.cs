@@ -81,8 +81,8 @@ internal sealed class RecordStep(RunScope scope)
     /// <summary>The machines of this run that may still bill, as one line; null when there are none (or they cannot be read).</summary>
     public async Task<string?> LeakedOnInterruptAsync()
     {
-        var leaked = (await RunRecordsAsync().ConfigureAwait(false) ?? []).Where(r => r.Status == "destroy_failed" && r.InstanceId is not null).ToList();
-        return leaked.Count == 0 ? null : string.Join("; ", leaked.Select(r => Training.Providers.VastComputeProvider.LeakMessage(r.InstanceId!.Value, r.Error)));
+        var leaked = (await RunRecordsAsync().ConfigureAwait(false) ?? []).Where(r => r.Status == InstanceStatus.DestroyFailed && r.InstanceId is not null).ToList();
+        return leaked.Count == 0 ? null : string.Join("; ", leaked.Select(r => Training.MachineLeakedException.Describe(r.InstanceId!.Value, r.Error)));
     }
 
     /// <summary>The instance records this run wrote (vast provider only); null, with a warning, when they cannot be read.</summary>
@@ -123,7 +123,7 @@ internal sealed class RecordStep(RunScope scope)
                 InstanceId = r.InstanceId,
                 Gpu = r.Gpu,
                 DollarsPerHour = r.DollarsPerHour,
-                Status = r.Status,
+                Status = r.Status.Wire(),
                 CostUsd = r.CostUsd,
                 Error = r.Error,
                 BatchId = r.JobIds is null ? null : r.JobId,

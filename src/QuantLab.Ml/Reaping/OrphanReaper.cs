@@ -194,7 +194,7 @@ public sealed class OrphanReaper
                     continue;
                 }
 
-                log.Information("Run record {AttemptId} of instance {InstanceId} is now {Status}", updated.AttemptId, instance.Id, updated.Status);
+                log.Information("Run record {AttemptId} of instance {InstanceId} is now {Status}", updated.AttemptId, instance.Id, updated.Status.Wire());
                 return null;
             }
         }
@@ -224,12 +224,12 @@ public sealed class OrphanReaper
         if (outcome == ReapOutcome.DestroyFailed)
         {
             // Still billing, whatever the owner last wrote: the status says so, the owner's fields stay as written.
-            return record with { Status = "destroy_failed", InstanceId = record.InstanceId ?? instance.Id, UpdatedAt = now, Reaps = reaps };
+            return record with { Status = InstanceStatus.DestroyFailed, InstanceId = record.InstanceId ?? instance.Id, UpdatedAt = now, Reaps = reaps };
         }
 
         return record with
         {
-            Status = "reaped",
+            Status = InstanceStatus.Reaped,
             InstanceId = record.InstanceId ?? instance.Id,
             UpdatedAt = now,
             DestroyedAt = now,

@@ -11,7 +11,7 @@ namespace QuantLab.Ml.Reaping;
 /// </summary>
 internal sealed partial class OrphanRules
 {
-    private static readonly string[] EndedStatuses = ["destroyed", "failed", "reaped", "destroy_failed"];
+    private static readonly InstanceStatus[] EndedStatuses = [InstanceStatus.Destroyed, InstanceStatus.Failed, InstanceStatus.Reaped, InstanceStatus.DestroyFailed];
 
     private readonly Dictionary<long, InstanceRecord> byInstanceId;
     private readonly ILookup<string, InstanceRecord> byLabel;
@@ -40,9 +40,9 @@ internal sealed partial class OrphanRules
         var started = instance.Started ?? record?.CreatedAt;
         var age = started is { } s ? now - s : (TimeSpan?)null;
 
-        if (record is not null && EndedStatuses.Contains(record.Status, StringComparer.Ordinal))
+        if (record is not null && EndedStatuses.Contains(record.Status))
         {
-            return Orphan(OrphanRule.RunEnded, $"run record {record.AttemptId} says {record.Status}, but the instance still exists", record);
+            return Orphan(OrphanRule.RunEnded, $"run record {record.AttemptId} says {record.Status.Wire()}, but the instance still exists", record);
         }
 
         // A batch trains many jobs and may outlive one job's max age; its own recorded deadline bounds it instead.

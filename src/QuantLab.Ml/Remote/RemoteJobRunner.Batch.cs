@@ -5,6 +5,9 @@ namespace QuantLab.Ml.Remote;
 
 public sealed partial class RemoteJobRunner
 {
+    /// <summary>How many jobs of a batch are queued on the host behind the one training.</summary>
+    private const int QueueDepth = 2;
+
     /// <summary>
     /// Runs several jobs one after another on one host over one connection, with one bootstrap. Each job's outcome is
     /// reported through <paramref name="onOutcome"/> as soon as it is known, so its evaluation can start while the next
@@ -32,7 +35,7 @@ public sealed partial class RemoteJobRunner
         {
             try
             {
-                runnable.Add((job, CheckJob(job)));
+                runnable.Add((job, JobPreflight.Check(job, options)));
             }
             catch (QuantLabException ex)
             {
@@ -41,12 +44,12 @@ public sealed partial class RemoteJobRunner
         }
 
         var log = baseLog.ForContext("Machine", target.Machine);
-        using var conn = new SshConnection(target, options, time, log);
+        using var session = new RemoteSession(target, options, time, log);
         var host = new HostSession();
         string? lostBecause = null;
         try
         {
-            await ConnectAsync(conn, target, log, ct);
+            await session.ConnectAsync(ct);
         }
         catch (QuantLabException ex) when (!ct.IsCancellationRequested)
         {
@@ -58,7 +61,7 @@ public sealed partial class RemoteJobRunner
         // side downloads and reports the finished one. Two ahead, so a short training never waits for an upload.
         var staged = new Dictionary<int, (StagedJob? Staged, Exception? Error)>();
         // The staged jobs whose launchers wait on the host behind the one training, in order.
-        var queue = new List<JobLayout>();
+        var queue = new List<RemoteJobLayout>();
         try
         {
             for (var i = 0; i < runnable.Count; i++)
@@ -71,6 +74,7 @@ public sealed partial class RemoteJobRunner
                 }
 
                 var jobLog = log.ForContext("JobId", job.Spec.JobId);
+                var hosted = new HostedJob(session, job, maxRuntime, jobLog);
                 try
                 {
                     StagedJob current;
@@ -80,13 +84,13 @@ public sealed partial class RemoteJobRunner
                     }
                     else
                     {
-                        current = await StageAsync(conn, target, job, host, jobLog, ct);
+                        current = await stager.StageAsync(hosted, host, ct);
                     }
 
                     queue.Remove(current.Layout);
                     var index = i;
                     Task StageAhead(CancellationToken token) => StageAheadAsync(index, current.Layout, token);
-                    var result = await TrainStagedAsync(conn, target, job, current, maxRuntime, StageAhead, queue, jobLog, ct);
+                    var result = await TrainStagedAsync(hosted, current, new BatchSideWork(StageAhead, queue), ct);
                     await Report(JobOutcome.Trained(job, result.AsTrainingResult()));
                 }
                 catch (Exception ex) when (ex is TrainerFailedException or UsageException)
@@ -99,18 +103,18 @@ public sealed partial class RemoteJobRunner
                     lostBecause = ex.Message;
                     jobLog.Error("lost {Machine} during {JobId}: {Reason}; this and the remaining jobs of the batch stop here", target.Machine, job.Spec.JobId, ex.Message);
                     await Report(JobOutcome.Lost(job, lostBecause));
-                    await StopQueuedAsync(conn, queue, log);
+                    await stopper.StopQueuedAsync(session, queue, log);
                 }
             }
         }
         catch (OperationCanceledException)
         {
-            await StopQueuedAsync(conn, queue, log);
+            await stopper.StopQueuedAsync(session, queue, log);
             throw;
         }
 
         // Stages and queues the jobs after <index> (up to QueueDepth ahead) that are not yet on the host.
-        async Task StageAheadAsync(int index, JobLayout currentLayout, CancellationToken token)
+        async Task StageAheadAsync(int index, RemoteJobLayout currentLayout, CancellationToken token)
         {
             var after = currentLayout;
             for (var k = index + 1; k < runnable.Count && k <= index + QueueDepth; k++)
@@ -128,12 +132,13 @@ public sealed partial class RemoteJobRunner
 
                 var (following, followingRuntime) = runnable[k];
                 var followingLog = log.ForContext("JobId", following.Spec.JobId);
+                var followingJob = new HostedJob(session, following, followingRuntime, followingLog);
                 try
                 {
-                    var ready = await StageAsync(conn, target, following, host, followingLog, token);
+                    var ready = await stager.StageAsync(followingJob, host, token);
                     staged[k] = (ready, null);
                     queue.Add(ready.Layout);
-                    await StartTrainerAsync(conn, ready.Layout, following, ready.Bootstrap, followingRuntime, after, token);
+                    await monitor.StartAsync(followingJob, ready, after, token);
                     followingLog.Information("trainer queued on the host behind {RemoteJobDir}", after.JobDir);
                     after = ready.Layout;
                 }

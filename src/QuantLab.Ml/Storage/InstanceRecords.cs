@@ -76,7 +76,7 @@ public sealed record InstanceRecord
     public DateTimeOffset UpdatedAt { get; init; }
 
     /// <summary>creating, running, destroyed, failed (the run failed but the instance is gone), reaped.</summary>
-    public required string Status { get; init; }
+    public required InstanceStatus Status { get; init; }
     public long? InstanceId { get; init; }
     public long? OfferId { get; init; }
     public string? Gpu { get; init; }
@@ -93,7 +93,7 @@ public sealed record InstanceRecord
     /// <summary>What reap-orphans did to this instance, appended (the owner's fields, its cost included, are never rewritten).</summary>
     public IReadOnlyList<ReapNote>? Reaps { get; init; }
 
-    public bool IsSettled => Status is "destroyed" or "reaped" || (Status == "failed" && DestroyedAt is not null);
+    public bool IsSettled => Status is InstanceStatus.Destroyed or InstanceStatus.Reaped || (Status == InstanceStatus.Failed && DestroyedAt is not null);
 }
 
 /// <summary>One act of reap-orphans on a recorded instance.</summary>

@@ -72,19 +72,19 @@ public sealed partial class VastClient
     /// </summary>
     private async Task<string?> ReadBackAsync(long instanceId, CancellationToken ct)
     {
-        var call = new Call(VastEndpoint.GetInstance, HttpMethod.Get, $"api/v0/instances/{instanceId}/", Query: "owner=me");
-        var r = await SendAsync(call, idempotent: true, ct).ConfigureAwait(false);
-        if (r.StatusCode == 404 && IsNoSuchInstance(r) && !IsAuthFailure(r))
+        var call = new VastCall(VastEndpoint.GetInstance, HttpMethod.Get, $"api/v0/instances/{instanceId}/", Query: "owner=me");
+        var r = await transport.SendAsync(call, idempotent: true, ct).ConfigureAwait(false);
+        if (r.StatusCode == 404 && VastResponses.IsNoSuchInstance(r) && !VastResponses.IsAuthFailure(r))
         {
             return null;
         }
 
         if (r.StatusCode != 200)
         {
-            throw Failure(call, r);
+            throw responses.Failure(call, r);
         }
 
-        var root = ParseObject(call, r);
+        var root = responses.ParseObject(call, r);
         if (root["instances"] is not JsonObject row || row.Count == 0)
         {
             return null;

@@ -47,7 +47,7 @@ public sealed partial class VastClient
                 }
 
                 last = instance;
-                var message = Clean(instance.StatusMsg ?? string.Empty);
+                var message = responses.Clean(instance.StatusMsg ?? string.Empty);
                 var seen = $"{instance.ActualStatus}|{message}";
                 if (seen != lastSeen)
                 {
@@ -57,7 +57,7 @@ public sealed partial class VastClient
 
                 if (VastStatus.IsDead(instance))
                 {
-                    throw new VastInstanceFailedException(Clean($"Vast instance {instanceId} cannot start: status {VastStatus.Display(instance.ActualStatus)}, {message}"))
+                    throw new VastInstanceFailedException(responses.Clean($"Vast instance {instanceId} cannot start: status {VastStatus.Display(instance.ActualStatus)}, {message}"))
                     {
                         InstanceId = instanceId,
                         LastStatus = instance.ActualStatus,
@@ -74,7 +74,7 @@ public sealed partial class VastClient
             var now = time.GetUtcNow();
             if (now >= deadline)
             {
-                throw new VastInstanceFailedException(Clean(string.Create(
+                throw new VastInstanceFailedException(responses.Clean(string.Create(
                     CultureInfo.InvariantCulture,
                     $"Vast instance {instanceId} was not running with SSH by {deadline.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z (last status {VastStatus.Display(last?.ActualStatus)}, {polls} polls)")))
                 {

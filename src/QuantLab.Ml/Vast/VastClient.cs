@@ -1,10 +1,6 @@
-using System.Globalization;
-using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Polly;
-using Polly.Timeout;
 using QuantLab.Ml.Common;
 using Serilog;
 
@@ -18,14 +14,12 @@ namespace QuantLab.Ml.Vast;
 public sealed partial class VastClient
 {
     private const int MaxListPages = 1000;
-    private const int MaxMessageLength = 300;
 
-    private readonly HttpClient http;
     private readonly Secret? apiKey;
     private readonly TimeProvider time;
     private readonly ILogger log;
-    private readonly Uri baseUri;
-    private readonly ResiliencePipeline<VastHttpResponse> pipeline;
+    private readonly VastResponses responses;
+    private readonly VastTransport transport;
 
     /// <summary>
     /// <paramref name="http"/> stays the caller's; its own Timeout should be longer than <see cref="VastOptions.RequestTimeout"/>
@@ -37,13 +31,12 @@ public sealed partial class VastClient
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(time);
         ArgumentNullException.ThrowIfNull(log);
-        this.http = http;
         Options = options.Validate();
         this.apiKey = apiKey;
         this.time = time;
         this.log = log.ForContext<VastClient>();
-        baseUri = options.BaseUri;
-        pipeline = VastResilience.Create(options, time, this.log);
+        responses = new VastResponses(Options, apiKey);
+        transport = new VastTransport(http, Options, apiKey, time, this.log, responses);
     }
 
     public VastOptions Options { get; }
@@ -54,14 +47,14 @@ public sealed partial class VastClient
     /// <summary>Checks the key: <c>GET /api/v0/users/current/</c>. Throws <see cref="VastAuthException"/> when it is rejected.</summary>
     public async Task<VastUser> GetCurrentUserAsync(CancellationToken ct)
     {
-        var call = new Call(VastEndpoint.CurrentUser, HttpMethod.Get, "api/v0/users/current/");
-        var r = await SendAsync(call, idempotent: true, ct).ConfigureAwait(false);
+        var call = new VastCall(VastEndpoint.CurrentUser, HttpMethod.Get, "api/v0/users/current/");
+        var r = await transport.SendAsync(call, idempotent: true, ct).ConfigureAwait(false);
         if (r.StatusCode != 200)
         {
-            throw Failure(call, r);
+            throw responses.Failure(call, r);
         }
 
-        return Deserialize<VastUser>(call, ParseObject(call, r));
+        return responses.Deserialize<VastUser>(call, responses.ParseObject(call, r));
     }
 
     /// <summary>
@@ -71,22 +64,22 @@ public sealed partial class VastClient
     {
         ArgumentNullException.ThrowIfNull(query);
         query.Validate();
-        var call = new Call(VastEndpoint.SearchOffers, HttpMethod.Post, "api/v0/bundles/", query.ToRequestBody());
-        var r = await SendAsync(call, idempotent: true, ct, requireKey: false).ConfigureAwait(false);
+        var call = new VastCall(VastEndpoint.SearchOffers, HttpMethod.Post, "api/v0/bundles/", query.ToRequestBody());
+        var r = await transport.SendAsync(call, idempotent: true, ct, requireKey: false).ConfigureAwait(false);
         if (r.StatusCode != 200)
         {
-            throw Failure(call, r);
+            throw responses.Failure(call, r);
         }
 
         // The Vast CLI rejects a search answer that is not JSON too: an HTML error page must not read as "no offers".
         if (!string.Equals(r.MediaType, "application/json", StringComparison.OrdinalIgnoreCase))
         {
-            throw new VastApiException(Clean($"Vast {call} answered {r.MediaType ?? "no content type"} instead of JSON")) { StatusCode = r.StatusCode };
+            throw new VastApiException(responses.Clean($"Vast {call} answered {r.MediaType ?? "no content type"} instead of JSON")) { StatusCode = r.StatusCode };
         }
 
-        var offers = ParseObject(call, r)["offers"] as JsonArray
-            ?? throw new VastApiException(Clean($"Vast {call} answered without an 'offers' list")) { StatusCode = r.StatusCode };
-        var all = Deserialize<List<VastOffer>>(call, offers);
+        var offers = responses.ParseObject(call, r)["offers"] as JsonArray
+            ?? throw new VastApiException(responses.Clean($"Vast {call} answered without an 'offers' list")) { StatusCode = r.StatusCode };
+        var all = responses.Deserialize<List<VastOffer>>(call, offers);
         var ranked = query.Rank(all);
         log.Information("Vast offer search for {Query} returned {Returned} offers, {Usable} usable", query.Describe(), all.Count, ranked.Count);
         return ranked;
@@ -101,11 +94,11 @@ public sealed partial class VastClient
         ArgumentNullException.ThrowIfNull(request);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(offerId);
         request.Validate(Options.LabelPrefix);
-        var call = new Call(VastEndpoint.CreateInstance, HttpMethod.Put, $"api/v0/asks/{offerId}/", request.ToRequestBody());
+        var call = new VastCall(VastEndpoint.CreateInstance, HttpMethod.Put, $"api/v0/asks/{offerId}/", request.ToRequestBody());
         VastHttpResponse r;
         try
         {
-            r = await SendAsync(call, idempotent: false, ct).ConfigureAwait(false);
+            r = await transport.SendAsync(call, idempotent: false, ct).ConfigureAwait(false);
         }
         catch (VastApiException ex) when (ex is not VastAuthException && ex.StatusCode is null)
         {
@@ -113,7 +106,7 @@ public sealed partial class VastClient
             return new CreateInstanceResult.Ambiguous { Message = ex.Message };
         }
 
-        var result = ClassifyCreate(call, r);
+        var result = VastCreateClassifier.Classify(responses, call, r);
         switch (result)
         {
             case CreateInstanceResult.Created c:
@@ -134,22 +127,22 @@ public sealed partial class VastClient
     public async Task<VastInstance?> GetInstanceAsync(long instanceId, CancellationToken ct)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(instanceId);
-        var call = new Call(VastEndpoint.GetInstance, HttpMethod.Get, $"api/v0/instances/{instanceId}/", Query: "owner=me");
-        var r = await SendAsync(call, idempotent: true, ct).ConfigureAwait(false);
-        if (r.StatusCode == 404 && IsNoSuchInstance(r) && !IsAuthFailure(r))
+        var call = new VastCall(VastEndpoint.GetInstance, HttpMethod.Get, $"api/v0/instances/{instanceId}/", Query: "owner=me");
+        var r = await transport.SendAsync(call, idempotent: true, ct).ConfigureAwait(false);
+        if (r.StatusCode == 404 && VastResponses.IsNoSuchInstance(r) && !VastResponses.IsAuthFailure(r))
         {
             return null;
         }
 
         if (r.StatusCode != 200)
         {
-            throw Failure(call, r);
+            throw responses.Failure(call, r);
         }
 
-        var root = ParseObject(call, r);
+        var root = responses.ParseObject(call, r);
         if (!root.TryGetPropertyValue("instances", out var node))
         {
-            throw new VastApiException(Clean($"Vast {call} answered without an 'instances' field")) { StatusCode = r.StatusCode };
+            throw new VastApiException(responses.Clean($"Vast {call} answered without an 'instances' field")) { StatusCode = r.StatusCode };
         }
 
         return node switch
@@ -158,8 +151,8 @@ public sealed partial class VastClient
 
             // The real API answers {"instances": {}} for an instance that is gone (destroyed moments ago).
             JsonObject { Count: 0 } => null,
-            JsonObject o => Deserialize<VastInstance>(call, o),
-            _ => throw new VastApiException(Clean($"Vast {call} answered 'instances' as {node.GetValueKind()}, not an object")) { StatusCode = r.StatusCode },
+            JsonObject o => responses.Deserialize<VastInstance>(call, o),
+            _ => throw new VastApiException(responses.Clean($"Vast {call} answered 'instances' as {node.GetValueKind()}, not an object")) { StatusCode = r.StatusCode },
         };
     }
 
@@ -191,22 +184,22 @@ public sealed partial class VastClient
     public async Task<bool> DestroyInstanceAsync(long instanceId, CancellationToken ct)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(instanceId);
-        var call = new Call(VastEndpoint.DestroyInstance, HttpMethod.Delete, $"api/v0/instances/{instanceId}/", new JsonObject());
-        var r = await SendAsync(call, idempotent: true, ct).ConfigureAwait(false);
-        if (IsAuthFailure(r))
+        var call = new VastCall(VastEndpoint.DestroyInstance, HttpMethod.Delete, $"api/v0/instances/{instanceId}/", new JsonObject());
+        var r = await transport.SendAsync(call, idempotent: true, ct).ConfigureAwait(false);
+        if (VastResponses.IsAuthFailure(r))
         {
-            throw Failure(call, r);
+            throw responses.Failure(call, r);
         }
 
-        if (IsNoSuchInstance(r) && r.StatusCode is 200 or 400 or 404)
+        if (VastResponses.IsNoSuchInstance(r) && r.StatusCode is 200 or 400 or 404)
         {
             log.Information("Vast instance {InstanceId} was already destroyed", instanceId);
             return false;
         }
 
-        if (!IsSuccess(r))
+        if (!VastResponses.IsSuccess(r))
         {
-            throw Failure(call, r);
+            throw responses.Failure(call, r);
         }
 
         log.Information("Vast destroyed instance {InstanceId}", instanceId);
@@ -222,7 +215,7 @@ public sealed partial class VastClient
             throw new UsageException("vast label must be 1-128 characters without control characters");
         }
 
-        var call = new Call(VastEndpoint.UpdateInstance, HttpMethod.Put, $"api/v0/instances/{instanceId}/", new JsonObject { ["label"] = label });
+        var call = new VastCall(VastEndpoint.UpdateInstance, HttpMethod.Put, $"api/v0/instances/{instanceId}/", new JsonObject { ["label"] = label });
         await SendExpectingSuccessAsync(call, ct).ConfigureAwait(false);
         log.Information("Vast instance {InstanceId} labelled {Label}", instanceId, label);
     }
@@ -240,23 +233,19 @@ public sealed partial class VastClient
             throw new UsageException("vast ssh key: expected one OpenSSH public key line (ssh-ed25519 AAAA... comment)");
         }
 
-        var call = new Call(VastEndpoint.AttachSshKey, HttpMethod.Post, $"api/v0/instances/{instanceId}/ssh/", new JsonObject { ["ssh_key"] = key });
+        var call = new VastCall(VastEndpoint.AttachSshKey, HttpMethod.Post, $"api/v0/instances/{instanceId}/ssh/", new JsonObject { ["ssh_key"] = key });
         await SendExpectingSuccessAsync(call, ct).ConfigureAwait(false);
         log.Information("Vast instance {InstanceId} got SSH key {KeyType}", instanceId, key.Split(' ')[0]);
     }
 
-    private async Task SendExpectingSuccessAsync(Call call, CancellationToken ct)
+    private async Task SendExpectingSuccessAsync(VastCall call, CancellationToken ct)
     {
-        var r = await SendAsync(call, idempotent: true, ct).ConfigureAwait(false);
-        if (!IsSuccess(r))
+        var r = await transport.SendAsync(call, idempotent: true, ct).ConfigureAwait(false);
+        if (!VastResponses.IsSuccess(r))
         {
-            throw Failure(call, r);
+            throw responses.Failure(call, r);
         }
     }
-
-    // Only a JSON object that does not say success:false counts: an empty 200 from a proxy must not read as "destroyed".
-    private static bool IsSuccess(VastHttpResponse r) =>
-        r.StatusCode == 200 && TryParseObject(r.Body) is { } root && root["success"]?.GetValueKind() != JsonValueKind.False;
 
     private async Task<List<VastInstance>> ListAllAsync(JsonObject? selectFilters, CancellationToken ct)
     {
@@ -277,21 +266,21 @@ public sealed partial class VastClient
                 query.Append("&after_token=").Append(Uri.EscapeDataString(token));
             }
 
-            var call = new Call(VastEndpoint.ListInstances, HttpMethod.Get, "api/v1/instances/", Query: query.ToString());
-            var r = await SendAsync(call, idempotent: true, ct).ConfigureAwait(false);
+            var call = new VastCall(VastEndpoint.ListInstances, HttpMethod.Get, "api/v1/instances/", Query: query.ToString());
+            var r = await transport.SendAsync(call, idempotent: true, ct).ConfigureAwait(false);
             if (r.StatusCode != 200)
             {
-                throw Failure(call, r, "an instance list that is not a list is never read as zero instances");
+                throw responses.Failure(call, r, "an instance list that is not a list is never read as zero instances");
             }
 
-            var root = TryParseObject(r.Body)
-                ?? throw new VastApiException(Clean($"Vast {call} answered an empty or non-JSON body; refusing to read it as zero instances")) { StatusCode = r.StatusCode };
+            var root = VastResponses.TryParseObject(r.Body)
+                ?? throw new VastApiException(responses.Clean($"Vast {call} answered an empty or non-JSON body; refusing to read it as zero instances")) { StatusCode = r.StatusCode };
             if (root["success"]?.GetValueKind() == JsonValueKind.False || root["instances"] is not JsonArray rows)
             {
-                throw Failure(call, r, "the answer has no 'instances' list; refusing to read it as zero instances");
+                throw responses.Failure(call, r, "the answer has no 'instances' list; refusing to read it as zero instances");
             }
 
-            all.AddRange(Deserialize<List<VastInstance>>(call, rows));
+            all.AddRange(responses.Deserialize<List<VastInstance>>(call, rows));
             token = root["next_token"] is JsonValue v && v.TryGetValue<string>(out var next) && next.Length > 0 ? next : null;
             if (token is null)
             {
@@ -300,290 +289,10 @@ public sealed partial class VastClient
 
             if (!seenTokens.Add(token))
             {
-                throw new VastApiException(Clean($"Vast {call} repeated a page token; the list would never end"));
+                throw new VastApiException(responses.Clean($"Vast {call} repeated a page token; the list would never end"));
             }
         }
 
         throw new VastApiException($"Vast instance list has more than {MaxListPages} pages; refusing to go on");
-    }
-
-    private CreateInstanceResult ClassifyCreate(Call call, VastHttpResponse r)
-    {
-        var root = TryParseObject(r.Body);
-        var success = root?["success"]?.GetValueKind() == JsonValueKind.True;
-        var contract = ReadId(root?["new_contract"]);
-        var (error, msg) = ErrorFields(root, r);
-        var message = Clean(string.Join(": ", new[] { error, msg }.Where(s => !string.IsNullOrWhiteSpace(s))));
-        if (message.Length == 0)
-        {
-            message = $"HTTP {r.StatusCode}";
-        }
-
-        if (contract is { } id)
-        {
-            if (r.StatusCode == 200 && success)
-            {
-                var instanceKey = root?["instance_api_key"] is JsonValue k && k.TryGetValue<string>(out var ks) && ks.Length > 0 ? new Secret(ks) : null;
-                return new CreateInstanceResult.Created { InstanceId = id, InstanceApiKey = instanceKey, Message = "created" };
-            }
-
-            // Seen with low bids: success:false and yet a stopped instance that bills storage (dstack #4036).
-            return new CreateInstanceResult.FailedWithContract { InstanceId = id, Message = message };
-        }
-
-        if (IsAuthFailure(r) && !(r.StatusCode == 403 && message.Contains("not your own", StringComparison.OrdinalIgnoreCase)))
-        {
-            throw Failure(call, r);
-        }
-
-        if (r.StatusCode == 429)
-        {
-            return new CreateInstanceResult.RateLimited { Message = message };
-        }
-
-        if (r.StatusCode >= 500 || (r.StatusCode == 200 && (root is null || success)))
-        {
-            var why = r.StatusCode == 200 ? "success without an instance id" : $"HTTP {r.StatusCode}";
-            return new CreateInstanceResult.Ambiguous { Message = Clean($"{why}: {message}") };
-        }
-
-        if (r.StatusCode is 403 or 404 or 410 || IsOfferGoneText(message))
-        {
-            return new CreateInstanceResult.OfferUnavailable { Message = message };
-        }
-
-        return new CreateInstanceResult.Rejected { StatusCode = r.StatusCode, ErrorCode = error, Message = message };
-    }
-
-    // SkyPilot's rule plus Vast's own codes: no_such_ask (404/3603, 410/3907) or "offer ... unavailable / no longer / already rented".
-    private static bool IsOfferGoneText(string text) =>
-        text.Contains("no_such_ask", StringComparison.OrdinalIgnoreCase)
-        || (text.Contains("offer", StringComparison.OrdinalIgnoreCase)
-            && (text.Contains("unavailable", StringComparison.OrdinalIgnoreCase)
-                || text.Contains("no longer", StringComparison.OrdinalIgnoreCase)
-                || text.Contains("already rented", StringComparison.OrdinalIgnoreCase)
-                || text.Contains("already been rented", StringComparison.OrdinalIgnoreCase)));
-
-    private static long? ReadId(JsonNode? node)
-    {
-        if (node is not JsonValue v)
-        {
-            return null;
-        }
-
-        if (v.TryGetValue<long>(out var l))
-        {
-            return l > 0 ? l : null;
-        }
-
-        if (v.TryGetValue<double>(out var d) && d >= 1 && d < long.MaxValue && d == Math.Floor(d))
-        {
-            return (long)d;
-        }
-
-        return v.TryGetValue<string>(out var s) && long.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var p) && p > 0 ? p : null;
-    }
-
-    private async Task<VastHttpResponse> SendAsync(Call call, bool idempotent, CancellationToken ct, bool requireKey = true)
-    {
-        if (requireKey && apiKey is null)
-        {
-            throw new VastAuthException($"no Vast API key for {call}: set {VastApiKey.EnvironmentVariable} or Vast:ApiKeyFile");
-        }
-
-        var context = ResilienceContextPool.Shared.Get(ct);
-        context.Properties.Set(VastResilience.EndpointKey, call.Endpoint);
-        context.Properties.Set(VastResilience.IdempotentKey, idempotent);
-        try
-        {
-            return await pipeline.ExecuteAsync(
-                static (ctx, state) => state.Self.SendOnceAsync(state.Call, ctx.CancellationToken),
-                context,
-                (Self: this, Call: call)).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
-            throw;
-        }
-        catch (TimeoutRejectedException ex)
-        {
-            var limit = call.Endpoint == VastEndpoint.CreateInstance ? Options.CreateTimeout : Options.RequestTimeout;
-            throw new VastApiException(Clean($"Vast {call} did not answer within {limit.TotalSeconds:0.#} s"), ex) { IsTransient = true };
-        }
-        catch (TaskCanceledException ex) when (ex.InnerException is TimeoutException)
-        {
-            throw new VastApiException(Clean($"Vast {call} timed out (HttpClient.Timeout)"), ex) { IsTransient = true };
-        }
-        catch (HttpRequestException ex)
-        {
-            throw new VastApiException(Clean($"cannot reach Vast for {call}: {ex.HttpRequestError} ({ex.Message})"), ex) { IsTransient = true };
-        }
-        finally
-        {
-            ResilienceContextPool.Shared.Return(context);
-        }
-    }
-
-    private async ValueTask<VastHttpResponse> SendOnceAsync(Call call, CancellationToken ct)
-    {
-        var uri = new Uri(baseUri, call.Query is null ? call.Path : call.Path + "?" + call.Query);
-        using var request = new HttpRequestMessage(call.Method, uri);
-        if (apiKey is not null)
-        {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", apiKey.Reveal());
-        }
-
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-        if (call.Body is not null)
-        {
-            request.Content = new StringContent(call.Body.ToJsonString(), Encoding.UTF8, "application/json");
-        }
-
-        var started = time.GetTimestamp();
-        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, ct).ConfigureAwait(false);
-        var body = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
-        var status = (int)response.StatusCode;
-        log.Debug("Vast {Call} answered {StatusCode} in {ElapsedMs} ms", call.ToString(), status, (long)time.GetElapsedTime(started).TotalMilliseconds);
-        return new VastHttpResponse
-        {
-            StatusCode = status,
-            MediaType = response.Content.Headers.ContentType?.MediaType,
-            Body = body,
-            RetryAfter = response.Headers.RetryAfter?.Delta,
-        };
-    }
-
-    private static bool IsAuthFailure(VastHttpResponse r)
-    {
-        if (r.StatusCode is 401 or 403)
-        {
-            return true;
-        }
-
-        if (r.StatusCode != 404)
-        {
-            return false;
-        }
-
-        // Vast answers a bad key with 404 auth_error, not 401: telling it apart from "not found" matters for destroy.
-        var (error, msg) = ErrorFields(TryParseObject(r.Body), r);
-        return string.Equals(error, "auth_error", StringComparison.OrdinalIgnoreCase)
-            || msg?.Contains("invalid user key", StringComparison.OrdinalIgnoreCase) == true;
-    }
-
-    private static bool IsNoSuchInstance(VastHttpResponse r)
-    {
-        var (error, msg) = ErrorFields(TryParseObject(r.Body), r);
-        var text = $"{error} {msg}";
-        return text.Contains("no_such_instance", StringComparison.OrdinalIgnoreCase)
-            || text.Contains("not_found", StringComparison.OrdinalIgnoreCase);
-    }
-
-    private VastApiException Failure(Call call, VastHttpResponse r, string? note = null)
-    {
-        var root = TryParseObject(r.Body);
-        var (error, msg) = ErrorFields(root, r);
-        var detail = string.Join(": ", new[] { error, msg }.Where(s => !string.IsNullOrWhiteSpace(s)));
-        if (IsAuthFailure(r))
-        {
-            return new VastAuthException(Clean($"the Vast API key was rejected ({call}: HTTP {r.StatusCode} {detail})"))
-            {
-                StatusCode = r.StatusCode,
-                ErrorCode = error,
-            };
-        }
-
-        var text = r.StatusCode == 429
-            ? $"Vast {call} is still rate limited (HTTP 429) after {Options.Backoff.MaxRetries} retries: {detail}"
-            : $"Vast {call} failed: HTTP {r.StatusCode} {detail}";
-        if (note is not null)
-        {
-            text += $" ({note})";
-        }
-
-        return new VastApiException(Clean(text))
-        {
-            StatusCode = r.StatusCode,
-            ErrorCode = error,
-            IsTransient = VastResilience.IsTransientStatus(r.StatusCode),
-        };
-    }
-
-    private static (string? Error, string? Msg) ErrorFields(JsonObject? root, VastHttpResponse r)
-    {
-        if (root is null)
-        {
-            return (null, r.Body);
-        }
-
-        static string? Text(JsonNode? n) => n is JsonValue v && v.TryGetValue<string>(out var s) ? s : n?.ToJsonString();
-        return (Text(root["error"]), Text(root["msg"]) ?? Text(root["detail"]) ?? Text(root["message"]));
-    }
-
-    private static JsonObject? TryParseObject(string body)
-    {
-        if (string.IsNullOrWhiteSpace(body))
-        {
-            return null;
-        }
-
-        try
-        {
-            return JsonNode.Parse(body) as JsonObject;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
-
-    private JsonObject ParseObject(Call call, VastHttpResponse r) =>
-        TryParseObject(r.Body) ?? throw new VastApiException(Clean($"Vast {call} answered {(string.IsNullOrWhiteSpace(r.Body) ? "an empty body" : "something that is not a JSON object")}"))
-        {
-            StatusCode = r.StatusCode,
-        };
-
-    private T Deserialize<T>(Call call, JsonNode node)
-    {
-        try
-        {
-            return node.Deserialize(Json.TypeInfo<T>(VastJson.Options)) ?? throw new JsonException("null");
-        }
-        catch (JsonException ex)
-        {
-            throw new VastApiException(Clean($"Vast {call} answered JSON we cannot read: {ex.Message}"), ex);
-        }
-    }
-
-    /// <summary>One line, masked, bounded: what may go into an exception or a log.</summary>
-    private string Clean(string text)
-    {
-        var masked = apiKey?.Mask(text) ?? text;
-        var sb = new StringBuilder(Math.Min(masked.Length, MaxMessageLength + 1));
-        var lastSpace = false;
-        foreach (var c in masked)
-        {
-            var space = char.IsWhiteSpace(c) || char.IsControl(c);
-            if (space && lastSpace)
-            {
-                continue;
-            }
-
-            sb.Append(space ? ' ' : c);
-            lastSpace = space;
-            if (sb.Length >= MaxMessageLength)
-            {
-                sb.Append('…');
-                break;
-            }
-        }
-
-        return sb.ToString().Trim();
-    }
-
-    /// <summary>One request: endpoint, method, path relative to the base URL (with its trailing slash), optional query and body.</summary>
-    private sealed record Call(VastEndpoint Endpoint, HttpMethod Method, string Path, JsonNode? Body = null, string? Query = null)
-    {
-        public override string ToString() => $"{Method.Method} /{Path}";
     }
 }

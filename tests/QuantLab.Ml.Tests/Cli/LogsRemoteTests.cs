@@ -96,7 +96,7 @@ public sealed class LogsRemoteTests(SshdFixture sshd) : IAsyncLifetime
                 OwnerPid = Environment.ProcessId,
                 CreatedAt = now.AddMinutes(-30),
                 UpdatedAt = now,
-                Status = "running",
+                Status = InstanceStatus.Running,
                 InstanceId = instanceId,
             },
             TestContext.Current.CancellationToken);

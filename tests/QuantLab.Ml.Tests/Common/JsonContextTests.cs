@@ -91,7 +91,7 @@ public sealed class JsonContextTests : IDisposable
     public void Configuration_types_have_setters_the_binders_generator_can_assign()
     {
         // The generator silently skips init-only properties: a key in quantlab-ml.json would then be ignored.
-        var roots = new[] { typeof(QuantLabOptions), typeof(Ml.Vast.VastOptions), typeof(Ml.Training.Providers.SshProviderOptions), typeof(Ml.Remote.RemoteRunnerOptions), typeof(Ml.Training.Providers.VastProviderOptions) };
+        var roots = new[] { typeof(QuantLabOptions), typeof(Ml.Vast.VastOptions), typeof(Ml.Configuration.SshProviderOptions), typeof(Ml.Remote.RemoteRunnerOptions), typeof(Ml.Configuration.VastProviderOptions) };
         var initOnly = new List<string>();
         var seen = new HashSet<Type>();
         var queue = new Queue<Type>(roots);

@@ -1,4 +1,5 @@
 using QuantLab.Ml.Reaping;
+using QuantLab.Ml.Storage;
 using QuantLab.Ml.Tests.Support.FakeVast;
 using static QuantLab.Ml.Tests.Reaping.ReapTestBed;
 
@@ -35,7 +36,7 @@ public sealed class OrphanReaperDestroyTests : IAsyncLifetime
         Assert.Equal(new[] { first }, bed.Fake.LiveInstances.Select(i => i.Id));
         Assert.Equal(new[] { second }, bed.Fake.DestroyedInstanceIds);
         var record = await bed.RecordOfAsync(firstRecord);
-        Assert.Equal("destroy_failed", record!.Status);
+        Assert.Equal("destroy_failed", record!.Status.Wire());
         Assert.Null(record.DestroyedAt);
         Assert.Equal(firstRecord.Error, record.Error);
         Assert.Contains("reap-orphans could not destroy", Assert.Single(record.Reaps!).Error, StringComparison.Ordinal);
@@ -54,7 +55,7 @@ public sealed class OrphanReaperDestroyTests : IAsyncLifetime
         Assert.Equal(ReapOutcome.Destroyed, Assert.Single(result.Orphans).Outcome);
         Assert.Equal([500, 200], bed.CallsTo(FakeVastRoute.DestroyInstance).Select(c => c.StatusCode));
         Assert.Empty(bed.Fake.LiveInstances);
-        Assert.Equal("reaped", (await bed.RecordOfAsync(record))!.Status);
+        Assert.Equal("reaped", (await bed.RecordOfAsync(record))!.Status.Wire());
     }
 
     [Fact]
@@ -85,7 +86,7 @@ public sealed class OrphanReaperDestroyTests : IAsyncLifetime
         Assert.Contains("still lists it", orphan.Error, StringComparison.Ordinal);
         Assert.Single(bed.Fake.LiveInstances);
         var settled = await bed.RecordOfAsync(record);
-        Assert.Equal("destroy_failed", settled!.Status);
+        Assert.Equal("destroy_failed", settled!.Status.Wire());
         Assert.Null(settled.DestroyedAt);
         Assert.Equal("destroy_failed", Assert.Single(settled.Reaps!).Outcome);
         Assert.Equal(0, result.Orphans.Count(o => o.Outcome is ReapOutcome.Destroyed or ReapOutcome.AlreadyGone));

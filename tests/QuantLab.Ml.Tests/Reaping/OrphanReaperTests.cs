@@ -1,6 +1,7 @@
 using QuantLab.Ml.Common;
 using QuantLab.Ml.Configuration;
 using QuantLab.Ml.Reaping;
+using QuantLab.Ml.Storage;
 using QuantLab.Ml.Tests.Support.FakeVast;
 using QuantLab.Ml.Vast;
 using static QuantLab.Ml.Tests.Reaping.ReapTestBed;
@@ -134,7 +135,7 @@ public sealed class OrphanReaperTests : IAsyncLifetime
         foreach (var id in new[] { account.RunFailed, account.KilledRun, account.TooOld, account.OfflineAfterDestroyed, account.RemoteStale })
         {
             var record = await bed.RecordOfAsync(account.Records[id]);
-            Assert.Equal("reaped", record!.Status);
+            Assert.Equal("reaped", record!.Status.Wire());
             Assert.Equal(id, record.InstanceId);
             Assert.NotNull(record.DestroyedAt);
             Assert.True(record.CostUsd > 0, $"record of {id} has cost {record.CostUsd}");
@@ -143,8 +144,8 @@ public sealed class OrphanReaperTests : IAsyncLifetime
 
         // 30 minutes at $0.40/h.
         Assert.InRange((await bed.RecordOfAsync(account.Records[account.KilledRun]))!.CostUsd!.Value, 0.19, 0.25);
-        Assert.Equal("created", (await bed.RecordOfAsync(account.Records[account.LiveRun]))!.Status);
-        Assert.Equal("running", (await bed.RecordOfAsync(account.Records[account.RemoteLive]))!.Status);
+        Assert.Equal("created", (await bed.RecordOfAsync(account.Records[account.LiveRun]))!.Status.Wire());
+        Assert.Equal("running", (await bed.RecordOfAsync(account.Records[account.RemoteLive]))!.Status.Wire());
     }
 
     [Fact]
@@ -175,7 +176,7 @@ public sealed class OrphanReaperTests : IAsyncLifetime
         Assert.Empty(bed.CallsTo(FakeVastRoute.DestroyInstance));
         Assert.Equal(11, bed.Fake.LiveInstances.Count);
         Assert.Equal(recordsBefore, await bed.Store.ListAsync("runs/", TestContext.Current.CancellationToken));
-        Assert.Equal("running", (await bed.RecordOfAsync(account.Records[account.KilledRun]))!.Status);
+        Assert.Equal("running", (await bed.RecordOfAsync(account.Records[account.KilledRun]))!.Status.Wire());
     }
 
     [Theory]
@@ -215,7 +216,7 @@ public sealed class OrphanReaperTests : IAsyncLifetime
         Assert.IsType<VastApiException>(ex.InnerException, exactMatch: false);
         Assert.Empty(bed.CallsTo(FakeVastRoute.DestroyInstance));
         Assert.Equal(11, bed.Fake.LiveInstances.Count);
-        Assert.Equal("running", (await bed.RecordOfAsync(account.Records[account.KilledRun]))!.Status);
+        Assert.Equal("running", (await bed.RecordOfAsync(account.Records[account.KilledRun]))!.Status.Wire());
         Assert.Empty(await bed.AuditAsync());
     }
 
@@ -317,7 +318,7 @@ public sealed class OrphanReaperTests : IAsyncLifetime
 
         Assert.Equal(OrphanRule.OwnerGone, Assert.Single(result.Orphans).Rule);
         var settled = await bed.RecordOfAsync(record);
-        Assert.Equal("reaped", settled!.Status);
+        Assert.Equal("reaped", settled!.Status.Wire());
         Assert.Equal(leftover, settled.InstanceId);
     }
 
@@ -381,7 +382,7 @@ public sealed class OrphanReaperTests : IAsyncLifetime
         await bed.ReapAsync();
 
         var record = (await bed.RecordOfAsync(owned))!;
-        Assert.Equal("reaped", record.Status);
+        Assert.Equal("reaped", record.Status.Wire());
         Assert.Equal(0.5, record.CostUsd);
         Assert.Equal("destroy failed: HTTP 500", record.Error);
         Assert.Equal("run-a", record.RunId);

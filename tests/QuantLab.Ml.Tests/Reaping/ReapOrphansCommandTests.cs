@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using QuantLab.Ml.Cli;
+using QuantLab.Ml.Storage;
 using QuantLab.Ml.Tests.Support.FakeVast;
 using static QuantLab.Ml.Tests.Reaping.ReapTestBed;
 
@@ -37,7 +38,7 @@ public sealed class ReapOrphansCommandTests : IAsyncLifetime
         Assert.True(reap.ExitCode == ExitCodes.Ok, reap.ToString());
         Assert.Equal(new[] { instance }, bed.Fake.DestroyedInstanceIds);
         var settled = await bed.RecordOfAsync(record);
-        Assert.Equal("reaped", settled!.Status);
+        Assert.Equal("reaped", settled!.Status.Wire());
         Assert.InRange(settled.CostUsd!.Value, 0.3, 0.5);
         Assert.Contains(instance.ToString(CultureInfo.InvariantCulture), reap.Stdout, StringComparison.Ordinal);
         Assert.Contains("1 orphans destroyed", reap.Stdout, StringComparison.Ordinal);
@@ -175,7 +176,7 @@ public sealed class ReapOrphansCommandTests : IAsyncLifetime
         Assert.Empty(reap.ErrorLines);
         Assert.Equal([500, 200], bed.Fake.Calls.Where(c => c.Route == FakeVastRoute.DestroyInstance).Select(c => c.StatusCode));
         Assert.Equal(new[] { instance }, bed.Fake.DestroyedInstanceIds);
-        Assert.Equal("reaped", (await bed.RecordOfAsync(record))!.Status);
+        Assert.Equal("reaped", (await bed.RecordOfAsync(record))!.Status.Wire());
         Assert.Contains("1 orphans destroyed", reap.Stdout, StringComparison.Ordinal);
     }
 
@@ -197,7 +198,7 @@ public sealed class ReapOrphansCommandTests : IAsyncLifetime
         Assert.Contains("1 could NOT be destroyed", reap.Stdout, StringComparison.Ordinal);
         Assert.Equal(new[] { instance }, bed.Fake.LiveInstances.Select(i => i.Id));
         var settled = await bed.RecordOfAsync(record);
-        Assert.Equal("destroy_failed", settled!.Status);
+        Assert.Equal("destroy_failed", settled!.Status.Wire());
         Assert.Null(settled.DestroyedAt);
 
         // Vast recovers: the next reap destroys it, verified, and says so.
@@ -205,7 +206,7 @@ public sealed class ReapOrphansCommandTests : IAsyncLifetime
         var again = await bed.Cli().RunAsync("reap-orphans");
         Assert.True(again.ExitCode == ExitCodes.Ok, again.ToString());
         Assert.Empty(bed.Fake.LiveInstances);
-        Assert.Equal("reaped", (await bed.RecordOfAsync(record))!.Status);
+        Assert.Equal("reaped", (await bed.RecordOfAsync(record))!.Status.Wire());
     }
 
     /// <summary>A night's batch past one job's life, still training: its record and lock are in the store its runs use.</summary>

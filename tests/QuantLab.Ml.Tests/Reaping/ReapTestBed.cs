@@ -99,7 +99,7 @@ internal sealed class ReapTestBed : IAsyncDisposable
             OwnerPid = owner.Pid,
             CreatedAt = createdAt,
             UpdatedAt = createdAt,
-            Status = status,
+            Status = InstanceStatusNames.Parse(status),
             InstanceId = instanceId,
             DollarsPerHour = 0.4,
             DeadlineAt = createdAt + new RuntimeLimits().Hard,

@@ -64,7 +64,7 @@ public sealed class SftpTransferTests(SshdFixture sshd)
         using var conn = new SshConnection(sshd.Target(), bed.Options(), TimeProvider.System, bed.Log.Logger);
         await conn.OpenAsync(ct);
 
-        var error = await Assert.ThrowsAsync<TrainerFailedException>(() => RemoteJobRunner.DownloadVerifiedAsync(conn, remoteDir, manifest, bed.OutputDir, TimeProvider.System, ct));
+        var error = await Assert.ThrowsAsync<TrainerFailedException>(() => VerifiedDownload.DownloadVerifiedAsync(conn, remoteDir, manifest, bed.OutputDir, TimeProvider.System, ct));
 
         Assert.Contains("trainer output model.bin failed its sha256 check", error.Message, StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(bed.OutputDir, "model.bin")));

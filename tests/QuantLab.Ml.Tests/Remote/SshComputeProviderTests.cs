@@ -1,7 +1,8 @@
 using System.Globalization;
 using QuantLab.Ml.Tests.Support;
 using QuantLab.Ml.Tests.Support.Sshd;
-using QuantLab.Ml.Training.Providers;
+using QuantLab.Ml.Compute.Ssh;
+using QuantLab.Ml.Configuration;
 
 namespace QuantLab.Ml.Tests.Remote;
 

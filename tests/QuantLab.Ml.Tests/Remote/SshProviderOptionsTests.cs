@@ -2,7 +2,8 @@ using QuantLab.Ml.Common;
 using QuantLab.Ml.Remote;
 using QuantLab.Ml.Tests.Support;
 using QuantLab.Ml.Tests.Support.Sshd;
-using QuantLab.Ml.Training.Providers;
+using QuantLab.Ml.Compute.Ssh;
+using QuantLab.Ml.Configuration;
 
 namespace QuantLab.Ml.Tests.Remote;
 

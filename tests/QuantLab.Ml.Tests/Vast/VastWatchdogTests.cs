@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using QuantLab.Ml.Tests.Support;
 using QuantLab.Ml.Tests.Support.FakeVast;
-using QuantLab.Ml.Training.Providers;
+using QuantLab.Ml.Compute.Vast;
 
 namespace QuantLab.Ml.Tests.Vast;
 

@@ -1,6 +1,6 @@
 using QuantLab.Ml.Vast;
 
-namespace QuantLab.Ml.Training.Providers;
+namespace QuantLab.Ml.Compute.Vast;
 
 /// <summary>What a rental cost: dph_total × billed hours (create → destroy) plus transfer at the offer's $/GB.</summary>
 public sealed record RentalCost
@@ -16,18 +16,16 @@ public sealed record RentalCost
     /// <param name="to">When it ended (destroy).</param>
     /// <param name="uploadedBytes">Bytes we sent to the instance (its download, priced at inet_down_cost).</param>
     /// <param name="downloadedBytes">Bytes we fetched from it (its upload, priced at inet_up_cost).</param>
-    public static RentalCost Of(VastOffer offer, DateTimeOffset from, DateTimeOffset to, long uploadedBytes, long downloadedBytes)
+    public static RentalCost Of(VastOffer offer, DateTimeOffset from, DateTimeOffset to, long uploadedBytes, long downloadedBytes) =>
+        Build(offer, offer.DphTotal ?? 0, Math.Max(0, (to - from).TotalSeconds), uploadedBytes, downloadedBytes);
+
+    /// <summary>The plan's estimate: <paramref name="duration"/> (boot + expected training) at <paramref name="dollarsPerHour"/>, plus transfer of the dataset and artifacts.</summary>
+    public static RentalCost Estimate(VastOffer offer, double dollarsPerHour, TimeSpan duration, long uploadBytes, long downloadBytes) =>
+        Build(offer, dollarsPerHour, duration.TotalSeconds, uploadBytes, downloadBytes);
+
+    private static RentalCost Build(VastOffer offer, double dph, double seconds, long uploadedBytes, long downloadedBytes)
     {
-        var seconds = Math.Max(0, (to - from).TotalSeconds);
-        var dph = offer.DphTotal ?? 0;
         var transfer = (uploadedBytes / 1e9 * (offer.InetDownCost ?? 0)) + (downloadedBytes / 1e9 * (offer.InetUpCost ?? 0));
         return new RentalCost { BilledSeconds = seconds, DollarsPerHour = dph, ComputeUsd = dph * seconds / 3600.0, TransferUsd = transfer };
-    }
-
-    /// <summary>The plan's estimate: boot + expected training + transfer of the dataset and artifacts.</summary>
-    public static RentalCost Estimate(VastOffer offer, TimeSpan boot, TimeSpan training, long uploadBytes, long downloadBytes)
-    {
-        var start = DateTimeOffset.UnixEpoch;
-        return Of(offer, start, start + boot + training, uploadBytes, downloadBytes);
     }
 }

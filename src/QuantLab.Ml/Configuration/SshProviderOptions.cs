@@ -1,7 +1,7 @@
 using QuantLab.Ml.Common;
 using QuantLab.Ml.Remote;
 
-namespace QuantLab.Ml.Training.Providers;
+namespace QuantLab.Ml.Configuration;
 
 /// <summary>Settings of the ssh provider: the fixed host (section Ssh) and the runner's behaviour on it (section Remote).</summary>
 public sealed record SshProviderOptions

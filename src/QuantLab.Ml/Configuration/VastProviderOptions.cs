@@ -1,7 +1,6 @@
 using QuantLab.Ml.Common;
 
-
-namespace QuantLab.Ml.Training.Providers;
+namespace QuantLab.Ml.Configuration;
 
 /// <summary>How the vast provider rents (section "Rental"): image, retries and time budgets.</summary>
 public sealed record VastProviderOptions

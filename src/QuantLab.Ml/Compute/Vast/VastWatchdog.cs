@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace QuantLab.Ml.Training.Providers;
+namespace QuantLab.Ml.Compute.Vast;
 
 /// <summary>
 /// The onstart script of a rented instance: a watchdog that, once max runtime + margin has passed, stops the trainer and

@@ -1,8 +1,9 @@
 using System.Diagnostics;
 using QuantLab.Ml.Remote;
+using QuantLab.Ml.Training;
 using Serilog;
 
-namespace QuantLab.Ml.Training.Providers;
+namespace QuantLab.Ml.Compute.Local;
 
 /// <summary>Runs the trainer as a child process on this machine with the configured interpreter (the embedded default).</summary>
 public sealed class LocalComputeProvider(TrainerOptions options, TimeProvider time, ILogger log) : IComputeProvider
@@ -90,7 +91,7 @@ public sealed class LocalComputeProvider(TrainerOptions options, TimeProvider ti
         await follow.ConfigureAwait(false);
         if (process.ExitCode != 0)
         {
-            var why = TrainerCommand.DescribeExit(process.ExitCode);
+            var why = TrainerExitCodes.Describe(process.ExitCode);
             throw new TrainerFailedException(lastError is null ? $"trainer {why}" : $"trainer {why}: {lastError}");
         }
 
@@ -113,7 +114,7 @@ public sealed class LocalComputeProvider(TrainerOptions options, TimeProvider ti
                 {
                     foreach (var line in tail.Feed(buffer.AsSpan(0, read)))
                     {
-                        RemoteJobRunner.LogTrainerLine(log, line);
+                        TrainerMonitor.LogTrainerLine(log, line);
                     }
                 }
             }
@@ -139,7 +140,7 @@ public sealed class LocalComputeProvider(TrainerOptions options, TimeProvider ti
         ReadNew();
         if (tail.Flush() is { } last)
         {
-            RemoteJobRunner.LogTrainerLine(log, last);
+            TrainerMonitor.LogTrainerLine(log, last);
         }
     }
 }

@@ -1,7 +1,9 @@
+using QuantLab.Ml.Configuration;
 using QuantLab.Ml.Remote;
+using QuantLab.Ml.Training;
 using Serilog;
 
-namespace QuantLab.Ml.Training.Providers;
+namespace QuantLab.Ml.Compute.Ssh;
 
 /// <summary>The ssh provider: runs the trainer on one fixed host through <see cref="RemoteJobRunner"/>; outputs land where the local provider puts them.</summary>
 public sealed class SshComputeProvider : IBatchComputeProvider
