@@ -50,10 +50,10 @@ internal sealed record BenchRow
     public static async Task WriteAsync(string path, IReadOnlyList<BenchRow> rows, CancellationToken ct)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        await File.WriteAllTextAsync(path, JsonSerializer.Serialize(rows, JsonOptions) + "\n", ct);
+        await File.WriteAllTextAsync(path, JsonSerializer.Serialize(rows, JsonOptions) + "\n", ct).ConfigureAwait(false);
         foreach (var row in rows)
         {
-            await Console.Error.WriteLineAsync($"{row.Group}/{row.Name}: {row.Value} {row.Unit} vs {row.ReferenceName} {row.ReferenceValue} (x{row.Ratio})");
+            await Console.Error.WriteLineAsync($"{row.Group}/{row.Name}: {row.Value} {row.Unit} vs {row.ReferenceName} {row.ReferenceValue} (x{row.Ratio})").ConfigureAwait(false);
         }
     }
 }
@@ -78,7 +78,7 @@ internal sealed class Timings
     public async Task MeasureAsync(Func<Task> operation)
     {
         var start = Stopwatch.GetTimestamp();
-        await operation();
+        await operation().ConfigureAwait(false);
         seconds.Add(Stopwatch.GetElapsedTime(start).TotalSeconds);
     }
 
@@ -86,11 +86,12 @@ internal sealed class Timings
     public static async Task WriteRandomFileAsync(string path, long bytes, CancellationToken ct)
     {
         var chunk = new byte[1 << 20];
-        await using var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
+        var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
+        await using var fileRelease = file.ConfigureAwait(false);
         for (long written = 0; written < bytes; written += chunk.Length)
         {
             RandomNumberGenerator.Fill(chunk);
-            await file.WriteAsync(chunk.AsMemory(0, (int)Math.Min(chunk.Length, bytes - written)), ct);
+            await file.WriteAsync(chunk.AsMemory(0, (int)Math.Min(chunk.Length, bytes - written)), ct).ConfigureAwait(false);
         }
     }
 }

@@ -4,7 +4,7 @@ using QuantLab.Ml.Bench;
 // Connection details come from the variables scripts/lib/services.sh exports (QUANTLAB_TEST_SSH_*, QUANTLAB_TEST_S3_URL).
 if (args.Length == 0 || args[0] is "-h" or "--help")
 {
-    await Console.Error.WriteLineAsync("usage: QuantLab.Ml.Bench <sftp|s3> [--size-mb 256] [--reps 5] --out bench/out/<group>.json [--work DIR]");
+    await Console.Error.WriteLineAsync("usage: QuantLab.Ml.Bench <sftp|s3> [--size-mb 256] [--reps 5] --out bench/out/<group>.json [--work DIR]").ConfigureAwait(false);
     return args.Length == 0 ? 2 : 0;
 }
 
@@ -18,9 +18,9 @@ Console.CancelKeyPress += (_, e) =>
 
 IReadOnlyList<BenchRow> rows = args[0] switch
 {
-    "sftp" => await SftpBench.RunAsync(options, cts.Token),
-    "s3" => await S3Bench.RunAsync(options, cts.Token),
+    "sftp" => await SftpBench.RunAsync(options, cts.Token).ConfigureAwait(false),
+    "s3" => await S3Bench.RunAsync(options, cts.Token).ConfigureAwait(false),
     var other => throw new ArgumentException($"unknown group '{other}' (sftp, s3)"),
 };
-await BenchRow.WriteAsync(options.Out, rows, cts.Token);
+await BenchRow.WriteAsync(options.Out, rows, cts.Token).ConfigureAwait(false);
 return 0;

@@ -30,7 +30,7 @@ internal static class S3Bench
         };
         using var client = S3ClientFactory.Create(options, environment);
         var bucket = "bench-" + Guid.NewGuid().ToString("N")[..12];
-        await client.PutBucketAsync(new PutBucketRequest { BucketName = bucket }, ct);
+        await client.PutBucketAsync(new PutBucketRequest { BucketName = bucket }, ct).ConfigureAwait(false);
         var store = new S3ArtifactStore(client, S3Root.Parse($"s3://{bucket}/store", "bench"), options);
 
         // The same store with the ranged threshold above the file: its one-stream download path, for the row beside the ranged one.
@@ -38,12 +38,12 @@ internal static class S3Bench
 
         Directory.CreateDirectory(args.Work);
         var source = Path.Combine(args.Work, "payload.bin");
-        await Timings.WriteRandomFileAsync(source, args.Bytes, ct);
-        var sourceSha = await QuantLab.Ml.Common.Hashing.Sha256FileAsync(source, ct);
+        await Timings.WriteRandomFileAsync(source, args.Bytes, ct).ConfigureAwait(false);
+        var sourceSha = await Common.Hashing.Sha256FileAsync(source, ct).ConfigureAwait(false);
         var back = Path.Combine(args.Work, "back.bin");
         Timings storeUp = new(), knownUp = new(), plainUp = new(), storeDown = new(), streamDown = new(), plainDown = new(), transferUp = new(), transferDown = new(), transferThenHash = new();
         using var transfer = new TransferUtility(client, new TransferUtilityConfig { ConcurrentServiceRequests = options.ConcurrentRequests });
-        var single = await SinglePutWorksAsync(client, bucket, source, ct);
+        var single = await SinglePutWorksAsync(client, bucket, source, ct).ConfigureAwait(false);
         Func<Task> plainPut = single
             ? () => client.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = "plain.bin", FilePath = source }, ct)
             : () => SequentialMultipartAsync(client, bucket, "plain.bin", source, options.PartSizeBytes, ct);
@@ -51,39 +51,40 @@ internal static class S3Bench
         {
             for (var rep = 0; rep < args.Repetitions; rep++)
             {
-                await storeUp.MeasureAsync(() => store.PutFileAsync("payload.bin", source, ct));
-                await plainUp.MeasureAsync(plainPut);
-                await knownUp.MeasureAsync(() => store.PutFileAsync("payload.bin", source, sourceSha, ct));
-                await transferUp.MeasureAsync(() => transfer.UploadAsync(new TransferUtilityUploadRequest { BucketName = bucket, Key = "transfer.bin", FilePath = source, PartSize = options.PartSizeBytes }, ct));
+                await storeUp.MeasureAsync(() => store.PutFileAsync("payload.bin", source, ct)).ConfigureAwait(false);
+                await plainUp.MeasureAsync(plainPut).ConfigureAwait(false);
+                await knownUp.MeasureAsync(() => store.PutFileAsync("payload.bin", source, sourceSha, ct)).ConfigureAwait(false);
+                await transferUp.MeasureAsync(() => transfer.UploadAsync(new TransferUtilityUploadRequest { BucketName = bucket, Key = "transfer.bin", FilePath = source, PartSize = options.PartSizeBytes }, ct)).ConfigureAwait(false);
                 // Every download starts without the target file, as a real one does (the file deleted outside the timing).
                 File.Delete(back);
-                await storeDown.MeasureAsync(() => store.GetFileAsync("payload.bin", back, ct));
+                await storeDown.MeasureAsync(() => store.GetFileAsync("payload.bin", back, ct)).ConfigureAwait(false);
                 File.Delete(back);
                 await transferDown.MeasureAsync(() => transfer.DownloadWithResponseAsync(
                     new TransferUtilityDownloadRequest { BucketName = bucket, Key = "transfer.bin", FilePath = back, MultipartDownloadType = MultipartDownloadType.RANGE, PartSize = options.PartSizeBytes },
-                    ct));
+                    ct)).ConfigureAwait(false);
                 File.Delete(back);
                 await transferThenHash.MeasureAsync(async () =>
                 {
                     await transfer.DownloadWithResponseAsync(
                         new TransferUtilityDownloadRequest { BucketName = bucket, Key = "transfer.bin", FilePath = back, MultipartDownloadType = MultipartDownloadType.RANGE, PartSize = options.PartSizeBytes },
-                        ct);
-                    await QuantLab.Ml.Common.Hashing.Sha256FileAsync(back, ct);
-                });
+                        ct).ConfigureAwait(false);
+                    await Common.Hashing.Sha256FileAsync(back, ct).ConfigureAwait(false);
+                }).ConfigureAwait(false);
                 File.Delete(back);
-                await streamDown.MeasureAsync(() => streamStore.GetFileAsync("payload.bin", back, ct));
+                await streamDown.MeasureAsync(() => streamStore.GetFileAsync("payload.bin", back, ct)).ConfigureAwait(false);
                 File.Delete(back);
                 await plainDown.MeasureAsync(async () =>
                 {
-                    using var response = await client.GetObjectAsync(new GetObjectRequest { BucketName = bucket, Key = "plain.bin" }, ct);
-                    await using var file = new FileStream(back, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
-                    await response.ResponseStream.CopyToAsync(file, ct);
-                });
+                    using var response = await client.GetObjectAsync(new GetObjectRequest { BucketName = bucket, Key = "plain.bin" }, ct).ConfigureAwait(false);
+                    var file = new FileStream(back, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
+                    await using var fileRelease = file.ConfigureAwait(false);
+                    await response.ResponseStream.CopyToAsync(file, ct).ConfigureAwait(false);
+                }).ConfigureAwait(false);
             }
         }
         finally
         {
-            await EmptyAsync(client, bucket, ct);
+            await EmptyAsync(client, bucket, ct).ConfigureAwait(false);
             Directory.Delete(args.Work, recursive: true);
         }
 
@@ -131,7 +132,7 @@ internal static class S3Bench
         config.MaxErrorRetry = 0;
         try
         {
-            await client.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = "plain.bin", FilePath = source }, ct);
+            await client.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = "plain.bin", FilePath = source }, ct).ConfigureAwait(false);
             return true;
         }
         catch (Exception ex) when (ex is AmazonS3Exception or IOException or HttpRequestException)
@@ -147,7 +148,7 @@ internal static class S3Bench
     /// <summary>The plainest stream of the same bytes a capped server takes: multipart, one part after another, nothing in parallel.</summary>
     private static async Task SequentialMultipartAsync(AmazonS3Client client, string bucket, string key, string source, long partSize, CancellationToken ct)
     {
-        var upload = await client.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = bucket, Key = key }, ct);
+        var upload = await client.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = bucket, Key = key }, ct).ConfigureAwait(false);
         var parts = new List<PartETag>();
         var length = new FileInfo(source).Length;
         for (var (number, offset) = (1, 0L); offset < length; number++, offset += partSize)
@@ -158,21 +159,21 @@ internal static class S3Bench
                     BucketName = bucket, Key = key, UploadId = upload.UploadId, PartNumber = number,
                     FilePath = source, FilePosition = offset, PartSize = Math.Min(partSize, length - offset),
                 },
-                ct);
+                ct).ConfigureAwait(false);
             parts.Add(new PartETag(number, part.ETag));
         }
 
-        await client.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest { BucketName = bucket, Key = key, UploadId = upload.UploadId, PartETags = parts }, ct);
+        await client.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest { BucketName = bucket, Key = key, UploadId = upload.UploadId, PartETags = parts }, ct).ConfigureAwait(false);
     }
 
     private static async Task EmptyAsync(AmazonS3Client client, string bucket, CancellationToken ct)
     {
-        var listed = await client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket }, ct);
+        var listed = await client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket }, ct).ConfigureAwait(false);
         foreach (var o in listed.S3Objects ?? [])
         {
-            await client.DeleteObjectAsync(bucket, o.Key, ct);
+            await client.DeleteObjectAsync(bucket, o.Key, ct).ConfigureAwait(false);
         }
 
-        await client.DeleteBucketAsync(bucket, ct);
+        await client.DeleteBucketAsync(bucket, ct).ConfigureAwait(false);
     }
 }

@@ -26,8 +26,8 @@ internal static class SftpBench
         Directory.CreateDirectory(remoteDir);
         Directory.CreateDirectory(localDir);
         var source = Path.Combine(localDir, "payload.bin");
-        await Timings.WriteRandomFileAsync(source, args.Bytes, ct);
-        var sha = await Hashing.Sha256FileAsync(source, ct);
+        await Timings.WriteRandomFileAsync(source, args.Bytes, ct).ConfigureAwait(false);
+        var sha = await Hashing.Sha256FileAsync(source, ct).ConfigureAwait(false);
         var openSsh = new OpenSsh(host, port, user, key, args.Work);
 
         var target = new RemoteTarget { Endpoint = SshEndpoint.Create(host, port, user), Key = SshPrivateKey.FromFile(key), HostKeys = HostKeyPolicy.PinFirstSeen() };
@@ -38,12 +38,12 @@ internal static class SftpBench
         async Task FreshAsync(Func<SshConnection, Task> transfer)
         {
             using var fresh = new SshConnection(target, options, TimeProvider.System, Serilog.Core.Logger.None);
-            await fresh.OpenAsync(ct);
-            await transfer(fresh);
+            await fresh.OpenAsync(ct).ConfigureAwait(false);
+            await transfer(fresh).ConfigureAwait(false);
         }
 
         using var conn = new SshConnection(target, options, TimeProvider.System, Serilog.Core.Logger.None);
-        await conn.OpenAsync(ct);
+        await conn.OpenAsync(ct).ConfigureAwait(false);
 
         Timings runnerUp = new(), sftpUp = new(), scpUp = new(), runnerDown = new(), verifiedDown = new(), sftpDown = new(), scpDown = new();
         Timings openUp = new(), muxSftpUp = new(), muxScpUp = new(), openDown = new(), openVerified = new(), muxSftpDown = new(), muxScpDown = new();
@@ -54,45 +54,45 @@ internal static class SftpBench
         Timings runnerCommand = new(), sshCommand = new();
         try
         {
-            await using var master = await openSsh.StartMasterAsync(ct);
+            await using var master = (await openSsh.StartMasterAsync(ct).ConfigureAwait(false)).ConfigureAwait(false);
             for (var rep = 0; rep < args.Repetitions; rep++)
             {
                 // Fresh: both sides log in for the transfer.
-                await runnerUp.MeasureAsync(() => FreshAsync(c => c.UploadFileAsync(source, remote, ct)));
-                await Check(remote, sha, "runner upload", ct);
-                await sftpUp.MeasureAsync(() => openSsh.SftpAsync($"put \"{source}\" \"{remote}\"", multiplexed: false, ct));
-                await scpUp.MeasureAsync(() => openSsh.ScpAsync(source, $"{user}@{host}:{remote}", multiplexed: false, ct));
+                await runnerUp.MeasureAsync(() => FreshAsync(c => c.UploadFileAsync(source, remote, ct))).ConfigureAwait(false);
+                await Check(remote, sha, "runner upload", ct).ConfigureAwait(false);
+                await sftpUp.MeasureAsync(() => openSsh.SftpAsync($"put \"{source}\" \"{remote}\"", multiplexed: false, ct)).ConfigureAwait(false);
+                await scpUp.MeasureAsync(() => openSsh.ScpAsync(source, $"{user}@{host}:{remote}", multiplexed: false, ct)).ConfigureAwait(false);
 
-                await runnerDown.MeasureAsync(() => FreshAsync(c => c.DownloadFileAsync(remote, back, ct)));
-                await Check(back, sha, "runner download", ct);
+                await runnerDown.MeasureAsync(() => FreshAsync(c => c.DownloadFileAsync(remote, back, ct))).ConfigureAwait(false);
+                await Check(back, sha, "runner download", ct).ConfigureAwait(false);
                 Directory.CreateDirectory(verifiedDir);
-                await verifiedDown.MeasureAsync(() => FreshAsync(c => VerifiedDownload.DownloadVerifiedAsync(c, remoteDir, manifest, verifiedDir, TimeProvider.System, ct)));
+                await verifiedDown.MeasureAsync(() => FreshAsync(c => VerifiedDownload.DownloadVerifiedAsync(c, remoteDir, manifest, verifiedDir, TimeProvider.System, ct))).ConfigureAwait(false);
                 Directory.Delete(verifiedDir, recursive: true);
-                await sftpDown.MeasureAsync(() => openSsh.SftpAsync($"get \"{remote}\" \"{back}\"", multiplexed: false, ct));
-                await scpDown.MeasureAsync(() => openSsh.ScpAsync($"{user}@{host}:{remote}", back, multiplexed: false, ct));
+                await sftpDown.MeasureAsync(() => openSsh.SftpAsync($"get \"{remote}\" \"{back}\"", multiplexed: false, ct)).ConfigureAwait(false);
+                await scpDown.MeasureAsync(() => openSsh.ScpAsync($"{user}@{host}:{remote}", back, multiplexed: false, ct)).ConfigureAwait(false);
 
                 // Open: the transfer alone, as within a job (one login, then every transfer): the runner on its open
                 // connection, OpenSSH's clients through the master connection (ControlMaster).
-                await openUp.MeasureAsync(() => conn.UploadFileAsync(source, remote, ct));
-                await Check(remote, sha, "runner upload", ct);
-                await muxSftpUp.MeasureAsync(() => openSsh.SftpAsync($"put \"{source}\" \"{remote}\"", multiplexed: true, ct));
-                await muxScpUp.MeasureAsync(() => openSsh.ScpAsync(source, $"{user}@{host}:{remote}", multiplexed: true, ct));
+                await openUp.MeasureAsync(() => conn.UploadFileAsync(source, remote, ct)).ConfigureAwait(false);
+                await Check(remote, sha, "runner upload", ct).ConfigureAwait(false);
+                await muxSftpUp.MeasureAsync(() => openSsh.SftpAsync($"put \"{source}\" \"{remote}\"", multiplexed: true, ct)).ConfigureAwait(false);
+                await muxScpUp.MeasureAsync(() => openSsh.ScpAsync(source, $"{user}@{host}:{remote}", multiplexed: true, ct)).ConfigureAwait(false);
 
-                await openDown.MeasureAsync(() => conn.DownloadFileAsync(remote, back, ct));
-                await Check(back, sha, "runner download", ct);
+                await openDown.MeasureAsync(() => conn.DownloadFileAsync(remote, back, ct)).ConfigureAwait(false);
+                await Check(back, sha, "runner download", ct).ConfigureAwait(false);
                 Directory.CreateDirectory(verifiedDir);
-                await openVerified.MeasureAsync(() => VerifiedDownload.DownloadVerifiedAsync(conn, remoteDir, manifest, verifiedDir, TimeProvider.System, ct));
+                await openVerified.MeasureAsync(() => VerifiedDownload.DownloadVerifiedAsync(conn, remoteDir, manifest, verifiedDir, TimeProvider.System, ct)).ConfigureAwait(false);
                 Directory.Delete(verifiedDir, recursive: true);
-                await muxSftpDown.MeasureAsync(() => openSsh.SftpAsync($"get \"{remote}\" \"{back}\"", multiplexed: true, ct));
-                await muxScpDown.MeasureAsync(() => openSsh.ScpAsync($"{user}@{host}:{remote}", back, multiplexed: true, ct));
+                await muxSftpDown.MeasureAsync(() => openSsh.SftpAsync($"get \"{remote}\" \"{back}\"", multiplexed: true, ct)).ConfigureAwait(false);
+                await muxScpDown.MeasureAsync(() => openSsh.ScpAsync($"{user}@{host}:{remote}", back, multiplexed: true, ct)).ConfigureAwait(false);
             }
 
             // The building block of the orchestration overhead: one short command on the open connection, against
             // OpenSSH's client reusing the master connection, as close as OpenSSH gets to "connection already open".
             for (var rep = 0; rep < 20; rep++)
             {
-                await runnerCommand.MeasureAsync(() => conn.RunAsync("true", TimeSpan.FromSeconds(30), ct));
-                await sshCommand.MeasureAsync(() => openSsh.MultiplexedAsync("true", ct));
+                await runnerCommand.MeasureAsync(() => conn.RunAsync("true", TimeSpan.FromSeconds(30), ct)).ConfigureAwait(false);
+                await sshCommand.MeasureAsync(() => openSsh.MultiplexedAsync("true", ct)).ConfigureAwait(false);
             }
         }
         finally
@@ -100,7 +100,7 @@ internal static class SftpBench
             Directory.Delete(args.Work, recursive: true);
         }
 
-        var cipher = $"OpenSSH negotiated {await openSsh.CipherAsync(ct)}, SshConnection {conn.Cipher}";
+        var cipher = $"OpenSSH negotiated {await openSsh.CipherAsync(ct).ConfigureAwait(false)}, SshConnection {conn.Cipher}";
         const string Fresh = "both sides start, connect and log in for each transfer (the runner: login, probe command, SFTP session)";
         const string Open = "the transfer alone: the runner on its open connection, OpenSSH's clients through a master connection (ControlMaster), as in a job (one login, then every transfer)";
         const string Verified = "includes the sha256 (hashed while the .part file is written) and the rename";
@@ -133,7 +133,7 @@ internal static class SftpBench
 
     private static async Task Check(string path, string sha, string what, CancellationToken ct)
     {
-        if (await Hashing.Sha256FileAsync(path, ct) != sha)
+        if (await Hashing.Sha256FileAsync(path, ct).ConfigureAwait(false) != sha)
         {
             throw new InvalidOperationException($"{what} produced a different file");
         }
@@ -151,8 +151,8 @@ internal static class SftpBench
         public async Task SftpAsync(string command, bool multiplexed, CancellationToken ct)
         {
             var batch = Path.Combine(work, "sftp.batch");
-            await File.WriteAllTextAsync(batch, command + "\n", ct);
-            await RunAsync("sftp", [.. Common("-P"), .. Through(multiplexed), "-q", "-b", batch, $"{user}@{host}"], ct);
+            await File.WriteAllTextAsync(batch, command + "\n", ct).ConfigureAwait(false);
+            await RunAsync("sftp", [.. Common("-P"), .. Through(multiplexed), "-q", "-b", batch, $"{user}@{host}"], ct).ConfigureAwait(false);
         }
 
         /// <summary>Through the master connection of <see cref="StartMasterAsync"/> (no login), or a connection of its own.</summary>
@@ -170,7 +170,7 @@ internal static class SftpBench
             var master = Process.Start(info) ?? throw new InvalidOperationException("cannot start ssh -M");
             for (var i = 0; i < 100 && !File.Exists(ControlPath); i++)
             {
-                await Task.Delay(50, ct);
+                await Task.Delay(50, ct).ConfigureAwait(false);
             }
 
             if (!File.Exists(ControlPath))
@@ -193,7 +193,7 @@ internal static class SftpBench
             public async ValueTask DisposeAsync()
             {
                 process.Kill();
-                await process.WaitForExitAsync();
+                await process.WaitForExitAsync().ConfigureAwait(false);
                 process.Dispose();
             }
         }
@@ -203,7 +203,7 @@ internal static class SftpBench
         /// <summary>The cipher OpenSSH's client picks against this server (from ssh -v).</summary>
         public async Task<string> CipherAsync(CancellationToken ct)
         {
-            var output = await RunAsync("ssh", [.. Common("-p"), "-o", "LogLevel=DEBUG1", "-v", $"{user}@{host}", "true"], ct);
+            var output = await RunAsync("ssh", [.. Common("-p"), "-o", "LogLevel=DEBUG1", "-v", $"{user}@{host}", "true"], ct).ConfigureAwait(false);
             var line = output.Split('\n').FirstOrDefault(l => l.Contains("kex: server->client cipher:", StringComparison.Ordinal));
             return line is null ? "(unknown cipher)" : line[(line.IndexOf("cipher:", StringComparison.Ordinal) + 8)..].Split(' ')[0];
         }
@@ -219,13 +219,13 @@ internal static class SftpBench
             using var process = Process.Start(info) ?? throw new InvalidOperationException($"cannot start {file}");
             var stdout = process.StandardOutput.ReadToEndAsync(ct);
             var stderr = process.StandardError.ReadToEndAsync(ct);
-            await process.WaitForExitAsync(ct);
+            await process.WaitForExitAsync(ct).ConfigureAwait(false);
             if (process.ExitCode != 0)
             {
-                throw new InvalidOperationException($"{file} exited {process.ExitCode}: {await stderr}");
+                throw new InvalidOperationException($"{file} exited {process.ExitCode}: {await stderr.ConfigureAwait(false)}");
             }
 
-            return await stdout + await stderr;
+            return await stdout.ConfigureAwait(false) + await stderr.ConfigureAwait(false);
         }
     }
 }

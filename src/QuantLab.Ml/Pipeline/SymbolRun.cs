@@ -50,7 +50,8 @@ internal sealed class SymbolRun(RunScope scope)
             return final;
         }
 
-        await using var day = prepared.Day!;
+        var day = prepared.Day!;
+        await using var releasesTheLock = day.ConfigureAwait(false);
         using var jobProperty = LogContext.PushProperty("JobId", day.Planned.Spec.JobId);
         var champion = await ChampionStep.PrepareAsync(Context, day.Planned, day.JobDir, ct).ConfigureAwait(false);
         var training = await train.RunAsync(symbol, RunScope.TrainingJobOf(day, champion), ct).ConfigureAwait(false);

@@ -22,33 +22,33 @@ internal sealed class BundleUpload(TrainerPackage package, RemoteRunnerOptions o
         var temp = packageFrom is null ? Directory.CreateTempSubdirectory("quantlab-bundle-") : null;
         try
         {
-            var files = await FilesAsync(job.Job, temp, ct);
+            var files = await FilesAsync(job.Job, temp, ct).ConfigureAwait(false);
             var expected = new Dictionary<string, string>(StringComparer.Ordinal);
             long bytes = 0;
             foreach (var (name, local) in files)
             {
-                expected[name] = await Hashing.Sha256FileAsync(local, ct);
+                expected[name] = await Hashing.Sha256FileAsync(local, ct).ConfigureAwait(false);
                 bytes += new FileInfo(local).Length;
             }
 
             var clock = time.GetTimestamp();
             foreach (var (name, local) in files)
             {
-                await UploadOneAsync(conn, local, layout.Path(name), ct);
+                await UploadOneAsync(conn, local, layout.Path(name), ct).ConfigureAwait(false);
             }
 
             var seconds = time.GetElapsedTime(clock).TotalSeconds;
-            var bad = await RemoteMismatchesAsync(job.Session, layout, expected, packageFrom, ct);
+            var bad = await RemoteMismatchesAsync(job.Session, layout, expected, packageFrom, ct).ConfigureAwait(false);
             if (bad.Count > 0)
             {
                 // One more try for the damaged files only: a corrupt transfer is rare, two in a row means something is wrong on the host.
                 log.Warning("sha256 mismatch after upload of {Files}; uploading them again", string.Join(", ", bad.Select(b => b.Name)));
                 foreach (var (name, local) in files.Where(f => bad.Any(b => b.Name == f.Name)))
                 {
-                    await UploadOneAsync(conn, local, layout.Path(name), ct);
+                    await UploadOneAsync(conn, local, layout.Path(name), ct).ConfigureAwait(false);
                 }
 
-                bad = await RemoteMismatchesAsync(job.Session, layout, expected, packageFrom, ct);
+                bad = await RemoteMismatchesAsync(job.Session, layout, expected, packageFrom, ct).ConfigureAwait(false);
                 if (bad.Count > 0)
                 {
                     var (name, remote) = bad[0];
@@ -79,11 +79,11 @@ internal sealed class BundleUpload(TrainerPackage package, RemoteRunnerOptions o
         if (temp is not null)
         {
             var tar = Path.Combine(temp.FullName, RemoteJobLayout.PackageTar);
-            await package.WriteTarAsync(tar, ct);
+            await package.WriteTarAsync(tar, ct).ConfigureAwait(false);
             var launch = Path.Combine(temp.FullName, LaunchScript.FileName);
-            await File.WriteAllTextAsync(launch, LaunchScript.Text, ct);
+            await File.WriteAllTextAsync(launch, LaunchScript.Text, ct).ConfigureAwait(false);
             var bootstrap = Path.Combine(temp.FullName, BootstrapScript.FileName);
-            await File.WriteAllTextAsync(bootstrap, BootstrapScript.Text, ct);
+            await File.WriteAllTextAsync(bootstrap, BootstrapScript.Text, ct).ConfigureAwait(false);
             files.AddRange([(RemoteJobLayout.PackageTar, tar), (LaunchScript.FileName, launch), (BootstrapScript.FileName, bootstrap)]);
         }
 
@@ -108,7 +108,7 @@ internal sealed class BundleUpload(TrainerPackage package, RemoteRunnerOptions o
         RemoteSession session, RemoteJobLayout layout, Dictionary<string, string> expected, RemoteJobLayout? packageFrom, CancellationToken ct)
     {
         var script = ShellQuote.Script(RemoteScripts.HashAndUnpack, [layout.JobDir, options.Python, packageFrom?.JobDir ?? string.Empty, .. expected.Keys]);
-        var result = await session.RunCheckedAsync("verify upload and unpack the trainer package", script, ct);
+        var result = await session.RunCheckedAsync("verify upload and unpack the trainer package", script, ct).ConfigureAwait(false);
         var remote = RemoteOutputParser.ParseSha256Lines(result.StdoutText);
         return expected
             .Where(e => !remote.TryGetValue(e.Key, out var r) || r != e.Value)

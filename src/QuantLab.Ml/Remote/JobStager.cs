@@ -19,19 +19,19 @@ internal sealed class JobStager(BundleUpload upload, TrainerBootstrap bootstrap,
         var step = "prepare job folder";
         try
         {
-            var layout = await PrepareAsync(job, ct);
+            var layout = await PrepareAsync(job, ct).ConfigureAwait(false);
             if (options.CleanJobsOlderThan is { } age && !host.Cleaned)
             {
                 step = "clean old job folders";
-                await CleanOldJobsAsync(job, layout, age, ct);
+                await CleanOldJobsAsync(job, layout, age, ct).ConfigureAwait(false);
                 host.Cleaned = true;
             }
 
             step = "upload";
-            var uploaded = await upload.UploadAsync(job, layout, host.PackageFrom, ct);
+            var uploaded = await upload.UploadAsync(job, layout, host.PackageFrom, ct).ConfigureAwait(false);
             host.PackageFrom ??= layout;
             step = "bootstrap";
-            var report = host.Bootstrap ??= await bootstrap.RunAsync(job.Session, layout, job.Log, ct);
+            var report = host.Bootstrap ??= await bootstrap.RunAsync(job.Session, layout, job.Log, ct).ConfigureAwait(false);
             return new StagedJob(layout, uploaded, report, time.GetElapsedTime(started), conn.Reconnects - reconnectsBefore);
         }
         catch (Exception ex) when (RemoteSession.IsTransportFailure(ex))
@@ -43,7 +43,7 @@ internal sealed class JobStager(BundleUpload upload, TrainerBootstrap bootstrap,
     private async Task<RemoteJobLayout> PrepareAsync(HostedJob job, CancellationToken ct)
     {
         var session = job.Session;
-        var result = await session.RunCheckedAsync("prepare job folder", ShellQuote.Script(RemoteScripts.Prepare, options.Root, job.JobId), ct);
+        var result = await session.RunCheckedAsync("prepare job folder", ShellQuote.Script(RemoteScripts.Prepare, options.Root, job.JobId), ct).ConfigureAwait(false);
         var values = RemoteOutputParser.ParseKeyValues(result.StdoutText);
         if (!values.TryGetValue("root", out var root) || !values.TryGetValue("job_dir", out var jobDir))
         {
@@ -62,7 +62,7 @@ internal sealed class JobStager(BundleUpload upload, TrainerBootstrap bootstrap,
     private static async Task CleanOldJobsAsync(HostedJob job, RemoteJobLayout layout, TimeSpan olderThan, CancellationToken ct)
     {
         var minutes = Math.Max(1, (long)olderThan.TotalMinutes).ToString(CultureInfo.InvariantCulture);
-        var result = await job.Session.RunCheckedAsync("clean old job folders", ShellQuote.Script(RemoteScripts.Cleanup, layout.Root, minutes, job.JobId), ct);
+        var result = await job.Session.RunCheckedAsync("clean old job folders", ShellQuote.Script(RemoteScripts.Cleanup, layout.Root, minutes, job.JobId), ct).ConfigureAwait(false);
         var removed = RemoteOutputParser.ParseKeyValues(result.StdoutText).GetValueOrDefault("removed", "0");
         job.Log.Information("removed {Removed} job folders older than {Minutes} min under {RemoteRoot}", removed, minutes, layout.Root);
     }

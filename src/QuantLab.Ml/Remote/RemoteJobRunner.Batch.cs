@@ -26,7 +26,7 @@ public sealed partial class RemoteJobRunner
             outcomes.Add(outcome);
             if (onOutcome is not null)
             {
-                await onOutcome(outcome);
+                await onOutcome(outcome).ConfigureAwait(false);
             }
         }
 
@@ -39,7 +39,7 @@ public sealed partial class RemoteJobRunner
             }
             catch (QuantLabException ex)
             {
-                await Report(JobOutcome.Failed(job, ex.Message));
+                await Report(JobOutcome.Failed(job, ex.Message)).ConfigureAwait(false);
             }
         }
 
@@ -49,7 +49,7 @@ public sealed partial class RemoteJobRunner
         string? lostBecause = null;
         try
         {
-            await session.ConnectAsync(ct);
+            await session.ConnectAsync(ct).ConfigureAwait(false);
         }
         catch (QuantLabException ex) when (!ct.IsCancellationRequested)
         {
@@ -69,7 +69,7 @@ public sealed partial class RemoteJobRunner
                 var (job, maxRuntime) = runnable[i];
                 if (lostBecause is not null)
                 {
-                    await Report(JobOutcome.Lost(job, lostBecause));
+                    await Report(JobOutcome.Lost(job, lostBecause)).ConfigureAwait(false);
                     continue;
                 }
 
@@ -84,32 +84,32 @@ public sealed partial class RemoteJobRunner
                     }
                     else
                     {
-                        current = await stager.StageAsync(hosted, host, ct);
+                        current = await stager.StageAsync(hosted, host, ct).ConfigureAwait(false);
                     }
 
                     queue.Remove(current.Layout);
                     var index = i;
                     Task StageAhead(CancellationToken token) => StageAheadAsync(index, current.Layout, token);
-                    var result = await TrainStagedAsync(hosted, current, new BatchSideWork(StageAhead, queue), ct);
-                    await Report(JobOutcome.Trained(job, result.AsTrainingResult()));
+                    var result = await TrainStagedAsync(hosted, current, new BatchSideWork(StageAhead, queue), ct).ConfigureAwait(false);
+                    await Report(JobOutcome.Trained(job, result.AsTrainingResult())).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (ex is TrainerFailedException or UsageException)
                 {
-                    await Report(JobOutcome.Failed(job, ex.Message));
+                    await Report(JobOutcome.Failed(job, ex.Message)).ConfigureAwait(false);
                 }
                 catch (QuantLabException ex) when (!ct.IsCancellationRequested)
                 {
                     // The host, not the job: nothing more can run here.
                     lostBecause = ex.Message;
                     jobLog.Error("lost {Machine} during {JobId}: {Reason}; this and the remaining jobs of the batch stop here", target.Machine, job.Spec.JobId, ex.Message);
-                    await Report(JobOutcome.Lost(job, lostBecause));
-                    await stopper.StopQueuedAsync(session, queue, log);
+                    await Report(JobOutcome.Lost(job, lostBecause)).ConfigureAwait(false);
+                    await stopper.StopQueuedAsync(session, queue, log).ConfigureAwait(false);
                 }
             }
         }
         catch (OperationCanceledException)
         {
-            await stopper.StopQueuedAsync(session, queue, log);
+            await stopper.StopQueuedAsync(session, queue, log).ConfigureAwait(false);
             throw;
         }
 
@@ -135,10 +135,10 @@ public sealed partial class RemoteJobRunner
                 var followingJob = new HostedJob(session, following, followingRuntime, followingLog);
                 try
                 {
-                    var ready = await stager.StageAsync(followingJob, host, token);
+                    var ready = await stager.StageAsync(followingJob, host, token).ConfigureAwait(false);
                     staged[k] = (ready, null);
                     queue.Add(ready.Layout);
-                    await monitor.StartAsync(followingJob, ready, after, token);
+                    await monitor.StartAsync(followingJob, ready, after, token).ConfigureAwait(false);
                     followingLog.Information("trainer queued on the host behind {RemoteJobDir}", after.JobDir);
                     after = ready.Layout;
                 }

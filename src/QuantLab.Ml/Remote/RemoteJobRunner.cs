@@ -57,10 +57,10 @@ public sealed partial class RemoteJobRunner
         var maxRuntime = JobPreflight.Check(job, options);
         var log = baseLog.ForContext("JobId", job.Spec.JobId).ForContext("Machine", target.Machine);
         using var session = new RemoteSession(target, options, time, log);
-        await session.ConnectAsync(ct);
+        await session.ConnectAsync(ct).ConfigureAwait(false);
         var hosted = new HostedJob(session, job, maxRuntime, log);
-        var staged = await stager.StageAsync(hosted, new HostSession(), ct);
-        return await TrainStagedAsync(hosted, staged, sideWork: null, ct);
+        var staged = await stager.StageAsync(hosted, new HostSession(), ct).ConfigureAwait(false);
+        return await TrainStagedAsync(hosted, staged, sideWork: null, ct).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -79,7 +79,7 @@ public sealed partial class RemoteJobRunner
         try
         {
             var trainerStarted = time.GetTimestamp();
-            var outcome = await RunTrainerAsync(job, staged, sideWork, ct);
+            var outcome = await RunTrainerAsync(job, staged, sideWork, ct).ConfigureAwait(false);
             var trainerSeconds = time.GetElapsedTime(trainerStarted).TotalSeconds;
             if (outcome.TimedOut || TrainerExitCodes.IsRuntimeExceeded(outcome.ExitCode))
             {
@@ -93,7 +93,7 @@ public sealed partial class RemoteJobRunner
             }
 
             step = "download";
-            var downloaded = await download.DownloadOutputsAsync(job, layout, ct);
+            var downloaded = await download.DownloadOutputsAsync(job, layout, ct).ConfigureAwait(false);
             var result = new RemoteRunResult
             {
                 Machine = target.Machine,
@@ -109,7 +109,7 @@ public sealed partial class RemoteJobRunner
                 TrainerSeconds = Math.Round(trainerSeconds, 3),
                 WallSeconds = Math.Round((staged.Duration + time.GetElapsedTime(started)).TotalSeconds, 3),
             };
-            await Json.WriteFileAsync(Path.Combine(job.Job.OutputDir, RemoteRunResult.FileName), result, RemoteJson.Indented.RemoteRunResult, ct);
+            await Json.WriteFileAsync(Path.Combine(job.Job.OutputDir, RemoteRunResult.FileName), result, RemoteJson.Indented.RemoteRunResult, ct).ConfigureAwait(false);
             job.Log.Information(
                 "remote job {JobId} finished on {Endpoint} in {WallSeconds:0.0} s ({Reconnects} reconnects)",
                 job.JobId,
@@ -134,23 +134,23 @@ public sealed partial class RemoteJobRunner
         {
             // Starting is idempotent (a marker file), so a connection lost while the command was in flight is simply
             // retried, and a batch job already started behind its predecessor is not started twice.
-            await monitor.StartAsync(job, staged, after: null, ct);
+            await monitor.StartAsync(job, staged, after: null, ct).ConfigureAwait(false);
             log.Information("trainer started detached in {RemoteJobDir}; max runtime {MaxRuntimeMinutes} min", layout.JobDir, Math.Round(job.MaxRuntime.TotalMinutes, 2));
             if (sideWork is not null)
             {
                 // The trainer runs detached: the connection is free for other work until we look at it again.
-                await sideWork.WhileTraining(ct);
+                await sideWork.WhileTraining(ct).ConfigureAwait(false);
             }
 
-            var outcome = await monitor.MonitorAsync(job, layout, launchedAt, ct);
+            var outcome = await monitor.MonitorAsync(job, layout, launchedAt, ct).ConfigureAwait(false);
             if (outcome.TimedOut)
             {
                 log.Error("trainer exceeded {MaxRuntimeMinutes} min; stopping its process group", Math.Round(job.MaxRuntime.TotalMinutes, 2));
-                await stopper.StopAndCollectAsync(job, layout);
+                await stopper.StopAndCollectAsync(job, layout).ConfigureAwait(false);
             }
             else if (outcome.ExitCode != TrainerExitCodes.Ok)
             {
-                await TrainerStopper.CollectLogsAsync(job, layout, ct);
+                await TrainerStopper.CollectLogsAsync(job, layout, ct).ConfigureAwait(false);
             }
 
             return outcome;
@@ -163,10 +163,10 @@ public sealed partial class RemoteJobRunner
             log.Warning("stopping the remote trainer because the run is ending early: {Reason}", ex is OperationCanceledException ? "cancelled" : ex.Message);
             if (ex is not TrainerFailedException && sideWork is not null)
             {
-                await stopper.StopQueuedAsync(job.Session, sideWork.Queued, log);
+                await stopper.StopQueuedAsync(job.Session, sideWork.Queued, log).ConfigureAwait(false);
             }
 
-            await stopper.StopAndCollectAsync(job, layout);
+            await stopper.StopAndCollectAsync(job, layout).ConfigureAwait(false);
             throw;
         }
     }

@@ -35,7 +35,7 @@ internal sealed class RemoteSession : IDisposable
         try
         {
             Log.Information("connecting to {Endpoint} (host keys: {HostKeyPolicy})", Target.Endpoint.ToString(), Target.HostKeys.Description);
-            await Connection.OpenAsync(ct);
+            await Connection.OpenAsync(ct).ConfigureAwait(false);
             Log.Information("ssh ready on {Endpoint}, host key {HostKeyFingerprint}", Target.Endpoint.ToString(), Target.HostKeys.TrustedFingerprint);
         }
         catch (Exception ex) when (IsTransportFailure(ex))
@@ -53,7 +53,7 @@ internal sealed class RemoteSession : IDisposable
     /// <summary>Runs a short idempotent command with reconnects and fails on a non-zero exit.</summary>
     public async Task<RemoteCommandResult> RunCheckedAsync(string what, string command, CancellationToken ct)
     {
-        var result = await RunAsync(what, command, ct);
+        var result = await RunAsync(what, command, ct).ConfigureAwait(false);
         if (result.ExitCode != 0)
         {
             throw new RemoteCommandException($"{what} on {Connection.Endpoint} failed (exit {FormatExit(result.ExitCode)}): {result.LastErrorLine}");
@@ -69,7 +69,7 @@ internal sealed class RemoteSession : IDisposable
     /// <summary>The last line of a file on the host, for an error message.</summary>
     public async Task<string> ReadLastLineAsync(string path, CancellationToken ct)
     {
-        var result = await RunAsync("read " + path, ShellQuote.Script(Scripts.RemoteScripts.Cat, path), ct);
+        var result = await RunAsync("read " + path, ShellQuote.Script(Scripts.RemoteScripts.Cat, path), ct).ConfigureAwait(false);
         return RemoteOutputParser.LastLine(result.StdoutText);
     }
 

@@ -53,7 +53,7 @@ internal sealed class SshConnection : IDisposable
     /// </summary>
     public async Task OpenAsync(CancellationToken ct)
     {
-        await SshResilience.ExecuteAsync(options.Resilience, options.Resilience.ReadinessTimeout, "login to " + target.Endpoint, time, log, ConnectShellAsync, ct);
+        await SshResilience.ExecuteAsync(options.Resilience, options.Resilience.ReadinessTimeout, "login to " + target.Endpoint, time, log, ConnectShellAsync, ct).ConfigureAwait(false);
         sftpOpening ??= ConnectSftpAsync(ct);
     }
 
@@ -69,15 +69,15 @@ internal sealed class SshConnection : IDisposable
             {
                 if (ssh is not { IsConnected: true })
                 {
-                    await ReconnectAsync(what, reason: "not connected", ct);
+                    await ReconnectAsync(what, reason: "not connected", ct).ConfigureAwait(false);
                 }
 
-                return await operation(ct);
+                return await operation(ct).ConfigureAwait(false);
             }
             catch (Exception ex) when (!ct.IsCancellationRequested && attempt < MaxAttemptsPerOperation && IsConnectionFailure(ex, timeoutIsFatal))
             {
                 DropClients();
-                await ReconnectAsync(what, SshResilience.Describe(ex), ct);
+                await ReconnectAsync(what, SshResilience.Describe(ex), ct).ConfigureAwait(false);
             }
         }
     }
@@ -90,7 +90,7 @@ internal sealed class SshConnection : IDisposable
             what,
             async token =>
             {
-                await operation(token);
+                await operation(token).ConfigureAwait(false);
                 return true;
             },
             timeoutIsFatal: false,
@@ -100,26 +100,26 @@ internal sealed class SshConnection : IDisposable
     public async Task<RemoteCommandResult> RunAsync(string command, TimeSpan timeout, CancellationToken ct)
     {
         var client = ssh is { IsConnected: true } ? ssh : throw new SshConnectionException("not connected");
-        return await RunOnAsync(client, command, timeout, ct);
+        return await RunOnAsync(client, command, timeout, ct).ConfigureAwait(false);
     }
 
     /// <summary>Uploads a local file with SFTP's whole-file (pipelined) transfer; overwrites.</summary>
     public async Task UploadFileAsync(string localPath, string remotePath, CancellationToken ct)
     {
-        var client = await SftpAsync(ct);
+        var client = await SftpAsync(ct).ConfigureAwait(false);
         var stream = new FileStream(localPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan);
         await using (stream)
         {
-            await client.UploadFileAsync(stream, remotePath, ct);
+            await client.UploadFileAsync(stream, remotePath, ct).ConfigureAwait(false);
         }
     }
 
     /// <summary>Uploads small in-memory content (scripts) through the same whole-file transfer.</summary>
     public async Task UploadBytesAsync(byte[] content, string remotePath, CancellationToken ct)
     {
-        var client = await SftpAsync(ct);
+        var client = await SftpAsync(ct).ConfigureAwait(false);
         using var stream = new MemoryStream(content, writable: false);
-        await client.UploadFileAsync(stream, remotePath, ct);
+        await client.UploadFileAsync(stream, remotePath, ct).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -129,19 +129,19 @@ internal sealed class SshConnection : IDisposable
     /// <returns>The lower-case hex sha256 of what was written.</returns>
     public async Task<string> DownloadFileAsync(string remotePath, string localPath, CancellationToken ct)
     {
-        var client = await SftpAsync(ct);
+        var client = await SftpAsync(ct).ConfigureAwait(false);
         var stream = new Sha256WriteStream(new FileStream(localPath, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20));
         await using (stream)
         {
-            await client.DownloadFileAsync(remotePath, stream, ct);
+            await client.DownloadFileAsync(remotePath, stream, ct).ConfigureAwait(false);
             return stream.HexHash();
         }
     }
 
     public async Task<bool> ExistsAsync(string remotePath, CancellationToken ct)
     {
-        var client = await SftpAsync(ct);
-        return await client.ExistsAsync(remotePath, ct);
+        var client = await SftpAsync(ct).ConfigureAwait(false);
+        return await client.ExistsAsync(remotePath, ct).ConfigureAwait(false);
     }
 
     public void Dispose()
@@ -177,18 +177,18 @@ internal sealed class SshConnection : IDisposable
     {
         Reconnects++;
         log.Warning("ssh connection to {Endpoint} lost during {Operation} ({Reason}); reconnecting", target.Endpoint.ToString(), what, reason);
-        await SshResilience.ExecuteAsync(options.Resilience, options.Resilience.ReconnectTimeout, "reconnect to " + target.Endpoint, time, log, ConnectShellAsync, ct);
+        await SshResilience.ExecuteAsync(options.Resilience, options.Resilience.ReconnectTimeout, "reconnect to " + target.Endpoint, time, log, ConnectShellAsync, ct).ConfigureAwait(false);
         log.Information("ssh connection to {Endpoint} re-established", target.Endpoint.ToString());
     }
 
     private async ValueTask ConnectShellAsync(CancellationToken ct)
     {
         DropClients();
-        var client = await ConnectClientAsync((e, key) => new SshClient(e.Host, e.Port, e.User, key) { KeepAliveInterval = options.KeepAliveInterval }, ct);
+        var client = await ConnectClientAsync((e, key) => new SshClient(e.Host, e.Port, e.User, key) { KeepAliveInterval = options.KeepAliveInterval }, ct).ConfigureAwait(false);
         try
         {
             // sshd can accept a login before the account's shell works (image still unpacking); a trivial command proves it does.
-            var probe = await RunOnAsync(client, "echo " + ProbeReply, options.OperationTimeout, ct);
+            var probe = await RunOnAsync(client, "echo " + ProbeReply, options.OperationTimeout, ct).ConfigureAwait(false);
             if (probe.ExitCode != 0 || probe.StdoutText.Trim() != ProbeReply)
             {
                 throw new RemoteNotReadyException($"probe command failed (exit {probe.ExitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "signal"}): {probe.LastErrorLine}");
@@ -210,7 +210,7 @@ internal sealed class SshConnection : IDisposable
             sftpOpening = null;
             try
             {
-                var early = await opening;
+                var early = await opening.ConfigureAwait(false);
                 sftp?.Dispose();
                 sftp = early;
             }
@@ -227,7 +227,7 @@ internal sealed class SshConnection : IDisposable
 
         sftp?.Dispose();
         sftp = null;
-        var client = await ConnectSftpAsync(ct);
+        var client = await ConnectSftpAsync(ct).ConfigureAwait(false);
         sftp = client;
         return client;
     }
@@ -264,7 +264,7 @@ internal sealed class SshConnection : IDisposable
             PreferCiphers(client.ConnectionInfo.Encryptions);
             target.HostKeys.Configure(client.ConnectionInfo, endpoint);
             client.HostKeyReceived += OnHostKeyReceived;
-            await client.ConnectAsync(ct);
+            await client.ConnectAsync(ct).ConfigureAwait(false);
             return client;
         }
         catch
@@ -306,7 +306,7 @@ internal sealed class SshConnection : IDisposable
         try
         {
             // WaitAsync bounds the wait even if SSH.NET never completes the task on a half-dead connection.
-            await cmd.ExecuteAsync(linked.Token).WaitAsync(timeout + TimeSpan.FromSeconds(5), time, ct);
+            await cmd.ExecuteAsync(linked.Token).WaitAsync(timeout + TimeSpan.FromSeconds(5), time, ct).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is OperationCanceledException or TimeoutException && !ct.IsCancellationRequested)
         {
@@ -314,13 +314,13 @@ internal sealed class SshConnection : IDisposable
         }
 
         using var stdout = new MemoryStream();
-        await cmd.OutputStream.CopyToAsync(stdout, ct);
+        await cmd.OutputStream.CopyToAsync(stdout, ct).ConfigureAwait(false);
         using var stderr = new StreamReader(cmd.ExtendedOutputStream);
         return new RemoteCommandResult
         {
             ExitCode = cmd.ExitStatus,
             Stdout = stdout.ToArray(),
-            Stderr = await stderr.ReadToEndAsync(ct),
+            Stderr = await stderr.ReadToEndAsync(ct).ConfigureAwait(false),
         };
     }
 

@@ -87,7 +87,7 @@ public static class SshResilience
         var pipeline = Create(options, deadline, what, time, log, attempts);
         try
         {
-            await pipeline.ExecuteAsync(static (state, token) => state(token), connect, ct);
+            await pipeline.ExecuteAsync(static (state, token) => state(token), connect, ct).ConfigureAwait(false);
         }
         catch (TimeoutRejectedException ex)
         {

@@ -15,7 +15,7 @@ internal sealed class TrainerBootstrap(RemoteRunnerOptions options)
         RemoteCommandResult result;
         try
         {
-            result = await conn.WithReconnectAsync("bootstrap", token => conn.RunAsync(command, options.BootstrapTimeout, token), timeoutIsFatal: true, ct);
+            result = await conn.WithReconnectAsync("bootstrap", token => conn.RunAsync(command, options.BootstrapTimeout, token), timeoutIsFatal: true, ct).ConfigureAwait(false);
         }
         catch (RemoteCommandTimeoutException)
         {

@@ -24,7 +24,7 @@ internal sealed class TrainerMonitor(RemoteRunnerOptions options, TimeProvider t
             heartbeat.ToString(CultureInfo.InvariantCulture),
             job.Job.ProductionModelFile is null ? "0" : job.Job.ProductionDataFile is null ? "1" : "2",
             after?.JobDir ?? string.Empty);
-        await job.Session.RunCheckedAsync("start trainer", start, ct);
+        await job.Session.RunCheckedAsync("start trainer", start, ct).ConfigureAwait(false);
     }
 
     /// <summary>Follows the trainer started at <paramref name="launchedAt"/> until it exits or its runtime limit has passed.</summary>
@@ -39,10 +39,10 @@ internal sealed class TrainerMonitor(RemoteRunnerOptions options, TimeProvider t
         var launcherDeadline = TimeSpan.FromSeconds(Math.Max(30, options.PollInterval.TotalSeconds * 5));
         while (true)
         {
-            var status = await PollAsync(job, layout, tail, wait: true, ct);
+            var status = await PollAsync(job, layout, tail, wait: true, ct).ConfigureAwait(false);
             if (status.ExitCode is { } code)
             {
-                await DrainLogAsync(job, layout, tail, status, ct);
+                await DrainLogAsync(job, layout, tail, status, ct).ConfigureAwait(false);
                 log.Information("trainer exited with code {ExitCode}", code);
                 return new TrainerOutcome(code, TimedOut: false);
             }
@@ -57,7 +57,7 @@ internal sealed class TrainerMonitor(RemoteRunnerOptions options, TimeProvider t
             {
                 if (elapsed > launcherDeadline)
                 {
-                    var why = await job.Session.ReadLastLineAsync(layout.Path(RemoteJobLayout.LauncherLog), ct);
+                    var why = await job.Session.ReadLastLineAsync(layout.Path(RemoteJobLayout.LauncherLog), ct).ConfigureAwait(false);
                     throw new TrainerFailedException($"the launcher did not start on {conn.Endpoint} within {launcherDeadline.TotalSeconds:0} s: {why}");
                 }
             }
@@ -89,7 +89,7 @@ internal sealed class TrainerMonitor(RemoteRunnerOptions options, TimeProvider t
             // and that is looked at once more after a short pause before it counts as a crash.
             if (status.Pgid is not null && status.Alive == 0)
             {
-                await Task.Delay(TimeSpan.FromMilliseconds(500), time, ct);
+                await Task.Delay(TimeSpan.FromMilliseconds(500), time, ct).ConfigureAwait(false);
             }
         }
     }
@@ -112,7 +112,7 @@ internal sealed class TrainerMonitor(RemoteRunnerOptions options, TimeProvider t
         var max = options.LogChunkBytes.ToString(CultureInfo.InvariantCulture);
         var waitSeconds = wait ? ((long)Math.Ceiling(options.PollInterval.TotalSeconds)).ToString(CultureInfo.InvariantCulture) : "0";
         var command = ShellQuote.Script(RemoteScripts.Status, layout.JobDir, offset, max, layout.LogName, waitSeconds);
-        var result = await job.Session.RunCheckedAsync("status poll", command, ct);
+        var result = await job.Session.RunCheckedAsync("status poll", command, ct).ConfigureAwait(false);
         var status = TrainerStatus.Parse(result.Stdout);
         foreach (var line in tail.Feed(status.LogChunk))
         {
@@ -127,7 +127,7 @@ internal sealed class TrainerMonitor(RemoteRunnerOptions options, TimeProvider t
         // The whole log is downloaded anyway; echo at most a few chunks more so a huge log cannot stall the run.
         for (var i = 0; i < 16 && status.LogSize > tail.Offset; i++)
         {
-            status = await PollAsync(job, layout, tail, wait: false, ct);
+            status = await PollAsync(job, layout, tail, wait: false, ct).ConfigureAwait(false);
         }
 
         if (tail.Flush() is { } last)

@@ -54,7 +54,7 @@ public sealed class TrainerPackage
             var writer = new TarWriter(stream, TarEntryFormat.Ustar, leaveOpen: false);
             await using (writer)
             {
-                await writer.WriteEntryAsync(Path.Combine(Folder, Requirements), RequirementsFile, ct);
+                await writer.WriteEntryAsync(Path.Combine(Folder, Requirements), RequirementsFile, ct).ConfigureAwait(false);
                 var module = Path.Combine(Folder, ModuleFolder);
                 var files = Directory.EnumerateFiles(module, "*", SearchOption.AllDirectories)
                     .Where(f => !f.Split(Path.DirectorySeparatorChar).Contains("__pycache__") && !f.EndsWith(".pyc", StringComparison.Ordinal))
@@ -62,7 +62,7 @@ public sealed class TrainerPackage
                 foreach (var file in files)
                 {
                     var name = Path.GetRelativePath(Folder, file).Replace(Path.DirectorySeparatorChar, '/');
-                    await writer.WriteEntryAsync(file, name, ct);
+                    await writer.WriteEntryAsync(file, name, ct).ConfigureAwait(false);
                 }
             }
         }

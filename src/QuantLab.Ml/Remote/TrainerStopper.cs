@@ -14,9 +14,9 @@ internal sealed class TrainerStopper(RemoteRunnerOptions options, TimeProvider t
     public async Task StopAndCollectAsync(HostedJob job, RemoteJobLayout layout)
     {
         using var budget = new CancellationTokenSource(options.CleanupBudget, time);
-        if (await StopAsync(job.Session, layout, job.Log, budget.Token))
+        if (await StopAsync(job.Session, layout, job.Log, budget.Token).ConfigureAwait(false))
         {
-            await CollectLogsAsync(job, layout, budget.Token);
+            await CollectLogsAsync(job, layout, budget.Token).ConfigureAwait(false);
         }
     }
 
@@ -31,7 +31,7 @@ internal sealed class TrainerStopper(RemoteRunnerOptions options, TimeProvider t
         {
             var layout = queued[i];
             queued.RemoveAt(i);
-            await StopAsync(session, layout, log, budget.Token);
+            await StopAsync(session, layout, log, budget.Token).ConfigureAwait(false);
         }
     }
 
@@ -51,10 +51,10 @@ internal sealed class TrainerStopper(RemoteRunnerOptions options, TimeProvider t
             try
             {
                 var path = layout.Path(remote);
-                var exists = await conn.WithReconnectAsync("check " + remote, token => conn.ExistsAsync(path, token), ct);
+                var exists = await conn.WithReconnectAsync("check " + remote, token => conn.ExistsAsync(path, token), ct).ConfigureAwait(false);
                 if (exists)
                 {
-                    await conn.WithReconnectAsync("collect " + remote, token => conn.DownloadFileAsync(path, Path.Combine(job.Job.OutputDir, local), token), ct);
+                    await conn.WithReconnectAsync("collect " + remote, token => conn.DownloadFileAsync(path, Path.Combine(job.Job.OutputDir, local), token), ct).ConfigureAwait(false);
                 }
             }
             catch (Exception ex)
@@ -70,7 +70,7 @@ internal sealed class TrainerStopper(RemoteRunnerOptions options, TimeProvider t
         try
         {
             var grace = ((long)Math.Ceiling(options.KillGrace.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-            var result = await session.RunCheckedAsync("stop trainer", ShellQuote.Script(RemoteScripts.Kill, layout.JobDir, grace), budget);
+            var result = await session.RunCheckedAsync("stop trainer", ShellQuote.Script(RemoteScripts.Kill, layout.JobDir, grace), budget).ConfigureAwait(false);
             var alive = RemoteOutputParser.ParseKeyValues(result.StdoutText).GetValueOrDefault("alive", "?");
             if (alive == "0")
             {

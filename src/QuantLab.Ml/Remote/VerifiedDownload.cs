@@ -12,7 +12,7 @@ internal sealed class VerifiedDownload(TimeProvider time)
     public async Task<TransferStats> DownloadOutputsAsync(HostedJob job, RemoteJobLayout layout, CancellationToken ct)
     {
         var conn = job.Connection;
-        var manifestResult = await job.Session.RunAsync("read manifest", ShellQuote.Script(RemoteScripts.Cat, layout.Path(RemoteJobLayout.Manifest)), ct);
+        var manifestResult = await job.Session.RunAsync("read manifest", ShellQuote.Script(RemoteScripts.Cat, layout.Path(RemoteJobLayout.Manifest)), ct).ConfigureAwait(false);
         if (manifestResult.ExitCode != 0)
         {
             throw new TrainerFailedException($"trainer finished on {conn.Endpoint} but its output manifest is missing: {manifestResult.LastErrorLine}");
@@ -27,7 +27,7 @@ internal sealed class VerifiedDownload(TimeProvider time)
             throw new TrainerFailedException($"trainer output {name} is missing on {conn.Endpoint} ({layout.OutputDir})");
         }
 
-        var stats = await DownloadVerifiedAsync(conn, layout.OutputDir, manifest, job.Job.OutputDir, time, ct);
+        var stats = await DownloadVerifiedAsync(conn, layout.OutputDir, manifest, job.Job.OutputDir, time, ct).ConfigureAwait(false);
         job.Log.Information(
             "downloaded {Files} trainer outputs ({Megabytes:0.0} MB) in {Seconds:0.00} s ({MegabytesPerSecond:0.0} MB/s), sha256 verified",
             stats.Files,
@@ -59,7 +59,7 @@ internal sealed class VerifiedDownload(TimeProvider time)
             for (var attempt = 1; attempt <= 2 && actual != sha; attempt++)
             {
                 // Hashed while it is written: no second pass over the file.
-                actual = await conn.WithReconnectAsync("download " + name, token => conn.DownloadFileAsync(remoteDir + "/" + name, part, token), ct);
+                actual = await conn.WithReconnectAsync("download " + name, token => conn.DownloadFileAsync(remoteDir + "/" + name, part, token), ct).ConfigureAwait(false);
             }
 
             if (actual != sha)

@@ -48,7 +48,7 @@ public sealed class SshComputeProvider : IBatchComputeProvider
     {
         ArgumentNullException.ThrowIfNull(job);
         using var key = SshPrivateKey.FromFile(options.KeyFile, options.Passphrase());
-        var result = await Runner().RunAsync(Target(key), job, ct);
+        var result = await Runner().RunAsync(Target(key), job, ct).ConfigureAwait(false);
         return result.AsTrainingResult();
     }
 
@@ -57,7 +57,7 @@ public sealed class SshComputeProvider : IBatchComputeProvider
     {
         ArgumentNullException.ThrowIfNull(batch);
         using var key = SshPrivateKey.FromFile(options.KeyFile, options.Passphrase());
-        return await Runner().RunBatchAsync(Target(key), batch.Jobs, onOutcome, ct);
+        return await Runner().RunBatchAsync(Target(key), batch.Jobs, onOutcome, ct).ConfigureAwait(false);
     }
 
     private RemoteJobRunner Runner() => new(package, options.Remote with
