@@ -1,16 +1,17 @@
 using Amazon.S3;
 using QuantLab.Ml.Common;
+using QuantLab.Ml.Compute.Local;
+using QuantLab.Ml.Compute.Ssh;
+using QuantLab.Ml.Compute.Vast;
 using QuantLab.Ml.Configuration;
 using QuantLab.Ml.Data;
+using QuantLab.Ml.Operations;
 using QuantLab.Ml.Pipeline;
 using QuantLab.Ml.Promotion;
 using QuantLab.Ml.Reaping;
 using QuantLab.Ml.Remote;
 using QuantLab.Ml.Storage;
 using QuantLab.Ml.Training;
-using QuantLab.Ml.Compute.Local;
-using QuantLab.Ml.Compute.Ssh;
-using QuantLab.Ml.Compute.Vast;
 using QuantLab.Ml.Vast;
 
 namespace QuantLab.Ml.Cli;
@@ -113,6 +114,13 @@ internal static class Composition
     /// <summary>A Vast client from section Vast (VAST_API_URL overrides the base URL) with the key from VAST_API_KEY or Vast:ApiKeyFile.</summary>
     /// <summary>A Vast client that must be able to change things (reaper, instances): a missing key is a usage error.</summary>
     public static VastClient Vast(CommandContext ctx) => VastClient(ctx, requireKey: true);
+
+    /// <summary>Live instances for `status` and the night's metrics: our labelled Vast instances; null without a key.</summary>
+    public static ILiveInstanceSource? LiveInstances(CommandContext ctx)
+    {
+        var client = VastClient(ctx, requireKey: false);
+        return client.HasApiKey ? new VastLiveInstanceSource(client) : null;
+    }
 
     /// <summary>The reaper a renting provider's night runs first; null without a Vast key (nothing could be listed or destroyed).</summary>
     private static LeftoverReaping? Leftovers(CommandContext ctx)

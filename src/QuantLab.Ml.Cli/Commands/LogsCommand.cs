@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using QuantLab.Ml.Common;
+using QuantLab.Ml.Remote;
 using QuantLab.Ml.Storage;
 
 namespace QuantLab.Ml.Cli.Commands;
@@ -152,6 +153,9 @@ internal static class LogsCommand
         }
     }
 
+    /// <summary>Whether a job id names this market exactly (btcusdt is not bybit-btcusdt).</summary>
+    private static bool IsOf(string jobId, string symbolKey) => RemoteJobId.KeyOf(jobId)?.Symbol == symbolKey;
+
     /// <summary>What --remote reads: the run, optionally one symbol, how many lines, and the key ssh offers.</summary>
     private sealed record RemoteTail(string RunId, string? SymbolKey, int Lines, string? Identity);
 
@@ -163,7 +167,7 @@ internal static class LogsCommand
     {
         var (runId, symbolKey, n) = (tail.RunId, tail.SymbolKey, tail.Lines);
         var records = (await new InstanceRecords(Composition.Store(ctx)).ListAsync(ct).ConfigureAwait(false))
-            .Where(r => r.RunId == runId && r.InstanceId is not null && (symbolKey is null || r.Jobs.Any(j => j.Contains(symbolKey, StringComparison.Ordinal))))
+            .Where(r => r.RunId == runId && r.InstanceId is not null && (symbolKey is null || r.Jobs.Any(j => IsOf(j, symbolKey))))
             .ToList();
         var output = ctx.Host.Out;
         output.WriteLine();
@@ -188,7 +192,7 @@ internal static class LogsCommand
 
             var knownHosts = Path.GetFullPath(Path.Combine(ctx.Options.EffectiveWorkDir, "ssh", string.Create(CultureInfo.InvariantCulture, $"known_hosts-{id}")));
             var args = SshArgs(ssh.Host, ssh.Port, knownHosts, tail.Identity);
-            foreach (var job in record.Jobs.Where(j => symbolKey is null || j.Contains(symbolKey, StringComparison.Ordinal)))
+            foreach (var job in record.Jobs.Where(j => symbolKey is null || IsOf(j, symbolKey)))
             {
                 var remoteLog = $"{root}/jobs/{job}/out/train.log";
                 output.WriteLine($"remote     instance {id}: ssh {string.Join(' ', args)} tail -n {n} {remoteLog}");

@@ -77,7 +77,7 @@ internal static class RunDailyCommand
                 CheckNotInTheFuture(request.Date, ctx.Time);
                 var reporter = NightlyReporter.Create(
                     new NightlyReportOptions { Alerts = ctx.Options.Alerts, Metrics = ctx.Options.Metrics, Symbols = ctx.Options.Symbols, WriteBudget = ctx.Options.Shutdown.StoreWriteBudget },
-                    () => Composition.Registry(ctx), StatusCommand.LiveInstances(ctx), ctx.Time, ctx.Log);
+                    () => Composition.Registry(ctx), Composition.LiveInstances(ctx), ctx.Time, ctx.Log);
                 var wouldFail = request.DryRun ? await DryRunTruth.BeforeAsync(ctx, ct).ConfigureAwait(false) : [];
                 foreach (var reason in wouldFail)
                 {

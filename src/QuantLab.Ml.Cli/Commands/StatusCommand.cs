@@ -9,12 +9,6 @@ namespace QuantLab.Ml.Cli.Commands;
 internal static class StatusCommand
 {
     /// <summary>Our live Vast instances; null without a Vast key (status then says "unknown").</summary>
-    internal static ILiveInstanceSource? LiveInstances(CommandContext ctx)
-    {
-        var client = Composition.VastClient(ctx, requireKey: false);
-        return client.HasApiKey ? new VastLiveInstanceSource(client) : null;
-    }
-
     public static Command Create(CliHost host)
     {
         var symbol = new Option<string[]>("--symbol", "-s") { Description = "Symbol to report (repeatable); default: the configured Symbols" };
@@ -38,7 +32,7 @@ internal static class StatusCommand
                 var symbols = parse.GetValue(symbol) is { Length: > 0 } given ? given.Select(s => Market.NormalizeKey(s, ctx.Options.Exchange)).Distinct().ToList() : ctx.Options.Symbols;
                 var limit = parse.GetValue(maxAge) is { } text ? Durations.Parse(text, "--max-age") : StatusReader.DefaultMaxAge;
                 var registry = new Ml.Storage.ModelRegistry(await Composition.KnownStoreAsync(ctx, ct).ConfigureAwait(false), ctx.Time);
-                var reader = new StatusReader(registry, LiveInstances(ctx), ctx.Time);
+                var reader = new StatusReader(registry, Composition.LiveInstances(ctx), ctx.Time);
                 var report = await reader.ReadAsync(symbols, limit, ct).ConfigureAwait(false);
                 if (parse.GetValue(json))
                 {
