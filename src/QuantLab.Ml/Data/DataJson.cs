@@ -12,7 +12,4 @@ internal sealed partial class DataJson : JsonSerializerContext
 {
     /// <summary>The project's conventions, indented as the files are written.</summary>
     public static DataJson Indented { get; } = new(Json.Conventions(indented: true));
-
-    /// <summary>The same on one line (log lines, payloads, JSON Lines).</summary>
-    public static DataJson Compact { get; } = new(Json.Conventions(indented: false));
 }

@@ -162,5 +162,5 @@ public sealed record NightlyReportOptions
     public IReadOnlyList<string> Symbols { get; init; } = [];
 
     /// <summary>How long the abort alert and metrics may take after SIGTERM (Shutdown:StoreWriteBudget).</summary>
-    public TimeSpan WriteBudget { get; init; } = TimeSpan.FromSeconds(15);
+    public TimeSpan WriteBudget { get; init; } = TimeBudget.Default.StoreWriteBudget;
 }

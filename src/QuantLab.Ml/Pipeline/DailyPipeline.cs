@@ -22,6 +22,7 @@ public sealed class DailyPipeline(PipelineContext context)
             await new ReapStep(scope).RunAsync(ct).ConfigureAwait(false);
         }
 
+        var record = new RecordStep(scope);
         var symbolRun = new SymbolRun(scope);
         var night = new NightRun(scope, symbolRun);
         List<SymbolRunResult> runs;
@@ -46,7 +47,7 @@ public sealed class DailyPipeline(PipelineContext context)
         {
             // Interrupted: every rental has settled by now (its destroy started first); a machine that may still bill is
             // what the one error line must name, whichever cancellation reached us first.
-            if (await new RecordStep(scope).LeakedOnInterruptAsync().ConfigureAwait(false) is { } leaked)
+            if (await record.LeakedOnInterruptAsync().ConfigureAwait(false) is { } leaked)
             {
                 throw new Training.RunInterruptedException(leaked, ex);
             }
@@ -57,7 +58,7 @@ public sealed class DailyPipeline(PipelineContext context)
         var result = new RunDailyResult { RunId = scope.RunId, Runs = runs, Night = report };
         if (!request.DryRun)
         {
-            await new RecordStep(scope).RecordAsync(result, startedAt, ct).ConfigureAwait(false);
+            await record.RecordAsync(result, startedAt, ct).ConfigureAwait(false);
         }
 
         return result;

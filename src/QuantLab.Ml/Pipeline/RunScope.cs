@@ -1,4 +1,5 @@
 using QuantLab.Ml.Common;
+using QuantLab.Ml.Configuration;
 using QuantLab.Ml.Training;
 using Serilog;
 
@@ -20,7 +21,7 @@ internal sealed class RunScope(PipelineContext context)
     public TimeSpan JobLife => context.Budget?.LongestJobLife ?? context.Options.Runtime.Hard;
 
     /// <summary>The bound of one store write in cleanup: after SIGTERM it runs inside the termination window.</summary>
-    public TimeSpan WriteBudget => context.Budget?.StoreWriteBudget ?? TimeSpan.FromSeconds(15);
+    public TimeSpan WriteBudget => context.Budget?.StoreWriteBudget ?? TimeBudget.Default.StoreWriteBudget;
 
     /// <summary>One symbol's failure as its result: not ready (data), failed (expected, one line) or failed unexpectedly.</summary>
     public SymbolRunResult FailureOf(string symbol, DateOnly? date, string? jobId, Exception ex, long started)

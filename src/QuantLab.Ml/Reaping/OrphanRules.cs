@@ -9,7 +9,7 @@ namespace QuantLab.Ml.Reaping;
 /// Decides whether one instance of ours is an orphan from its run record, its run's lock and its age, as of one moment.
 /// Rules in order: the run ended; older than the max age; no record and past the grace period; lock dead and owner gone.
 /// </summary>
-internal sealed partial class OrphanRules
+internal sealed class OrphanRules
 {
     private static readonly InstanceStatus[] EndedStatuses = [InstanceStatus.Destroyed, InstanceStatus.Failed, InstanceStatus.Reaped, InstanceStatus.DestroyFailed];
 

@@ -10,7 +10,4 @@ internal sealed partial class RemoteJson : JsonSerializerContext
 {
     /// <summary>The project's conventions, indented as the files are written.</summary>
     public static RemoteJson Indented { get; } = new(Json.Conventions(indented: true));
-
-    /// <summary>The same on one line (log lines, payloads, JSON Lines).</summary>
-    public static RemoteJson Compact { get; } = new(Json.Conventions(indented: false));
 }

@@ -9,7 +9,4 @@ internal sealed partial class ReportingJson : JsonSerializerContext
 {
     /// <summary>The project's conventions, indented as the files are written.</summary>
     public static ReportingJson Indented { get; } = new(Json.Conventions(indented: true));
-
-    /// <summary>The same on one line (log lines, payloads, JSON Lines).</summary>
-    public static ReportingJson Compact { get; } = new(Json.Conventions(indented: false));
 }

@@ -1,3 +1,4 @@
+using QuantLab.Ml.Configuration;
 using QuantLab.Ml.Storage;
 using QuantLab.Ml.Training;
 using QuantLab.Ml.Vast;
@@ -114,7 +115,7 @@ internal sealed class VastRentalAttempt(VastRenter owner, RentalSubject subject,
             Cost = RentalCost.Of(Offer, billedFrom ?? createdAt, now, UploadedBytes, DownloadedBytes);
         }
 
-        using var write = new CancellationTokenSource(owner.Budget?.StoreWriteBudget ?? TimeSpan.FromSeconds(15), owner.Time);
+        using var write = new CancellationTokenSource(owner.Budget?.StoreWriteBudget ?? TimeBudget.Default.StoreWriteBudget, owner.Time);
         try
         {
             await RecordAsync(status, destroyedAt, write.Token).ConfigureAwait(false);
