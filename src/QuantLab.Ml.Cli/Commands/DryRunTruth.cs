@@ -52,9 +52,6 @@ internal static class DryRunTruth
                 case RunStatus.Failed:
                     yield return new WouldFail(string.Create(inv, $"{run.Symbol} {day}: {run.Error}"), ExitCodes.Failed);
                     break;
-                case RunStatus.Planned when run.Plan?.Rental is { OfferId: null } rental:
-                    yield return new WouldFail(string.Create(inv, $"{run.Symbol} {day}: nothing to rent: {rental.Note}"), ExitCodes.Failed);
-                    break;
             }
         }
 

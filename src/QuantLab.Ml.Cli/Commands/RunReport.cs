@@ -64,13 +64,6 @@ internal static class RunReport
             {
                 output.WriteLine(string.Create(inv, $"  plan        provider {plan.Provider}; dataset {plan.DatasetBytes / 1024.0 / 1024.0:F1} MiB, {plan.Job.Counts.Train}/{plan.Job.Counts.Valid}/{plan.Job.Counts.Test} rows, {plan.Job.FeatureNames.Count} features"));
                 output.WriteLine(string.Create(inv, $"              xgboost {plan.Job.Xgboost.Objective} depth {plan.Job.Xgboost.MaxDepth} eta {plan.Job.Xgboost.Eta} up to {plan.Job.Xgboost.NumBoostRound} rounds; device {plan.Job.Device}; max runtime {Durations.Format(TimeSpan.FromMinutes(plan.Job.Runtime.MaxRuntimeMinutes))}"));
-                if (plan.Rental is { } r)
-                {
-                    output.WriteLine(r.OfferId is null
-                        ? string.Create(inv, $"              rent        nothing: {r.Note}")
-                        : string.Create(inv, $"              rent        offer {r.OfferId}: {r.Gpu} at {r.DollarsPerHour:F3} $/h, reliability {r.Reliability:F3}, {r.Location}; estimated {(r.EstimatedMinutes is { } em ? Durations.Format(TimeSpan.FromMinutes(Math.Round(em))) : "?")} ≈ ${r.EstimatedCostUsd:F3} ({r.Note})"));
-                }
-
                 foreach (var partition in plan.DataPartitions)
                 {
                     output.WriteLine(string.Create(inv, $"              data {partition}"));

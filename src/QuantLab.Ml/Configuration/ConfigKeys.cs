@@ -16,6 +16,13 @@ public static class ConfigKeys
     /// <summary>The generated metadata with the C# property names (no naming policy), as configuration keys are spelled.</summary>
     internal static readonly JsonSerializerOptions Metadata = new() { TypeInfoResolver = ConfigurationJson.Default };
 
+    /// <summary>Keys that were known once: a config that still sets one learns what replaced it, not just "unknown key".</summary>
+    private static readonly Dictionary<string, string> Retired = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["Rental:ExpectedTraining"] = "retired: a dry run's cost is now the night plan's, whose training time comes from past runs "
+            + "and Batch:SecondsPerMillionRows; remove the key",
+    };
+
     /// <summary>Settable properties of an options type: computed ones (EffectiveWorkDir, Enabled) are not configuration keys.</summary>
     internal static IEnumerable<JsonPropertyInfo> Properties(Type type) =>
         Metadata.GetTypeInfo(type).Properties.Where(p => p.Get is not null && p.Set is not null);
@@ -42,6 +49,12 @@ public static class ConfigKeys
                 case JsonTypeInfoKind.Object:
                     var properties = Properties(type.Type).ToList();
                     var match = properties.FirstOrDefault(p => string.Equals(p.Name, child, StringComparison.OrdinalIgnoreCase));
+                    if (match is null && Retired.TryGetValue(key, out var replaced))
+                    {
+                        errors.Add($"{describe(key)}: {replaced}");
+                        continue;
+                    }
+
                     if (match is null)
                     {
                         var nearest = Nearest(child, properties.Select(p => p.Name));

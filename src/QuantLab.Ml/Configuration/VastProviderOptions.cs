@@ -36,11 +36,8 @@ public sealed record VastProviderOptions
     /// <summary>Time one instance gets to reach running; then it is destroyed and its machine excluded.</summary>
     public TimeSpan RunningDeadline { get; set; } = TimeSpan.FromMinutes(10);
 
-    /// <summary>Boot and bootstrap time assumed by the dry-run cost estimate.</summary>
+    /// <summary>Boot and bootstrap time the night plan assumes per instance (its set-up, in the dry run's cost too).</summary>
     public TimeSpan ExpectedBoot { get; set; } = TimeSpan.FromMinutes(4);
-
-    /// <summary>Training time assumed by the dry-run cost estimate.</summary>
-    public TimeSpan ExpectedTraining { get; set; } = TimeSpan.FromMinutes(3);
 
     /// <summary>Time a destroy (with its retries) may take after the run is over or cancelled.</summary>
     public TimeSpan DestroyBudget { get; set; } = TimeSpan.FromMinutes(2);
@@ -65,7 +62,6 @@ public sealed record VastProviderOptions
         r.Positive(nameof(ProvisioningBudget), ProvisioningBudget, TimeSpan.FromHours(2));
         r.Positive(nameof(RunningDeadline), RunningDeadline, TimeSpan.FromHours(1));
         r.Positive(nameof(ExpectedBoot), ExpectedBoot, TimeSpan.FromHours(2));
-        r.Positive(nameof(ExpectedTraining), ExpectedTraining, TimeSpan.FromHours(24));
         r.Positive(nameof(DestroyBudget), DestroyBudget, TimeSpan.FromHours(1));
     }
 }

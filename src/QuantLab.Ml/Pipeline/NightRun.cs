@@ -8,28 +8,23 @@ using Serilog.Context;
 namespace QuantLab.Ml.Pipeline;
 
 /// <summary>
-/// A night of several symbols on a provider that can batch: every symbol prepared (data, dataset, lock, champion), the
+/// Every run on a provider that can batch (ssh, vast) is a night, a single symbol a night of one: every symbol prepared (data, dataset, lock, champion), the
 /// jobs packed onto the cheapest number of machines that finishes before the deadline, each machine training its jobs
 /// one after another, each symbol evaluated and promoted on its own as soon as its outputs are back, and the
 /// unfinished jobs of a lost machine run once more on a new one.
 /// </summary>
-internal sealed class NightRun(RunScope scope, SymbolRun symbolRun)
+internal sealed class NightRun(RunScope scope, IBatchComputeProvider provider)
 {
     private readonly DataCheckStep data = new(scope);
+    private readonly PrepareStep prepare = new(scope);
     private readonly DecideStep decide = new(scope);
     private readonly RecordStep record = new(scope);
 
     private PipelineContext Context => scope.Context;
 
-    /// <summary>Several symbols on a provider that batches them: one set-up per machine instead of one per symbol.</summary>
-    public bool RunsAsNight(int symbols, RunDailyRequest request) =>
-        Context.Provider is IBatchComputeProvider && (symbols > 1 || request.Instances is not null);
-
     public async Task<(List<SymbolRunResult> Runs, NightReport? Night)> RunAsync(IReadOnlyList<string> symbols, RunDailyRequest request, CancellationToken ct)
     {
-        var provider = (IBatchComputeProvider)Context.Provider;
         var settings = Context.Options.Batch;
-        var night = request with { PlanAsNight = true };
         var now = Context.Time.GetUtcNow();
         var deadline = NightDeadline.Next(request.Deadline ?? settings.Deadline, now);
         var margin = TimeSpan.FromMinutes(Context.Options.Runtime.MarginMinutes);
@@ -43,7 +38,7 @@ internal sealed class NightRun(RunScope scope, SymbolRun symbolRun)
                 new ParallelOptions { MaxDegreeOfParallelism = Math.Max(Math.Max(1, request.Parallel), Math.Min(4, Environment.ProcessorCount)), CancellationToken = ct },
                 async (symbol, token) =>
                 {
-                    if (await PrepareNightJobAsync(symbol, night, lockFor, token).ConfigureAwait(false) is { } outcome)
+                    if (await PrepareNightJobAsync(symbol, request, lockFor, token).ConfigureAwait(false) is { } outcome)
                     {
                         if (outcome.Job is { } job)
                         {
@@ -94,7 +89,7 @@ internal sealed class NightRun(RunScope scope, SymbolRun symbolRun)
                 return (Ordered(symbols, results), report);
             }
 
-            var batches = await TrainNightAsync(provider, plan, ready, results, deadline, margin, request, ct).ConfigureAwait(false);
+            var batches = await TrainNightAsync(plan, ready, results, deadline, margin, request, ct).ConfigureAwait(false);
             return (Ordered(symbols, results), report with { Batches = batches });
         }
         finally
@@ -115,7 +110,7 @@ internal sealed class NightRun(RunScope scope, SymbolRun symbolRun)
         try
         {
             date = await data.ResolveDateAsync(symbol, request, ct).ConfigureAwait(false);
-            var prepared = await symbolRun.PrepareAsync(symbol, date.Value, request, lockFor, id => jobId = id, ct).ConfigureAwait(false);
+            var prepared = await prepare.PrepareAsync(symbol, date.Value, request, lockFor, id => jobId = id, ct).ConfigureAwait(false);
             if (prepared.Final is { } final)
             {
                 return new NightPreparation(null, final with { DurationSeconds = Context.Time.GetElapsedTime(started).TotalSeconds });
@@ -141,7 +136,6 @@ internal sealed class NightRun(RunScope scope, SymbolRun symbolRun)
     /// a lost machine run once more, all together on one new machine, when the deadline still allows it.
     /// </summary>
     private async Task<IReadOnlyList<BatchReport>> TrainNightAsync(
-        IBatchComputeProvider provider,
         NightPlan plan,
         IReadOnlyDictionary<string, NightJob> ready,
         ConcurrentDictionary<string, SymbolRunResult> results,

@@ -1,7 +1,6 @@
 using QuantLab.Ml.Common;
 using QuantLab.Ml.Data;
 using QuantLab.Ml.Storage;
-using QuantLab.Ml.Training;
 using Serilog.Context;
 
 namespace QuantLab.Ml.Pipeline;
@@ -13,9 +12,18 @@ namespace QuantLab.Ml.Pipeline;
 /// </summary>
 internal sealed class PrepareStep(RunScope scope)
 {
+    private readonly DataCheckStep data = new(scope);
+
     private PipelineContext Context => scope.Context;
 
-    public async Task<DayPreparation> PrepareAsync(
+    /// <summary>Checks the day's data (step 1, waiting for it with --wait-for-data), then prepares its job on it.</summary>
+    public async Task<DayPreparation> PrepareAsync(string symbol, DateOnly date, RunDailyRequest request, TimeSpan lockFor, Action<string> onJobId, CancellationToken ct)
+    {
+        var report = await data.CheckAsync(symbol, date, request.WaitForData, ct).ConfigureAwait(false);
+        return await PrepareAsync(symbol, date, report, request, lockFor, onJobId, ct).ConfigureAwait(false);
+    }
+
+    private async Task<DayPreparation> PrepareAsync(
         string symbol, DateOnly date, ReadinessReport report, RunDailyRequest request, TimeSpan lockFor, Action<string> onJobId, CancellationToken ct)
     {
         var dataNotes = report.Reasons;
@@ -41,12 +49,8 @@ internal sealed class PrepareStep(RunScope scope)
 
         if (request.DryRun)
         {
+            // What renting costs is the night plan's (one offer search per run, see NightRun), not one estimate per symbol.
             var datasetBytes = new FileInfo(planned.Dataset.NpzPath).Length;
-
-            // A night of many symbols is priced once for the whole plan, not one offer search per symbol.
-            var rental = Context.Provider is IRentalPlanner planner && !request.PlanAsNight
-                ? await planner.EstimateAsync(spec, datasetBytes, ct).ConfigureAwait(false)
-                : null;
             return DayPreparation.Done(new SymbolRunResult
             {
                 Symbol = symbol, Date = date, JobId = spec.JobId, Status = RunStatus.Planned, DataNotes = dataNotes,
@@ -56,7 +60,6 @@ internal sealed class PrepareStep(RunScope scope)
                     Job = spec,
                     DatasetBytes = datasetBytes,
                     DataPartitions = spec.Partitions.Select(p => p.Key).ToList(),
-                    Rental = rental,
                 },
             });
         }

@@ -74,10 +74,6 @@ internal sealed class RecordStep(RunScope scope)
         }
     }
 
-    /// <summary>Adds what this run rented for the job (from the instance records) and what it cost.</summary>
-    public async Task<SymbolRunResult> WithRentalsAsync(SymbolRunResult result) =>
-        result.JobId is not null && await RunRecordsAsync().ConfigureAwait(false) is { } records ? WithRentals(result, records) : result;
-
     /// <summary>The machines of this run that may still bill, as one line; null when there are none (or they cannot be read).</summary>
     public async Task<string?> LeakedOnInterruptAsync()
     {

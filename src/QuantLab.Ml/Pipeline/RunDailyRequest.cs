@@ -21,12 +21,9 @@ public sealed record RunDailyRequest
     /// <summary>How many symbols run at once (each with its own machine when renting); 1 = one after another.</summary>
     public int Parallel { get; init; } = 1;
 
-    /// <summary>--instances: the most machines a night of several symbols may use at once; null = Batch:MaxInstances.</summary>
+    /// <summary>--instances: the most machines a night may use at once; null = Batch:MaxInstances.</summary>
     public int? Instances { get; init; }
 
     /// <summary>--deadline: UTC time of day the night must be done by; null = Batch:Deadline.</summary>
     public TimeOnly? Deadline { get; init; }
-
-    /// <summary>Set by the pipeline when the symbols run as one planned night (batches), so dry runs price the night once.</summary>
-    internal bool PlanAsNight { get; init; }
 }

@@ -10,7 +10,7 @@ public sealed record RunDailyResult
     public required string RunId { get; init; }
     public required IReadOnlyList<SymbolRunResult> Runs { get; init; }
 
-    /// <summary>For a night of several symbols on a batching provider: how they were (or would be) packed onto machines.</summary>
+    /// <summary>For a night on a batching provider (ssh, vast; one symbol is a night of one): how its jobs were (or would be) packed onto machines.</summary>
     public NightReport? Night { get; init; }
 }
 
@@ -113,7 +113,4 @@ public sealed record RunPlan
     public required JobSpec Job { get; init; }
     public required long DatasetBytes { get; init; }
     public required IReadOnlyList<string> DataPartitions { get; init; }
-
-    /// <summary>For a renting provider: the offer it would take and the estimated cost.</summary>
-    public RentalEstimate? Rental { get; init; }
 }

@@ -1,19 +1,19 @@
-using QuantLab.Ml.Common;
+using QuantLab.Ml.Training;
 using Serilog.Context;
 
 namespace QuantLab.Ml.Pipeline;
 
 /// <summary>
-/// One symbol's day, step after step: date and data check, dataset and job, champion, training, then evaluation,
-/// store and promotion. Every event after the job id is known carries it. One symbol failing never stops the others.
+/// One symbol's day on the local provider, step after step: date and data check, dataset and job, champion, training
+/// here, then evaluation, store and promotion. Every event after the job id is known carries it. One symbol failing
+/// never stops the others. (A provider with machines runs every day as part of a night: <see cref="NightRun"/>.)
 /// </summary>
-internal sealed class SymbolRun(RunScope scope)
+internal sealed class SymbolRun(RunScope scope, IJobComputeProvider provider)
 {
     private readonly DataCheckStep data = new(scope);
     private readonly PrepareStep prepare = new(scope);
-    private readonly TrainStep train = new(scope);
+    private readonly TrainStep train = new(scope, provider);
     private readonly DecideStep decide = new(scope);
-    private readonly RecordStep record = new(scope);
 
     private PipelineContext Context => scope.Context;
 
@@ -27,24 +27,17 @@ internal sealed class SymbolRun(RunScope scope)
         {
             date = await data.ResolveDateAsync(symbol, request, ct).ConfigureAwait(false);
             var result = await RunDayAsync(symbol, date.Value, request, id => jobId = id, ct).ConfigureAwait(false);
-            return await record.WithRentalsAsync(result with { DurationSeconds = Context.Time.GetElapsedTime(started).TotalSeconds }).ConfigureAwait(false);
+            return result with { DurationSeconds = Context.Time.GetElapsedTime(started).TotalSeconds };
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            return await record.WithRentalsAsync(scope.FailureOf(symbol, date, jobId, ex, started)).ConfigureAwait(false);
+            return scope.FailureOf(symbol, date, jobId, ex, started);
         }
-    }
-
-    /// <summary>Up to training: the day's job ready to train (its lock held), or the day's final result.</summary>
-    public async Task<DayPreparation> PrepareAsync(string symbol, DateOnly date, RunDailyRequest request, TimeSpan lockFor, Action<string> onJobId, CancellationToken ct)
-    {
-        var report = await data.CheckAsync(symbol, date, request.WaitForData, ct).ConfigureAwait(false);
-        return await prepare.PrepareAsync(symbol, date, report, request, lockFor, onJobId, ct).ConfigureAwait(false);
     }
 
     private async Task<SymbolRunResult> RunDayAsync(string symbol, DateOnly date, RunDailyRequest request, Action<string> onJobId, CancellationToken ct)
     {
-        var prepared = await PrepareAsync(symbol, date, request, scope.JobLife, onJobId, ct).ConfigureAwait(false);
+        var prepared = await prepare.PrepareAsync(symbol, date, request, scope.JobLife, onJobId, ct).ConfigureAwait(false);
         if (prepared.Final is { } final)
         {
             return final;
@@ -55,20 +48,6 @@ internal sealed class SymbolRun(RunScope scope)
         using var jobProperty = LogContext.PushProperty("JobId", day.Planned.Spec.JobId);
         var champion = await ChampionStep.PrepareAsync(Context, day.Planned, day.JobDir, ct).ConfigureAwait(false);
         var training = await train.RunAsync(symbol, RunScope.TrainingJobOf(day, champion), ct).ConfigureAwait(false);
-        if (training.TeardownError is not { } leak)
-        {
-            return await decide.RunAsync(day, champion, training, request, ct).ConfigureAwait(false);
-        }
-
-        // The machine may still bill, but what it trained is good: evaluate, store and promote it as on a clean night,
-        // then fail the run for the billing risk.
-        try
-        {
-            return RunScope.WithTeardownFailure(await decide.RunAsync(day, champion, training, request, ct).ConfigureAwait(false), leak);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            throw new QuantLabException($"{ex.Message}; and {leak}", ex);
-        }
+        return await decide.RunAsync(day, champion, training, request, ct).ConfigureAwait(false);
     }
 }

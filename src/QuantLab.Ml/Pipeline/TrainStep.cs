@@ -3,15 +3,16 @@ using QuantLab.Ml.Training;
 namespace QuantLab.Ml.Pipeline;
 
 /// <summary>
-/// Step 4 for a night of one: the provider trains the job (a child process, a fixed host, or a rented machine it always
-/// destroys) and brings its outputs back. A night of many trains in batches instead (<see cref="NightRun"/>).
+/// Step 4 on the local provider: the trainer runs as a child process on this machine, where the job was prepared. A
+/// provider with machines (ssh, vast) trains every run as a night in batches instead, a single symbol a night of one
+/// (<see cref="NightRun"/>).
 /// </summary>
-internal sealed class TrainStep(RunScope scope)
+internal sealed class TrainStep(RunScope scope, IJobComputeProvider provider)
 {
     public Task<TrainingResult> RunAsync(string symbol, TrainingJob job, CancellationToken ct)
     {
         var context = scope.Context;
-        context.Log.Information("Training {JobId} on provider {Provider}", job.Spec.JobId, context.Provider.Name);
-        return scope.Audit.StepAsync("train", symbol, job.Spec.JobId, () => context.Provider.RunAsync(job, ct));
+        context.Log.Information("Training {JobId} on provider {Provider}", job.Spec.JobId, provider.Name);
+        return scope.Audit.StepAsync("train", symbol, job.Spec.JobId, () => provider.RunAsync(job, ct));
     }
 }

@@ -1,6 +1,10 @@
 namespace QuantLab.Ml.Training;
 
-/// <summary>How a job gets a machine and runs the trainer on it (local child process, a fixed SSH host, a rented Vast.ai box).</summary>
+/// <summary>
+/// Where jobs train. A provider either trains one job where it was prepared (<see cref="IJobComputeProvider"/>: a local
+/// child process) or trains batches of jobs on machines (<see cref="IBatchComputeProvider"/>: a fixed SSH host, rented
+/// Vast.ai boxes), where every run is a planned night and a single symbol a night of one.
+/// </summary>
 public interface IComputeProvider
 {
     /// <summary>Provider name as given on the command line (local, ssh, vast).</summary>
@@ -11,7 +15,11 @@ public interface IComputeProvider
     /// and reads those records back to attribute costs and name a machine that may still bill.
     /// </summary>
     bool RentsMachines => false;
+}
 
+/// <summary>A provider that trains one job at a time on this machine (local): no machines to plan, nothing to rent.</summary>
+public interface IJobComputeProvider : IComputeProvider
+{
     /// <summary>
     /// Runs the trainer for <paramref name="job"/> and returns once its outputs are in <see cref="TrainingJob.OutputDir"/>.
     /// Throws <see cref="TrainerFailedException"/> when the trainer fails; never leaves a machine running.
@@ -43,7 +51,7 @@ public sealed record TrainingJob
     public required string OutputDir { get; init; }
 }
 
-/// <summary>What a provider reports after a successful training.</summary>
+/// <summary>What a provider reports after a successful training (a local run, or one job of a batch).</summary>
 public sealed record TrainingResult
 {
     public required string OutputDir { get; init; }
@@ -55,11 +63,6 @@ public sealed record TrainingResult
     /// <summary>The trainer's own wall time on the machine, when the provider measured it apart from transfers.</summary>
     public double? TrainerSeconds { get; init; }
 
-    /// <summary>
-    /// Set when the outputs came back but the rented machine could not be destroyed: the outputs are good and are used as
-    /// usual, and the run fails afterwards with this (it may still be billing).
-    /// </summary>
-    public string? TeardownError { get; init; }
 }
 
 /// <summary>The trainer exited non-zero, timed out or its outputs are missing or corrupt.</summary>
@@ -68,25 +71,4 @@ public class TrainerFailedException : Common.QuantLabException
     public TrainerFailedException() { }
     public TrainerFailedException(string message) : base(message) { }
     public TrainerFailedException(string message, Exception inner) : base(message, inner) { }
-}
-
-/// <summary>A provider that rents machines can say, before renting, what it would rent and what it would cost (dry runs).</summary>
-public interface IRentalPlanner
-{
-    Task<RentalEstimate> EstimateAsync(JobSpec spec, long datasetBytes, CancellationToken ct);
-}
-
-/// <summary>What a dry run would rent: the offer and the estimated cost (boot + expected training + transfer).</summary>
-public sealed record RentalEstimate
-{
-    public long? OfferId { get; init; }
-    public string? Gpu { get; init; }
-    public double? DollarsPerHour { get; init; }
-    public double? Reliability { get; init; }
-    public string? Location { get; init; }
-    public double? EstimatedMinutes { get; init; }
-    public double? EstimatedCostUsd { get; init; }
-
-    /// <summary>Why there is no offer (no match, search failed), or how the estimate was made.</summary>
-    public required string Note { get; init; }
 }

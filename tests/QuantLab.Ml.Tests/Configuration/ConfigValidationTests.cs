@@ -31,7 +31,7 @@ public sealed class ConfigValidationTests : IDisposable
         { "Vast:BaseUrl", "\"http://vast.example.com\"", "Vast:BaseUrl 'http://vast.example.com' must use https" },
         { "Rental:MaxInstanceAttempts", "0", "Rental:MaxInstanceAttempts = 0: must be 1..25" },
         { "Rental:DestroyBudget", "\"-00:01:00\"", "Rental:DestroyBudget = -00:01:00: must be more than 00:00:00" },
-        { "Rental:ExpectedTraining", "\"00:00:00\"", "Rental:ExpectedTraining = 00:00:00: must be more than 00:00:00" },
+        { "Rental:ExpectedBoot", "\"00:00:00\"", "Rental:ExpectedBoot = 00:00:00: must be more than 00:00:00" },
         { "Remote:ConnectTimeout", "\"00:00:00\"", "Remote:ConnectTimeout = 00:00:00: must be more than 00:00:00" },
         { "Remote:RemoteWatchdogGrace", "\"-00:00:10\"", "Remote:RemoteWatchdogGrace = -00:00:10: must be 00:00:00..02:00:00" },
         { "Remote:Resilience:RetryDelay", "\"00:00:00\"", "Remote:Resilience:RetryDelay = 00:00:00: must be more than 00:00:00" },
@@ -162,6 +162,7 @@ public sealed class ConfigValidationTests : IDisposable
     [InlineData("""{ "Vast": { "Offers": { "MaxPricePerHr": 1 } } }""", "Vast:Offers:MaxPricePerHr: unknown key; did you mean Vast:Offers:MaxPricePerHour?")]
     [InlineData("""{ "Ssh": { "Remote": { "Python": "python3" } } }""", "Ssh:Remote: unknown section")]
     [InlineData("""{ "WindowDays": { "Max": 3 } }""", "WindowDays:Max: unknown key; WindowDays has no keys of its own")]
+    [InlineData("""{ "Rental": { "ExpectedTraining": "00:03:00" } }""", "Rental:ExpectedTraining: retired: a dry run's cost is now the night plan's")]
     public async Task A_typo_names_the_key_and_the_nearest_known_one(string json, string message)
     {
         var result = await WithConfig(json).RunAsync("run-daily", "--date", "2026-12-06");

@@ -51,8 +51,12 @@ public sealed class RunDailyVastEndToEndTests(SshdFixture sshd) : IAsyncLifetime
         Assert.True(File.Exists(temp.Combine("store", "models", "candidates", "btcusdt", "2026-02-10", "_COMPLETE.json")));
         vast.AssertNothingLeftBilling();
 
+        // One symbol is a night of one: one machine, labelled with its batch, whose record lists the one job.
+        Assert.Equal(1, instance.GetProperty("batch_jobs").GetInt32());
+        var batchId = instance.GetProperty("batch_id").GetString()!;
+        Assert.Equal($"batch-{JsonDocument.Parse(result.Stdout).RootElement.GetProperty("run_id").GetString()![4..]}-1", batchId);
         var create = Assert.Single(vast.Calls, c => c.Method == "PUT" && c.Path.StartsWith("/api/v0/asks/", StringComparison.Ordinal));
-        Assert.Contains($"quantlab-ml:{run.GetProperty("job_id").GetString()}", create.Body, StringComparison.Ordinal);
+        Assert.Contains($"quantlab-ml:{batchId}", create.Body, StringComparison.Ordinal);
         Assert.Contains("CONTAINER_API_KEY", create.Body, StringComparison.Ordinal);
         Assert.DoesNotContain(vast.ApiKey, create.Body, StringComparison.Ordinal);
         Assert.DoesNotContain("AWS_", create.Body, StringComparison.Ordinal);
@@ -222,9 +226,11 @@ public sealed class RunDailyVastEndToEndTests(SshdFixture sshd) : IAsyncLifetime
             Assert.Contains("no Vast API key", Assert.Single(doc.RootElement.GetProperty("would_fail").EnumerateArray()).GetString(), StringComparison.Ordinal);
         }
 
-        var rental = plan.SingleRun().GetProperty("plan").GetProperty("rental");
-        Assert.Equal("Oslo, NO", rental.GetProperty("location").GetString());
-        Assert.True(rental.GetProperty("estimated_cost_usd").GetDouble() > 0);
+        // One symbol is a night of one: its plan names the cheapest offer (the one in Oslo) and prices one machine with it.
+        var night = JsonDocument.Parse(plan.Stdout).RootElement.GetProperty("night");
+        Assert.Contains("Oslo, NO", night.GetProperty("price_note").GetString(), StringComparison.Ordinal);
+        Assert.Equal(1, night.GetProperty("plan").GetProperty("chosen").GetProperty("instances").GetInt32());
+        Assert.True(night.GetProperty("plan").GetProperty("chosen").GetProperty("cost_usd").GetDouble() > 0);
         Assert.Equal(ExitCodes.Usage, text.ExitCode);
         var first = text.Stdout.Split('\n');
         Assert.StartsWith("DRY RUN: a real run would NOT succeed (exit 2)", first[0], StringComparison.Ordinal);
@@ -251,7 +257,7 @@ public sealed class RunDailyVastEndToEndTests(SshdFixture sshd) : IAsyncLifetime
         Assert.Equal(ExitCodes.Failed, text.ExitCode);
         var first = text.Stdout.Split('\n');
         Assert.StartsWith("DRY RUN: a real run would NOT succeed (exit 1)", first[0], StringComparison.Ordinal);
-        Assert.Contains("nothing to rent: no offer matches", first[1], StringComparison.Ordinal);
+        Assert.Contains("the night has nothing to rent: no offer matches", first[1], StringComparison.Ordinal);
         Assert.Empty(vast.CreatedInstanceIds);
     }
 

@@ -280,6 +280,46 @@ public sealed class RunNightVastEndToEndTests(SshdFixture sshd) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_single_symbol_is_a_night_of_one_whose_lost_machine_is_replaced_once_before_the_deadline()
+    {
+        await SampleAsync("btcusdt");
+        AddOffers(2);
+        var cli = NewCli();
+        cli.Environment["QUANTLAB_Xgboost__NumBoostRound"] = "2000";
+        cli.Environment["QUANTLAB_Xgboost__EarlyStoppingRounds"] = "0";
+        cli.Environment["QUANTLAB_Xgboost__Eta"] = "0.001";
+        cli.Environment["QUANTLAB_Remote__Resilience__ReconnectTimeout"] = "00:00:04";
+        cli.Environment["QUANTLAB_Remote__ConnectTimeout"] = "00:00:02";
+        cli.Environment["QUANTLAB_Remote__CleanupBudget"] = "00:00:04";
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        var loser = Task.Run(
+            async () =>
+            {
+                // The first machine goes away as soon as its trainer runs (2000 rounds take seconds): SSH refused, Vast says exited.
+                await TrainerPgidAsync("job-btcusdt-*", stop.Token);
+                var first = vast.CreatedInstanceIds[0];
+                relays[first].SwitchTo(9);
+                vast.SetSchedule(first, FakeInstanceSchedule.EndsIn("exited"));
+            },
+            stop.Token);
+
+        var result = await cli.RunAsync("run-daily", "--symbol", "btcusdt", "--date", Date, "--deadline", FarDeadline, "--json");
+        await stop.CancelAsync();
+        await loser.ContinueWith(_ => { }, TaskScheduler.Default);
+
+        // Before issue #22 a single symbol rented outside the night: a lost machine failed it. Now it is a night of one.
+        Assert.True(result.ExitCode == ExitCodes.Ok, result.ToString());
+        Assert.Equal("succeeded", result.SingleRun().GetProperty("status").GetString());
+        Assert.Equal(2, vast.CreatedInstanceIds.Count);
+        vast.AssertNothingLeftBilling();
+        var night = Night(result);
+        Assert.Equal(1, night.GetProperty("plan").GetProperty("chosen").GetProperty("instances").GetInt32());
+        var batches = night.GetProperty("batches").EnumerateArray().ToList();
+        Assert.Equal([(false, 1, 0), (true, 0, 1)], batches.Select(b => (b.GetProperty("requeue").GetBoolean(), b.GetProperty("lost").GetInt32(), b.GetProperty("trained").GetInt32())));
+        Assert.Equal(2, result.SingleRun().GetProperty("instances").GetArrayLength());
+    }
+
+    [Fact]
     public async Task Sigterm_during_a_night_on_two_instances_destroys_both_and_releases_every_lock()
     {
         string[] symbols = ["btcusdt", "ethusdt", "solusdt", "xrpusdt"];

@@ -3,6 +3,7 @@ using QuantLab.Ml.Tests.Support;
 using QuantLab.Ml.Tests.Support.Sshd;
 using QuantLab.Ml.Compute.Ssh;
 using QuantLab.Ml.Configuration;
+using QuantLab.Ml.Training;
 
 namespace QuantLab.Ml.Tests.Remote;
 
@@ -17,7 +18,7 @@ public sealed class SshComputeProviderTests(SshdFixture sshd)
         using var bed = RemoteTestBed.Create(sshd);
         var provider = new SshComputeProvider(Options(bed), bed.Package, TimeProvider.System, bed.Log.Logger);
 
-        var result = await provider.RunAsync(bed.Job, ct);
+        var result = await RunOneAsync(provider, bed.Job, ct);
 
         Assert.Equal("ssh", provider.Name);
         Assert.Equal(bed.Job.OutputDir, result.OutputDir);
@@ -36,7 +37,7 @@ public sealed class SshComputeProviderTests(SshdFixture sshd)
         using var bed = RemoteTestBed.Create(sshd);
         var provider = new SshComputeProvider(Options(bed), bed.Package, TimeProvider.System, bed.Log.Logger);
 
-        await provider.RunAsync(bed.Job, ct);
+        await RunOneAsync(provider, bed.Job, ct);
 
         var keyLines = (await File.ReadAllLinesAsync(sshd.KeyFile, ct)).Where(l => !l.StartsWith("-----", StringComparison.Ordinal) && l.Length > 20).ToList();
         Assert.NotEmpty(keyLines);
@@ -69,12 +70,22 @@ public sealed class SshComputeProviderTests(SshdFixture sshd)
         Directory.SetLastWriteTimeUtc(notAJob, tenDaysAgo);
         var provider = new SshComputeProvider(Options(bed) with { CleanJobsOlderThanDays = 2 }, bed.Package, TimeProvider.System, bed.Log.Logger);
 
-        await provider.RunAsync(bed.Job, ct);
+        await RunOneAsync(provider, bed.Job, ct);
 
         Assert.False(Directory.Exists(old));
         Assert.True(Directory.Exists(fresh));
         Assert.True(Directory.Exists(notAJob));
         Assert.True(Directory.Exists(bed.RemoteJobDir));
+    }
+
+    /// <summary>One job the way a single symbol's night trains it: a batch of one.</summary>
+    private static async Task<TrainingResult> RunOneAsync(SshComputeProvider provider, TrainingJob job, CancellationToken ct)
+    {
+        var outcomes = await provider.RunBatchAsync(
+            new BatchRequest { BatchId = "batch-test-1", Jobs = [job], HardLimit = TimeSpan.FromMinutes(30) }, _ => Task.CompletedTask, ct);
+        var outcome = Assert.Single(outcomes);
+        Assert.True(outcome.Status == JobOutcomeStatus.Trained, outcome.Error);
+        return outcome.Result!;
     }
 
     private SshProviderOptions Options(RemoteTestBed bed)

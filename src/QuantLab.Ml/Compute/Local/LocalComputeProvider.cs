@@ -6,7 +6,7 @@ using Serilog;
 namespace QuantLab.Ml.Compute.Local;
 
 /// <summary>Runs the trainer as a child process on this machine with the configured interpreter (the embedded default).</summary>
-public sealed class LocalComputeProvider(TrainerOptions options, TimeProvider time, ILogger log) : IComputeProvider
+public sealed class LocalComputeProvider(TrainerOptions options, TimeProvider time, ILogger log) : IJobComputeProvider
 {
     /// <summary>How often the trainer's train.log is read for progress lines while it runs.</summary>
     private static readonly TimeSpan FollowInterval = TimeSpan.FromSeconds(1);

@@ -44,15 +44,7 @@ public sealed class SshComputeProvider : IBatchComputeProvider
     public Task<MachinePrice> PriceAsync(CancellationToken ct) =>
         Task.FromResult(new MachinePrice { DollarsPerHour = 0, Setup = TimeSpan.FromSeconds(5), Note = $"own host {endpoint}: no rental cost" });
 
-    public async Task<TrainingResult> RunAsync(TrainingJob job, CancellationToken ct)
-    {
-        ArgumentNullException.ThrowIfNull(job);
-        using var key = SshPrivateKey.FromFile(options.KeyFile, options.Passphrase());
-        var result = await Runner().RunAsync(Target(key), job, ct).ConfigureAwait(false);
-        return result.AsTrainingResult();
-    }
-
-    /// <summary>The jobs one after another on the one host, over one connection and one bootstrap.</summary>
+    /// <summary>The jobs one after another on the one host, over one connection and one bootstrap (a single symbol: a batch of one).</summary>
     public async Task<IReadOnlyList<JobOutcome>> RunBatchAsync(BatchRequest batch, Func<JobOutcome, Task> onOutcome, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(batch);

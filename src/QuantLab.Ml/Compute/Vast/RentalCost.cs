@@ -19,10 +19,6 @@ public sealed record RentalCost
     public static RentalCost Of(VastOffer offer, DateTimeOffset from, DateTimeOffset to, long uploadedBytes, long downloadedBytes) =>
         Build(offer, offer.DphTotal ?? 0, Math.Max(0, (to - from).TotalSeconds), uploadedBytes, downloadedBytes);
 
-    /// <summary>The plan's estimate: <paramref name="duration"/> (boot + expected training) at <paramref name="dollarsPerHour"/>, plus transfer of the dataset and artifacts.</summary>
-    public static RentalCost Estimate(VastOffer offer, double dollarsPerHour, TimeSpan duration, long uploadBytes, long downloadBytes) =>
-        Build(offer, dollarsPerHour, duration.TotalSeconds, uploadBytes, downloadBytes);
-
     private static RentalCost Build(VastOffer offer, double dph, double seconds, long uploadedBytes, long downloadedBytes)
     {
         var transfer = (uploadedBytes / 1e9 * (offer.InetDownCost ?? 0)) + (downloadedBytes / 1e9 * (offer.InetUpCost ?? 0));

@@ -9,8 +9,8 @@ using Serilog;
 namespace QuantLab.Ml.Compute.Vast;
 
 /// <summary>
-/// Runs a job, or a batch of jobs, on a rented Vast.ai GPU (the rental is <see cref="VastRenter"/>'s, the price before
-/// renting <see cref="VastPricing"/>'s): offer → create (labelled, recorded first) → running → SSH → train → download →
+/// Runs a batch of jobs (a single symbol's: a batch of one) on a rented Vast.ai GPU (the rental is
+/// <see cref="VastRenter"/>'s, the price before renting <see cref="VastPricing"/>'s): offer → create (labelled, recorded first) → running → SSH → train → download →
 /// destroy. Every instance it creates is destroyed before it returns or throws, whatever happened; what a killed process
 /// leaves behind is found through its <see cref="InstanceRecord"/> by reap-orphans, and the on-box watchdog destroys the
 /// instance itself when max runtime + margin has passed.
@@ -23,7 +23,7 @@ public sealed class VastComputeProvider(
     InstanceRecords records,
     string runId,
     TimeProvider time,
-    ILogger log) : IBatchComputeProvider, IRentalPlanner
+    ILogger log) : IBatchComputeProvider
 {
     // Fields rather than captured parameters: the parameters also build the parts below.
     private readonly RemoteJobRunner runner = runner;
@@ -41,40 +41,14 @@ public sealed class VastComputeProvider(
     /// </summary>
     public TimeBudget? Budget { get => renter.Budget; init => renter.Budget = value; }
 
-    public Task<RentalEstimate> EstimateAsync(JobSpec spec, long datasetBytes, CancellationToken ct) => pricing.EstimateAsync(datasetBytes, ct);
-
     /// <summary>Batches run on as many instances at once as the night's plan asks for; the account's limits are the real cap.</summary>
     public int MaxMachines => int.MaxValue;
 
     public Task<MachinePrice> PriceAsync(CancellationToken ct) => pricing.PriceAsync(ct);
 
-    public async Task<TrainingResult> RunAsync(TrainingJob job, CancellationToken ct)
-    {
-        ArgumentNullException.ThrowIfNull(job);
-        var spec = job.Spec;
-        return await renter.RentAsync(
-            new RentalSubject(spec.JobId, [spec.JobId], Budget?.LongestJobLife ?? spec.Runtime.Hard),
-            async (target, rental, token) =>
-            {
-                var result = await runner.RunAsync(target, job, token).ConfigureAwait(false);
-                rental.UploadedBytes = result.Upload.Bytes;
-                rental.DownloadedBytes = result.Download.Bytes;
-                if (DeviceProblem(spec, result.OutputDir) is { } problem)
-                {
-                    rental.Error = problem;
-                    throw new TrainerFailedException(problem);
-                }
-
-                rental.Succeeded = true;
-                return result.AsTrainingResult();
-            },
-            (result, leak) => result with { TeardownError = leak },
-            ct).ConfigureAwait(false);
-    }
-
     /// <summary>
-    /// One instance for the whole batch: rented, labelled and recorded like a single job's, the jobs trained one after
-    /// another over one connection, destroyed as soon as the last job's outputs are down. When no instance can be had,
+    /// One instance for the whole batch: rented, labelled (<c>quantlab-ml:&lt;batch id&gt;</c>) and recorded, the jobs
+    /// trained one after another over one connection, destroyed as soon as the last job's outputs are down. When no instance can be had,
     /// every job fails with the reason; a lost instance makes its unfinished jobs Lost (the pipeline may re-queue them).
     /// </summary>
     public async Task<IReadOnlyList<JobOutcome>> RunBatchAsync(BatchRequest batch, Func<JobOutcome, Task> onOutcome, CancellationToken ct)

@@ -7,40 +7,11 @@ using QuantLab.Ml.Vast;
 namespace QuantLab.Ml.Compute.Vast;
 
 /// <summary>
-/// What a Vast machine would cost tonight, before renting: one offer search per plan (a dry run's estimate, or the night
-/// plan's machine price) and one $/h for it: the offer's price for the searched disk (<see cref="VastOffer.PricePerHour"/>).
+/// What a Vast machine would cost tonight, before renting: one offer search per plan (the night plan's machine price, a
+/// single symbol's night of one included) and one $/h for it: the offer's price for the searched disk (<see cref="VastOffer.PricePerHour"/>).
 /// </summary>
 internal sealed class VastPricing(VastClient client, OfferQuery query, VastProviderOptions options)
 {
-    /// <summary>The dry run's estimate for one job: boot + expected training at the offer's $/h, plus transfer at its $/GB.</summary>
-    public async Task<RentalEstimate> EstimateAsync(long datasetBytes, CancellationToken ct)
-    {
-        var quote = await QuoteAsync(ct).ConfigureAwait(false);
-        if (quote.Offer is not { } offer)
-        {
-            return new RentalEstimate { Note = quote.Failure switch
-            {
-                { } why => $"offers were not searched: {why}",
-                null => $"no offer matches {query.Describe()}",
-            } };
-        }
-
-        var minutes = (options.ExpectedBoot + options.ExpectedTraining).TotalMinutes;
-        var cost = RentalCost.Estimate(offer, quote.DollarsPerHour ?? 0, options.ExpectedBoot + options.ExpectedTraining, datasetBytes + (2 << 20), 8 << 20);
-        return new RentalEstimate
-        {
-            OfferId = offer.Id,
-            Gpu = offer.GpuName,
-            DollarsPerHour = quote.DollarsPerHour,
-            Reliability = offer.EffectiveReliability,
-            Location = offer.Geolocation,
-            EstimatedMinutes = minutes,
-            EstimatedCostUsd = cost.TotalUsd,
-            Note = $"{quote.Matches} offers match; estimate = {options.ExpectedBoot.TotalMinutes:F0} min boot + {options.ExpectedTraining.TotalMinutes:F0} min training at dph_total, plus transfer at the offer's $/GB"
-                + NoKeyNote,
-        };
-    }
-
     /// <summary>The night plan's price of one machine: $/h, set-up time and what the datasets' upload costs per GB.</summary>
     public async Task<MachinePrice> PriceAsync(CancellationToken ct)
     {
@@ -62,7 +33,7 @@ internal sealed class VastPricing(VastClient client, OfferQuery query, VastProvi
             UploadUsdPerGb = offer.InetDownCost ?? 0,
             Note = string.Create(
                 CultureInfo.InvariantCulture,
-                $"offer {offer.Id}: {offer.GpuName} at {dph:F3} $/h, {quote.Matches} offers match; set-up {setup.TotalMinutes:F0} min per instance")
+                $"offer {offer.Id}: {offer.GpuName} at {dph:F3} $/h, reliability {offer.EffectiveReliability:F3}, {offer.Geolocation}; {quote.Matches} offers match; set-up {setup.TotalMinutes:F0} min per instance")
                 + NoKeyNote,
         };
     }
