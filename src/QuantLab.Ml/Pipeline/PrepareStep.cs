@@ -52,7 +52,7 @@ internal sealed class PrepareStep(RunScope scope)
                 Symbol = symbol, Date = date, JobId = spec.JobId, Status = RunStatus.Planned, DataNotes = dataNotes,
                 Plan = new RunPlan
                 {
-                    Provider = Context.Provider.Name,
+                    Provider = Context.Provider.Kind.Wire(),
                     Job = spec,
                     DatasetBytes = datasetBytes,
                     DataPartitions = spec.Partitions.Select(p => p.Key).ToList(),

@@ -11,7 +11,7 @@ internal sealed class TrainStep(RunScope scope)
     public Task<TrainingResult> RunAsync(string symbol, TrainingJob job, CancellationToken ct)
     {
         var context = scope.Context;
-        context.Log.Information("Training {JobId} on provider {Provider}", job.Spec.JobId, context.Provider.Name);
+        context.Log.Information("Training {JobId} on provider {Provider}", job.Spec.JobId, context.Provider.Kind.Wire());
         return scope.Audit.StepAsync("train", symbol, job.Spec.JobId, () => context.Provider.RunAsync(job, ct));
     }
 }

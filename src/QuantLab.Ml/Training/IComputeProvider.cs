@@ -3,8 +3,8 @@ namespace QuantLab.Ml.Training;
 /// <summary>How a job gets a machine and runs the trainer on it (local child process, a fixed SSH host, a rented Vast.ai box).</summary>
 public interface IComputeProvider
 {
-    /// <summary>Provider name as given on the command line (local, ssh, vast).</summary>
-    string Name { get; }
+    /// <summary>Which provider this is; printed and recorded by its name as given on the command line (<see cref="ComputeProviderKinds.Wire"/>).</summary>
+    ComputeProviderKind Kind { get; }
 
     /// <summary>
     /// Rents machines that bill until destroyed (vast): the run then reaps leftovers before renting, records every rental

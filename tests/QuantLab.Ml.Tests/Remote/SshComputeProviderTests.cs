@@ -3,6 +3,7 @@ using QuantLab.Ml.Tests.Support;
 using QuantLab.Ml.Tests.Support.Sshd;
 using QuantLab.Ml.Compute.Ssh;
 using QuantLab.Ml.Configuration;
+using QuantLab.Ml.Training;
 
 namespace QuantLab.Ml.Tests.Remote;
 
@@ -19,7 +20,7 @@ public sealed class SshComputeProviderTests(SshdFixture sshd)
 
         var result = await provider.RunAsync(bed.Job, ct);
 
-        Assert.Equal("ssh", provider.Name);
+        Assert.Equal(ComputeProviderKind.Ssh, provider.Kind);
         Assert.Equal(bed.Job.OutputDir, result.OutputDir);
         Assert.Equal($"ssh {sshd.User}@{sshd.Host}:{sshd.Port}", result.Machine);
         Assert.True(result.WallTime > TimeSpan.Zero);
