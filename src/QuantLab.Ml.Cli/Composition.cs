@@ -86,13 +86,13 @@ internal static class Composition
 
     public static IComputeProvider Provider(CommandContext ctx) => ctx.Options.Provider switch
     {
-        "local" => new LocalComputeProvider(ctx.Options.Trainer, ctx.Time, ctx.Log),
-        "ssh" => new SshComputeProvider(
+        ComputeProviderKind.Local => new LocalComputeProvider(ctx.Options.Trainer, ctx.Time, ctx.Log),
+        ComputeProviderKind.Ssh => new SshComputeProvider(
             ctx.Options.Ssh,
             TrainerPackage.FromFolder(ctx.Options.Trainer.ResolvePackageDir()),
             ctx.Time,
             ctx.Log),
-        "vast" => new VastComputeProvider(
+        ComputeProviderKind.Vast => new VastComputeProvider(
             VastClient(ctx, requireKey: false),
             OfferQuery.FromOptions(VastOptions(ctx)),
             ctx.Options.Rental,

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using QuantLab.Ml.Common;
 using QuantLab.Ml.ConfigCheck;
+using QuantLab.Ml.Training;
 
 namespace QuantLab.Ml.Cli.Commands;
 
@@ -22,7 +23,7 @@ internal static class ConfigCommand
         var store = CommonOptions.Store();
         var data = CommonOptions.Data();
         var provider = new Option<string?>("--provider") { Description = "Check for this provider: local, ssh, vast (config Provider)" };
-        provider.AcceptOnlyFromAmong("local", "ssh", "vast");
+        provider.AcceptOnlyFromAmong([.. ComputeProviderKinds.Names]);
         var json = CommonOptions.Json();
         var command = new Command(
             "check",

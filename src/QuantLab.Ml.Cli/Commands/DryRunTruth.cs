@@ -2,6 +2,7 @@ using System.Globalization;
 using QuantLab.Ml.Common;
 using QuantLab.Ml.Operations;
 using QuantLab.Ml.Pipeline;
+using QuantLab.Ml.Training;
 
 namespace QuantLab.Ml.Cli.Commands;
 
@@ -16,7 +17,7 @@ internal static class DryRunTruth
 {
     /// <summary>The Vast provider without a key: the real run stops at its start with exit 2, before any data work.</summary>
     public static string? MissingVastKey(CommandContext ctx) =>
-        ctx.Options.Provider == "vast" && !Composition.VastClient(ctx, requireKey: false).HasApiKey
+        ctx.Options.Provider == ComputeProviderKind.Vast && !Composition.VastClient(ctx, requireKey: false).HasApiKey
             ? "no Vast API key (set VAST_API_KEY or Vast:ApiKeyFile): the vast provider cannot rent; nothing was checked or built"
             : null;
 

@@ -3,6 +3,7 @@ using System.Globalization;
 using QuantLab.Ml.Common;
 using QuantLab.Ml.Operations;
 using QuantLab.Ml.Pipeline;
+using QuantLab.Ml.Training;
 
 namespace QuantLab.Ml.Cli.Commands;
 
@@ -14,7 +15,7 @@ internal static class RunDailyCommand
         var symbol = new Option<string[]>("--symbol", "-s") { Description = "Symbol to train (repeatable), e.g. btcusdt, or bybit-btcusdt on another exchange than Exchange; default: the configured Symbols and Exchanges", AllowMultipleArgumentsPerToken = false };
         var date = new Option<string?>("--date", "-d") { Description = "UTC day (yyyyMMdd or yyyy-MM-dd, at most tomorrow), or 'latest'; default: yesterday" };
         var provider = new Option<string?>("--provider") { Description = "Where the trainer runs: local, ssh or vast (config Provider, default local)" };
-        provider.AcceptOnlyFromAmong("local", "ssh", "vast");
+        provider.AcceptOnlyFromAmong([.. ComputeProviderKinds.Names]);
         var data = CommonOptions.Data();
         var store = CommonOptions.Store();
         var window = new Option<int?>("--window-days") { Description = "Days of data ending at the date (default: WindowDays, 2)" };

@@ -2,6 +2,7 @@ using System.Globalization;
 using QuantLab.Ml.Common;
 using QuantLab.Ml.Pipeline;
 using QuantLab.Ml.Promotion;
+using QuantLab.Ml.Storage;
 
 namespace QuantLab.Ml.Cli.Commands;
 
@@ -53,7 +54,7 @@ internal static class RunReport
 
             if (run.Promotion is { } promotion)
             {
-                output.WriteLine(string.Create(inv, $"  promotion   {promotion.Decision.ToUpperInvariant()}{(promotion.Trials is { } n ? $" (trial {n} of this symbol, DSR {promotion.DeflatedSharpe:F3})" : string.Empty)}"));
+                output.WriteLine(string.Create(inv, $"  promotion   {promotion.Decision.Wire().ToUpperInvariant()}{(promotion.Trials is { } n ? $" (trial {n} of this symbol, DSR {promotion.DeflatedSharpe:F3})" : string.Empty)}"));
                 foreach (var reason in promotion.Reasons)
                 {
                     output.WriteLine(string.Create(inv, $"    - {reason}"));

@@ -42,7 +42,7 @@ internal static class RunsCommand
                     foreach (var entry in run.Runs)
                     {
                         ctx.Host.Out.WriteLine(string.Create(inv,
-                            $"{run.StartedAt:yyyy-MM-dd HH:mm:ss}  {run.RunId.PadRight(idWidth)}  {entry.Symbol,-10} {(entry.Date is { } d ? TradingDate.Iso(d) : "-"),-10} {Words(entry.Status),-10} {Durations.FormatSeconds(entry.DurationSeconds),-11} {run.Provider,-8} {entry.Machine ?? "-",-12} {(entry.CostUsd is { } c ? c.ToString("F3", inv) : "-"),8}  {entry.Decision ?? "-",-9} {OneLine(entry.Error)}"));
+                            $"{run.StartedAt:yyyy-MM-dd HH:mm:ss}  {run.RunId.PadRight(idWidth)}  {entry.Symbol,-10} {(entry.Date is { } d ? TradingDate.Iso(d) : "-"),-10} {Words(entry.Status),-10} {Durations.FormatSeconds(entry.DurationSeconds),-11} {run.Provider,-8} {entry.Machine ?? "-",-12} {(entry.CostUsd is { } c ? c.ToString("F3", inv) : "-"),8}  {entry.Decision?.Wire() ?? "-",-9} {OneLine(entry.Error)}"));
                     }
                 }
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using QuantLab.Ml.Common;
 using QuantLab.Ml.Operations;
+using QuantLab.Ml.Storage;
 
 namespace QuantLab.Ml.Cli.Commands;
 
@@ -64,7 +65,7 @@ internal static class StatusCommand
             {
                 var cost = r.CostUsd is { } c ? string.Create(inv, $"  ${c:F2}") : string.Empty;
                 var date = r.Date is { } d ? TradingDate.Iso(d) : "-";
-                output.WriteLine(string.Create(inv, $"  last run    {r.FinishedAt:yyyy-MM-dd HH:mm} UTC ({r.AgeHours:F1} h ago)  {RunsCommand.Words(r.Status)}  {date}  {r.Decision ?? "-"}  {Durations.FormatSeconds(r.DurationSeconds)}{cost}  {r.Provider}@{r.Host}  {r.RunId}"));
+                output.WriteLine(string.Create(inv, $"  last run    {r.FinishedAt:yyyy-MM-dd HH:mm} UTC ({r.AgeHours:F1} h ago)  {RunsCommand.Words(r.Status)}  {date}  {r.Decision?.Wire() ?? "-"}  {Durations.FormatSeconds(r.DurationSeconds)}{cost}  {r.Provider}@{r.Host}  {r.RunId}"));
                 if (r.Candidate is { } m)
                 {
                     output.WriteLine($"  candidate   {Metrics(m)}");

@@ -2,6 +2,7 @@ using System.Collections;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using QuantLab.Ml.Configuration;
+using QuantLab.Ml.Training;
 
 namespace QuantLab.Ml.ConfigCheck;
 
@@ -116,6 +117,7 @@ public static partial class ConfigSources
     {
         null => null,
         bool b => b ? "true" : "false",
+        ComputeProviderKind provider => provider.Wire(), // as it is configured ("vast"), not the C# name
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
         _ => value.ToString(),
     };

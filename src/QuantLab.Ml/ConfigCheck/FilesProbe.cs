@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using QuantLab.Ml.Training;
 
 namespace QuantLab.Ml.ConfigCheck;
 
@@ -24,7 +25,7 @@ public sealed class FilesProbe : IConfigProbe
             }
 
             // A section named like the provider (Ssh with ssh, Vast with vast) is what tonight's run uses; other sections only warn.
-            var required = key.StartsWith(context.Options.Provider + ":", StringComparison.OrdinalIgnoreCase);
+            var required = key.StartsWith(context.Options.Provider.Wire() + ":", StringComparison.OrdinalIgnoreCase);
             var path = value.StartsWith("~/", StringComparison.Ordinal) && home is not null ? Path.Combine(home, value[2..]) : value;
             results.Add(Check(key, path, required));
         }

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Diagnostics;
+using QuantLab.Ml.Training;
 
 namespace QuantLab.Ml.ConfigCheck;
 
@@ -18,8 +19,8 @@ public sealed class PythonProbe : IConfigProbe
         var python = context.Options.Trainer.Python;
 
         // Only the local provider runs the trainer here; ssh and vast run it on the remote machine's interpreter.
-        var required = context.Options.Provider == "local";
-        var suffix = required ? string.Empty : $" (only the local provider needs it; provider is {context.Options.Provider})";
+        var required = context.Options.Provider == ComputeProviderKind.Local;
+        var suffix = required ? string.Empty : $" (only the local provider needs it; provider is {context.Options.Provider.Wire()})";
         var psi = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         psi.ArgumentList.Add("-c");
         psi.ArgumentList.Add(Script);

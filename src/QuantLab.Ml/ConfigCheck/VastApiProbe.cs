@@ -1,3 +1,4 @@
+using QuantLab.Ml.Training;
 using QuantLab.Ml.Vast;
 
 namespace QuantLab.Ml.ConfigCheck;
@@ -10,7 +11,7 @@ public sealed class VastApiProbe : IConfigProbe
     public async Task<IReadOnlyList<CheckResult>> ProbeAsync(ConfigProbeContext context, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (context.Options.Provider != "vast")
+        if (context.Options.Provider != ComputeProviderKind.Vast)
         {
             return [];
         }

@@ -1,3 +1,5 @@
+using QuantLab.Ml.Training;
+
 namespace QuantLab.Ml.ConfigCheck;
 
 /// <summary>
@@ -11,7 +13,7 @@ public sealed class VastCredentialsProbe : IConfigProbe
     public Task<IReadOnlyList<CheckResult>> ProbeAsync(ConfigProbeContext context, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (context.Options.Provider != "vast")
+        if (context.Options.Provider != ComputeProviderKind.Vast)
         {
             return Task.FromResult<IReadOnlyList<CheckResult>>([]);
         }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using QuantLab.Ml.Common;
+using QuantLab.Ml.Training;
 
 namespace QuantLab.Ml.Configuration;
 
@@ -206,8 +207,17 @@ public static class ConfigurationLoader
 
     private static QuantLabOptions Bind(IConfiguration root)
     {
-        var bound = new QuantLabOptions();
-        root.Bind(bound);
+        // Provider is read by its exact names only: the binder's enum parsing would also take "Vast", "2" or "local,ssh",
+        // and would fail on any other text with an exception instead of the validator's one line. So the binder sees only
+        // a valid name, and any other text is kept for the validator.
+        var providerText = root["Provider"];
+        var unknownProvider = providerText is null || ComputeProviderKinds.TryParse(providerText, out _) ? null : providerText;
+        var bindable = unknownProvider is null
+            ? root
+            : new ConfigurationBuilder().AddConfiguration(root, shouldDisposeConfiguration: false)
+                .AddInMemoryCollection([new KeyValuePair<string, string?>("Provider", null)]).Build();
+        var bound = new QuantLabOptions { UnknownProvider = unknownProvider };
+        bindable.Bind(bound);
 
         // Lists are replaced, not appended to: the binder would otherwise add configured items after the defaults.
         var defaults = new Dataset.DatasetConfig();

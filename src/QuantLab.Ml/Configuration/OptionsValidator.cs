@@ -1,4 +1,5 @@
 using QuantLab.Ml.Common;
+using QuantLab.Ml.Training;
 
 namespace QuantLab.Ml.Configuration;
 
@@ -54,7 +55,7 @@ public static class OptionsValidator
     {
         r.Whole(nameof(o.WindowDays), o.WindowDays, 1, 31, "days");
         r.That(o.Device is null or "auto" or "cpu" or "cuda", nameof(o.Device), o.Device, "one of auto, cpu, cuda, or unset (the provider's default)");
-        r.OneOf(nameof(o.Provider), o.Provider, "local", "ssh", "vast");
+        r.OneOf(nameof(o.Provider), o.UnknownProvider ?? o.Provider.Wire(), [.. ComputeProviderKinds.Names]);
         r.Rule(o.Symbols.Count > 0, "Symbols: no symbols configured: give --symbol or set Symbols");
     }
 
@@ -67,7 +68,7 @@ public static class OptionsValidator
     private static void CrossSection(QuantLabOptions o, ConfigRules r)
     {
         // What the chosen provider cannot start without; config check and run-daily say the same.
-        if (o.Provider == "ssh")
+        if (o.Provider == ComputeProviderKind.Ssh)
         {
             o.Ssh.RequireHost(r.Section(SshProviderOptions.Section));
         }

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using QuantLab.Ml.Common;
 using QuantLab.Ml.Dataset;
 using QuantLab.Ml.Promotion;
@@ -35,8 +36,15 @@ public sealed record QuantLabOptions
     /// <summary>Local folder for run folders (logs, job bundles, trainer outputs); null = &lt;store&gt;/runs for a folder store, else ./.quantlab/runs.</summary>
     public string? WorkDir { get; set; }
 
-    /// <summary>Compute provider: local, ssh or vast.</summary>
-    public string Provider { get; set; } = "local";
+    /// <summary>Compute provider: local, ssh or vast (by these exact names; see <see cref="ConfigurationLoader"/>).</summary>
+    public ComputeProviderKind Provider { get; set; } = ComputeProviderKind.Local;
+
+    /// <summary>
+    /// The configured Provider text when it names no provider: <see cref="Provider"/> then keeps its default and
+    /// <see cref="OptionsValidator"/> reports this text in its one line. Not a configuration key.
+    /// </summary>
+    [JsonIgnore]
+    internal string? UnknownProvider { get; init; }
 
     /// <summary>
     /// Days of data ending at the run date. The default of 2 makes the evaluation walk forward: the test part is the run
@@ -52,7 +60,7 @@ public sealed record QuantLabOptions
     public string? Device { get; set; }
 
     /// <summary>The device jobs ask for: <see cref="Device"/>, or the provider's default when it is unset.</summary>
-    public string EffectiveDevice => Device ?? (Provider == "vast" ? "cuda" : "auto");
+    public string EffectiveDevice => Device ?? (Provider == ComputeProviderKind.Vast ? "cuda" : "auto");
 
     public DatasetConfig Dataset { get; set; } = new();
     public XgboostParams Xgboost { get; set; } = new();

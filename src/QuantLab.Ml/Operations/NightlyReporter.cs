@@ -94,7 +94,7 @@ public sealed class NightlyReporter
             {
                 await alerts.NotifyAsync(Alert.RunFailed(run, result.RunId), ct).ConfigureAwait(false);
             }
-            else if (run.Promotion?.Decision == "promoted" && options.Alerts.OnPromotion)
+            else if (run.Promotion?.Decision == RunDecision.Promoted && options.Alerts.OnPromotion)
             {
                 await alerts.NotifyAsync(Alert.Promoted(run, result.RunId), ct).ConfigureAwait(false);
             }

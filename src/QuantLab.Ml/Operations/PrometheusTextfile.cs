@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using QuantLab.Ml.Storage;
 
 namespace QuantLab.Ml.Operations;
 
@@ -7,7 +8,9 @@ namespace QuantLab.Ml.Operations;
 public static class PrometheusTextfile
 {
     private static readonly string[] RunStatuses = ["succeeded", "failed", "skipped", "not_ready"];
-    private static readonly string[] Decisions = ["promoted", "rejected", "skipped", "none"];
+
+    /// <summary>Every decision a run can record, then "none" for a run that made none (one series per label value, always all of them).</summary>
+    private static readonly string[] Decisions = [.. Enum.GetValues<RunDecision>().Select(d => d.Wire()), "none"];
 
     public static string Render(StatusReport report, RunInvocation? invocation, BuildInfo build)
     {
@@ -37,7 +40,7 @@ public static class PrometheusTextfile
 
                 f.Add("quantlab_ml_last_run_duration_seconds", "Wall time of the symbol's last run.", sym, run.DurationSeconds);
                 f.Add("quantlab_ml_last_run_cost_usd", "Rented compute cost of the symbol's last run (absent when unknown).", sym, run.CostUsd);
-                var decision = run.Decision ?? "none";
+                var decision = run.Decision?.Wire() ?? "none";
                 foreach (var d in Decisions)
                 {
                     f.Add("quantlab_ml_last_run_promotion", "Promotion decision of the symbol's last run (1 for the current decision).", [.. sym, ("decision", d)], decision == d ? 1 : 0);

@@ -1,3 +1,5 @@
+using QuantLab.Ml.Storage;
+
 namespace QuantLab.Ml.Operations;
 
 /// <summary>The truth about the nights, per configured symbol: last run, production model, live machines, and whether all is well.</summary>
@@ -50,7 +52,7 @@ public sealed record LastRunStatus
     public string? JobId { get; init; }
 
     /// <summary>promoted, rejected, skipped, or null when no decision was made.</summary>
-    public string? Decision { get; init; }
+    public RunDecision? Decision { get; init; }
     public double? CostUsd { get; init; }
     public double DurationSeconds { get; init; }
     public string? Error { get; init; }

@@ -1,4 +1,5 @@
 using QuantLab.Ml.Remote;
+using QuantLab.Ml.Training;
 using QuantLab.Ml.Vast;
 
 namespace QuantLab.Ml.Operations;
@@ -16,7 +17,7 @@ public sealed class VastLiveInstanceSource(VastClient client) : ILiveInstanceSou
             return new LiveInstance
             {
                 InstanceId = i.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                Provider = "vast",
+                Provider = ComputeProviderKind.Vast.Wire(),
                 JobId = jobId,
                 Symbol = RemoteJobId.KeyOf(jobId)?.Symbol,
                 State = i.ActualStatus,

@@ -47,7 +47,7 @@ public sealed class DailyPipeline(PipelineContext context)
                     runs = results.ToList();
                     break;
                 default:
-                    throw new InvalidOperationException($"provider {context.Provider.Name} trains neither one job nor a batch");
+                    throw new InvalidOperationException($"provider {context.Provider.Kind.Wire()} trains neither one job nor a batch");
             }
         }
         catch (OperationCanceledException ex) when (ct.IsCancellationRequested && ex is not Training.RunInterruptedException && !request.DryRun)

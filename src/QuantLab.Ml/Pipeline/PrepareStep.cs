@@ -1,6 +1,7 @@
 using QuantLab.Ml.Common;
 using QuantLab.Ml.Data;
 using QuantLab.Ml.Storage;
+using QuantLab.Ml.Training;
 using Serilog.Context;
 
 namespace QuantLab.Ml.Pipeline;
@@ -56,7 +57,7 @@ internal sealed class PrepareStep(RunScope scope)
                 Symbol = symbol, Date = date, JobId = spec.JobId, Status = RunStatus.Planned, DataNotes = dataNotes,
                 Plan = new RunPlan
                 {
-                    Provider = Context.Provider.Name,
+                    Provider = Context.Provider.Kind.Wire(),
                     Job = spec,
                     DatasetBytes = datasetBytes,
                     DataPartitions = spec.Partitions.Select(p => p.Key).ToList(),

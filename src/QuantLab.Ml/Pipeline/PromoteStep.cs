@@ -15,13 +15,13 @@ internal sealed class PromoteStep(RunScope scope)
         if (skip)
         {
             Context.Log.Information("Promotion skipped (--skip-promotion); the policy said {Decision}", decision.Decision);
-            return new PromotionResult { Decision = "skipped", Reasons = ["--skip-promotion", .. decision.Reasons] };
+            return new PromotionResult { Decision = RunDecision.Skipped, Reasons = ["--skip-promotion", .. decision.Reasons] };
         }
 
         if (decision.Decision != PromotionOutcome.Promoted)
         {
             Context.Log.Information("Not promoted: {Reasons}", string.Join("; ", decision.Reasons));
-            return new PromotionResult { Decision = "rejected", Reasons = decision.Reasons };
+            return new PromotionResult { Decision = RunDecision.Rejected, Reasons = decision.Reasons };
         }
 
         var manifest = await Context.Registry.PromoteAsync(
@@ -33,6 +33,6 @@ internal sealed class PromoteStep(RunScope scope)
             Context.Log.Warning("Promotion of {Symbol}: {Warning}", manifest.Symbol, warning);
         }
 
-        return new PromotionResult { Decision = "promoted", Reasons = decision.Reasons };
+        return new PromotionResult { Decision = RunDecision.Promoted, Reasons = decision.Reasons };
     }
 }

@@ -1,5 +1,6 @@
 using QuantLab.Ml.Common;
 using QuantLab.Ml.Storage;
+using QuantLab.Ml.Training;
 
 namespace QuantLab.Ml.Pipeline;
 
@@ -44,7 +45,7 @@ internal sealed class RecordStep(RunScope scope)
             RunId = result.RunId,
             StartedAt = startedAt,
             FinishedAt = Context.Time.GetUtcNow(),
-            Provider = Context.Provider.Name,
+            Provider = Context.Provider.Kind.Wire(),
             Host = Environment.MachineName,
             Runs = result.Runs.Select(r => new RunSummaryEntry
             {

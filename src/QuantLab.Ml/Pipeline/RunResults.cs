@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using QuantLab.Ml.Promotion;
+using QuantLab.Ml.Storage;
 using QuantLab.Ml.Training;
 
 namespace QuantLab.Ml.Pipeline;
@@ -95,8 +96,8 @@ public sealed record CandidateResult
 /// <summary>The promotion decision and its reasons.</summary>
 public sealed record PromotionResult
 {
-    /// <summary>promoted, rejected or skipped.</summary>
-    public required string Decision { get; init; }
+    /// <summary>promoted, rejected or skipped (written by those names).</summary>
+    public required RunDecision Decision { get; init; }
     public required IReadOnlyList<string> Reasons { get; init; }
 
     /// <summary>Evaluations of a test window of this symbol so far (the trial ledger), this one included.</summary>

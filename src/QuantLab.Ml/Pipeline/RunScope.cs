@@ -1,5 +1,6 @@
 using QuantLab.Ml.Common;
 using QuantLab.Ml.Configuration;
+using QuantLab.Ml.Storage;
 using QuantLab.Ml.Training;
 using Serilog;
 
@@ -45,7 +46,7 @@ internal sealed class RunScope(PipelineContext context)
     public static SymbolRunResult WithTeardownFailure(SymbolRunResult result, string leak)
     {
         var model = result.Status != RunStatus.Succeeded ? null
-            : result.Promotion?.Decision == "promoted" ? "the trained model was stored and promoted"
+            : result.Promotion?.Decision == RunDecision.Promoted ? "the trained model was stored and promoted"
             : "the trained model was stored as the candidate";
         var error = string.Join("; ", new[] { result.Error, leak, model }.Where(s => !string.IsNullOrEmpty(s)));
         return result with { Status = RunStatus.Failed, Error = error };

@@ -12,7 +12,7 @@ internal sealed class TrainStep(RunScope scope, IJobComputeProvider provider)
     public Task<TrainingResult> RunAsync(string symbol, TrainingJob job, CancellationToken ct)
     {
         var context = scope.Context;
-        context.Log.Information("Training {JobId} on provider {Provider}", job.Spec.JobId, provider.Name);
+        context.Log.Information("Training {JobId} on provider {Provider}", job.Spec.JobId, provider.Kind.Wire());
         return scope.Audit.StepAsync("train", symbol, job.Spec.JobId, () => provider.RunAsync(job, ct));
     }
 }

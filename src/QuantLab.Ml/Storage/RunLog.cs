@@ -43,7 +43,7 @@ public sealed record RunSummaryEntry
     public required string Status { get; init; }
 
     /// <summary>promoted, rejected, skipped, or null when no decision was made.</summary>
-    public string? Decision { get; init; }
+    public RunDecision? Decision { get; init; }
     public double? DirectionalAccuracy { get; init; }
     /// <summary>The candidate's per-bar Sharpe ratio net of costs (not annualized).</summary>
     public double? SharpePerBar { get; init; }

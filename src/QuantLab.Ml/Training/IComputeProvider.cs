@@ -7,8 +7,8 @@ namespace QuantLab.Ml.Training;
 /// </summary>
 public interface IComputeProvider
 {
-    /// <summary>Provider name as given on the command line (local, ssh, vast).</summary>
-    string Name { get; }
+    /// <summary>Which provider this is; printed and recorded by its name as given on the command line (<see cref="ComputeProviderKinds.Wire"/>).</summary>
+    ComputeProviderKind Kind { get; }
 
     /// <summary>
     /// Rents machines that bill until destroyed (vast): the run then reaps leftovers before renting, records every rental

@@ -138,7 +138,7 @@ public sealed class JsonContextTests : IDisposable
         var loaded = ConfigurationLoader.Load(null, env, new Dictionary<string, string?> { ["StoreRoot"] = "store" }, temp.Path, systemFile: null);
 
         Assert.Equal(3, loaded.Options.WindowDays);
-        Assert.Equal("ssh", loaded.Options.Provider);
+        Assert.Equal(ComputeProviderKind.Ssh, loaded.Options.Provider);
         Assert.Equal(0.07, loaded.Options.Xgboost.Eta);
         Assert.Equal(TimeSpan.FromMinutes(20), loaded.Options.DataWait.MaxDelay);
         Assert.Equal("slack", loaded.Options.Alerts.Format);

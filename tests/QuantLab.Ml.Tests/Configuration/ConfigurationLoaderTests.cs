@@ -1,6 +1,7 @@
 using QuantLab.Ml.Common;
 using QuantLab.Ml.Configuration;
 using QuantLab.Ml.Tests.Support;
+using QuantLab.Ml.Training;
 
 namespace QuantLab.Ml.Tests.Configuration;
 
@@ -15,7 +16,7 @@ public sealed class ConfigurationLoaderTests : IDisposable
     {
         var loaded = ConfigurationLoader.Load(null, None, None, temp.Path, systemFile: null);
 
-        Assert.Equal("local", loaded.Options.Provider);
+        Assert.Equal(ComputeProviderKind.Local, loaded.Options.Provider);
         Assert.Equal(["btcusdt"], loaded.Options.Symbols);
         Assert.Equal(Path.Combine(temp.Path, ".quantlab"), loaded.Options.StoreRoot);
         Assert.Equal([1, 5, 15, 60, 300], loaded.Options.Dataset.ReturnWindows);

@@ -53,7 +53,7 @@ internal static class OpsTestKit
         Runs = entries,
     };
 
-    public static RunSummaryEntry Entry(string symbol, string status, DateOnly date, string? decision = null, string? error = null, double? cost = null) => new()
+    public static RunSummaryEntry Entry(string symbol, string status, DateOnly date, RunDecision? decision = null, string? error = null, double? cost = null) => new()
     {
         Symbol = symbol,
         Status = status,

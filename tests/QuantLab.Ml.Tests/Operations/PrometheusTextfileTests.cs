@@ -1,6 +1,7 @@
 using QuantLab.Ml.Configuration;
 using QuantLab.Ml.Operations;
 using QuantLab.Ml.Tests.Support;
+using QuantLab.Ml.Storage;
 
 namespace QuantLab.Ml.Tests.Operations;
 
@@ -27,7 +28,7 @@ public sealed class PrometheusTextfileTests : IDisposable
                 LastRun = new LastRunStatus
                 {
                     RunId = "run-a", StartedAt = Now.AddHours(-6), FinishedAt = Now.AddHours(-5), AgeHours = 5, Status = "succeeded",
-                    Date = new DateOnly(2026, 1, 14), Decision = "promoted", CostUsd = 0.21, DurationSeconds = 312, Provider = "vast", Host = "box",
+                    Date = new DateOnly(2026, 1, 14), Decision = RunDecision.Promoted, CostUsd = 0.21, DurationSeconds = 312, Provider = "vast", Host = "box",
                     Candidate = new KeyMetrics { DirectionalAccuracy = 0.5612, NDirectional = 1203, SharpePerBar = 0.021, SharpePerBarSe = 0.004, TotalReturn = 0.012, MaxDrawdown = 0.004 },
                 },
                 Production = new ProductionStatus

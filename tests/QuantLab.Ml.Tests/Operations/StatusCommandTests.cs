@@ -24,11 +24,11 @@ public sealed class StatusCommandTests : IDisposable
 
         // Two nights ago: everything ran. Last night: btcusdt and solusdt ran, ethusdt was not part of the run.
         await log.WriteAsync(OpsTestKit.Run("run-old", Now.AddHours(-30),
-            OpsTestKit.Entry("btcusdt", "succeeded", Day.AddDays(-1), "rejected"),
-            OpsTestKit.Entry("ethusdt", "succeeded", Day.AddDays(-1), "rejected"),
-            OpsTestKit.Entry("solusdt", "succeeded", Day.AddDays(-1), "rejected")), ct);
+            OpsTestKit.Entry("btcusdt", "succeeded", Day.AddDays(-1), RunDecision.Rejected),
+            OpsTestKit.Entry("ethusdt", "succeeded", Day.AddDays(-1), RunDecision.Rejected),
+            OpsTestKit.Entry("solusdt", "succeeded", Day.AddDays(-1), RunDecision.Rejected)), ct);
         await log.WriteAsync(OpsTestKit.Run("run-new", Now.AddHours(-5),
-            OpsTestKit.Entry("btcusdt", "succeeded", Day, "promoted", cost: 0.21),
+            OpsTestKit.Entry("btcusdt", "succeeded", Day, RunDecision.Promoted, cost: 0.21),
             OpsTestKit.Entry("solusdt", "failed", Day, error: "trainer exited 3: CUDA out of memory")), ct);
         await OpsTestKit.PromoteAsync(new ModelRegistry(store, new FakeTimeProvider(Now.AddHours(-5))), temp.Combine("files"), "btcusdt", Day, ct);
     }

@@ -20,7 +20,7 @@ public sealed class SshComputeProviderTests(SshdFixture sshd)
 
         var result = await RunOneAsync(provider, bed.Job, ct);
 
-        Assert.Equal("ssh", provider.Name);
+        Assert.Equal(ComputeProviderKind.Ssh, provider.Kind);
         Assert.Equal(bed.Job.OutputDir, result.OutputDir);
         Assert.Equal($"ssh {sshd.User}@{sshd.Host}:{sshd.Port}", result.Machine);
         Assert.True(result.WallTime > TimeSpan.Zero);

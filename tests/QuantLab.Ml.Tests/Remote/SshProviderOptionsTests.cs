@@ -4,6 +4,7 @@ using QuantLab.Ml.Tests.Support;
 using QuantLab.Ml.Tests.Support.Sshd;
 using QuantLab.Ml.Compute.Ssh;
 using QuantLab.Ml.Configuration;
+using QuantLab.Ml.Training;
 
 namespace QuantLab.Ml.Tests.Remote;
 
@@ -90,7 +91,7 @@ public sealed class SshProviderOptionsTests
             try
             {
                 var provider = new SshComputeProvider(options, package, TimeProvider.System, new CapturedLog().Logger);
-                Assert.Equal("ssh", provider.Name);
+                Assert.Equal(ComputeProviderKind.Ssh, provider.Kind);
             }
             finally
             {

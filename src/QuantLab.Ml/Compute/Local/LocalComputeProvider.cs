@@ -11,7 +11,7 @@ public sealed class LocalComputeProvider(TrainerOptions options, TimeProvider ti
     /// <summary>How often the trainer's train.log is read for progress lines while it runs.</summary>
     private static readonly TimeSpan FollowInterval = TimeSpan.FromSeconds(1);
 
-    public string Name => "local";
+    public ComputeProviderKind Kind => ComputeProviderKind.Local;
 
     public async Task<TrainingResult> RunAsync(TrainingJob job, CancellationToken ct)
     {

@@ -36,7 +36,7 @@ public sealed class SshComputeProvider : IBatchComputeProvider
         this.log = log.ForContext<SshComputeProvider>();
     }
 
-    public string Name => "ssh";
+    public ComputeProviderKind Kind => ComputeProviderKind.Ssh;
 
     public int MaxMachines => 1;
 

@@ -31,7 +31,7 @@ public sealed class VastComputeProvider(
     private readonly VastPricing pricing = new(client, query, options);
     private readonly VastRenter renter = new(client, query, options, runner.Options.Root, records, runId, time, log);
 
-    public string Name => "vast";
+    public ComputeProviderKind Kind => ComputeProviderKind.Vast;
 
     public bool RentsMachines => true;
 
