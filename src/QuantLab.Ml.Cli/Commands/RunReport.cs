@@ -35,7 +35,7 @@ internal static class RunReport
                     output.WriteLine("  WARNING     " + note);
                 }
 
-                output.WriteLine(string.Create(inv, $"  candidate   hit rate {m.DirectionalAccuracy:F4} on {m.NDirectional} calls (95% CI {m.DirectionalCiLow:F3}-{m.DirectionalCiHigh:F3} effective)  Sharpe {m.SharpePerBar:G3} ± {m.SharpePerBarSe:G3} per bar  net return {m.TotalReturn:P2}  max drawdown {m.MaxDrawdown:P2}  trades {m.NTrades}"));
+                output.WriteLine(string.Create(NumberText.Invariant, $"  candidate   hit rate {m.DirectionalAccuracy ?? double.NaN:F4} on {m.NDirectional} calls (95% CI {m.DirectionalCiLow:F3}-{m.DirectionalCiHigh:F3} effective)  Sharpe {m.SharpePerBar:G3} ± {m.SharpePerBarSe:G3} per bar  net return {m.TotalReturn:P2}  max drawdown {m.MaxDrawdown:P2}  trades {m.NTrades}"));
                 foreach (var b in (ModelMetrics?[])[c.Baseline, c.ImbalanceBaseline])
                 {
                     if (b is not null)
@@ -54,7 +54,8 @@ internal static class RunReport
 
             if (run.Promotion is { } promotion)
             {
-                output.WriteLine(string.Create(inv, $"  promotion   {promotion.Decision.Wire().ToUpperInvariant()}{(promotion.Trials is { } n ? $" (trial {n} of this symbol, DSR {promotion.DeflatedSharpe:F3})" : string.Empty)}"));
+                var trials = promotion.Trials is { } n ? string.Create(NumberText.Invariant, $" (trial {n} of this symbol, DSR {promotion.DeflatedSharpe ?? double.NaN:F3})") : string.Empty;
+                output.WriteLine($"  promotion   {promotion.Decision.Wire().ToUpperInvariant()}{trials}");
                 foreach (var reason in promotion.Reasons)
                 {
                     output.WriteLine(string.Create(inv, $"    - {reason}"));

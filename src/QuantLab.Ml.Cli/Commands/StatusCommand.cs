@@ -111,6 +111,6 @@ internal static class StatusCommand
     }
 
     private static string Metrics(KeyMetrics m) => string.Create(
-        CultureInfo.InvariantCulture,
-        $"hit rate {m.DirectionalAccuracy:F4} on {m.NDirectional}  Sharpe {m.SharpePerBar:G3} ± {m.SharpePerBarSe:G3} per bar  return {m.TotalReturn:P2}  max drawdown {m.MaxDrawdown:P2}");
+        NumberText.Invariant,
+        $"hit rate {m.DirectionalAccuracy ?? double.NaN:F4} on {m.NDirectional}  Sharpe {m.SharpePerBar ?? double.NaN:G3} ± {m.SharpePerBarSe ?? double.NaN:G3} per bar  return {m.TotalReturn ?? double.NaN:P2}  max drawdown {m.MaxDrawdown ?? double.NaN:P2}");
 }

@@ -75,8 +75,9 @@ public sealed record Alert
             Date = run.Date,
             JobId = run.JobId,
             RunId = runId,
-            Detail = m is null ? null : FormattableString.Invariant(
-                $"hit rate {m.DirectionalAccuracy:F4} on {m.NDirectional} calls, Sharpe {m.SharpePerBar:G3} ± {m.SharpePerBarSe:G3} per {m.Evaluation.BarSeconds} s bar, net return {m.TotalReturn:P2}, max drawdown {m.MaxDrawdown:P2}"),
+            Detail = m is null ? null : string.Create(
+                NumberText.Invariant,
+                $"hit rate {m.DirectionalAccuracy ?? double.NaN:F4} on {m.NDirectional} calls, Sharpe {m.SharpePerBar:G3} ± {m.SharpePerBarSe:G3} per {m.Evaluation.BarSeconds} s bar, net return {m.TotalReturn:P2}, max drawdown {m.MaxDrawdown:P2}"),
         };
     }
 

@@ -40,7 +40,7 @@ public static partial class PromotionPolicy
         }
 
         var passed = e.DirectionalPValue <= config.DirectionalSignificance;
-        var test = F($"Pesaran–Timmermann p = {e.DirectionalPValue:G3} (hit rate {Show(m.DirectionalAccuracy)} vs {Show(e.ExpectedHitRate)} expected without skill, {e.EffectiveDirectionalSamples} effective samples)");
+        var test = F($"Pesaran–Timmermann p = {e.DirectionalPValue:G3} (hit rate {m.DirectionalAccuracy ?? double.NaN:F3} vs {e.ExpectedHitRate ?? double.NaN:F3} expected without skill, {e.EffectiveDirectionalSamples} effective samples)");
         var reason = passed
             ? F($"the model's direction is predictive: {test}, at most {config.DirectionalSignificance:G3}")
             : F($"the model's direction is not significantly predictive: {test}, above the {config.DirectionalSignificance:G3} allowed");

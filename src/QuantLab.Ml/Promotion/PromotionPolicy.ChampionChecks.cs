@@ -97,8 +97,8 @@ public static partial class PromotionPolicy
         var passed = m.DirectionalAccuracy > threshold;
         var margin = config.MinDirectionalImprovement > 0 ? F($" + {config.MinDirectionalImprovement:F3} required improvement") : string.Empty;
         var reason = passed
-            ? F($"the candidate's directional accuracy {Show(m.DirectionalAccuracy)} is above production's {Show(production.DirectionalAccuracy)}{margin} on the same bars")
-            : F($"the candidate's directional accuracy {Show(m.DirectionalAccuracy)} is not above production's {Show(production.DirectionalAccuracy)}{margin} on the same bars");
+            ? F($"the candidate's directional accuracy {m.DirectionalAccuracy ?? double.NaN:F3} is above production's {production.DirectionalAccuracy ?? double.NaN:F3}{margin} on the same bars")
+            : F($"the candidate's directional accuracy {m.DirectionalAccuracy ?? double.NaN:F3} is not above production's {production.DirectionalAccuracy ?? double.NaN:F3}{margin} on the same bars");
         return Check(name, passed, m.DirectionalAccuracy, threshold, reason);
     }
 

@@ -1,4 +1,4 @@
-using System.Globalization;
+using QuantLab.Ml.Common;
 
 namespace QuantLab.Ml.Promotion;
 
@@ -173,7 +173,7 @@ public static partial class PromotionPolicy
             ? "there was no production model to beat on this window"
             : F($"production earned {production.TotalReturn:P2} (Sharpe {production.SharpePerBar:G3} per bar) on the same bars{(paired is null ? string.Empty : F($", paired p = {paired.PValue:G3}"))}");
         var others = string.Join(", ", baselines.Select(b => F($"{BaselineName(b)} {b.TotalReturn:P2}")));
-        return F($"promoted: all {checks} checks passed; net return {m.TotalReturn:P2} (baselines: {others}), Sharpe {m.SharpePerBar:G3} ± {m.SharpePerBarSe:G3} per bar (PSR {e.ProbabilisticSharpe:F3}, DSR {e.DeflatedSharpe:F3} after {e.Trials} trials), hit rate {Show(m.DirectionalAccuracy)} (PT p = {e.DirectionalPValue:G3}), max drawdown {m.MaxDrawdown:P2}; {versus}");
+        return F($"promoted: all {checks} checks passed; net return {m.TotalReturn:P2} (baselines: {others}), Sharpe {m.SharpePerBar:G3} ± {m.SharpePerBarSe:G3} per bar (PSR {e.ProbabilisticSharpe:F3}, DSR {e.DeflatedSharpe:F3} after {e.Trials} trials), hit rate {m.DirectionalAccuracy ?? double.NaN:F3} (PT p = {e.DirectionalPValue:G3}), max drawdown {m.MaxDrawdown:P2}; {versus}");
     }
 
     private static bool SameTest(ModelMetrics a, ModelMetrics b) => a.NTest == b.NTest && a.NPeriods == b.NPeriods && a.Evaluation == b.Evaluation;
@@ -194,8 +194,6 @@ public static partial class PromotionPolicy
         };
     }
 
-    private static string Show(double? value) => value is { } v && double.IsFinite(v) ? v.ToString("F3", CultureInfo.InvariantCulture) : "n/a";
-
     private static PolicyCheck Check(string name, bool passed, double? observed, double? threshold, string reason) =>
         new() { Name = name, Passed = passed, Observed = Finite(observed), Threshold = Finite(threshold), Reason = reason };
 
@@ -205,5 +203,5 @@ public static partial class PromotionPolicy
     // NaN is written to JSON as a string by the shared options; a missing number reads better as null.
     private static double? Finite(double? value) => value is { } v && double.IsFinite(v) ? v : null;
 
-    private static string F(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+    private static string F(FormattableString text) => text.ToString(NumberText.Invariant);
 }

@@ -32,6 +32,24 @@ public sealed class RunDailyLocalEndToEndTests : IDisposable
     }
 
     [Fact]
+    public async Task A_day_whose_edge_the_fee_eats_is_rejected_with_zero_trades_and_its_report_says_n_a_never_NaN()
+    {
+        // The defaults a trader pays (taker spread and 5 bps): the sample's 10-second edge makes no trade at 10 bars.
+        await SampleAsync("2026-01-14", 2, "signal", 11);
+        var cli = NewCli(("QUANTLAB_Evaluation__CostBps", "5"), ("QUANTLAB_Evaluation__IncludeSpread", "true"));
+
+        var result = await cli.RunAsync("run-daily", "--symbol", "btcusdt", "--date", "2026-01-14", "--data", "data", "--store", "store");
+        var status = await cli.RunAsync("status", "--store", "store");
+
+        Assert.True(result.ExitCode == ExitCodes.Ok, result.ToString());
+        Assert.Contains("trades 0", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("promotion   REJECTED", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("± n/a per bar", result.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("NaN", result.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("NaN", status.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_same_symbol_on_two_exchanges_is_two_markets_each_trained_on_its_own_data_and_decided_on_its_own()
     {
         foreach (var (exchange, seed) in new[] { ("binance", "11"), ("bybit", "22") })
