@@ -193,12 +193,18 @@ public sealed class RunDailyVastEndToEndTests(SshdFixture sshd) : IAsyncLifetime
         using var sigterm = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         var run = cli.RunWithTokenAsync(["run-daily", "--symbol", "btcusdt", "--date", "2026-02-10", "--json"], sigterm.Token);
         var trainerStarted = Directory.CreateDirectory(temp.Combine("remote-root")).FullName;
-        for (var i = 0; i < 600 && !Directory.EnumerateFiles(trainerStarted, "heartbeat", SearchOption.AllDirectories).Any(); i++)
+
+        // Until the trainer beats on the box, or the run ends without it (its own rental and bootstrap limits bound this
+        // wait; a fixed cap here failed on a loaded machine whose bootstrap took longer).
+        while (!run.IsCompleted && !Directory.EnumerateFiles(trainerStarted, "heartbeat", SearchOption.AllDirectories).Any())
         {
             await Task.Delay(100, TestContext.Current.CancellationToken);
         }
 
-        Assert.True(Directory.EnumerateFiles(trainerStarted, "heartbeat", SearchOption.AllDirectories).Any(), "the trainer never started on the rented box");
+        if (run.IsCompleted)
+        {
+            Assert.Fail("the run ended before the trainer started on the rented box: " + await run);
+        }
 
         await sigterm.CancelAsync();
         var result = await run;
