@@ -50,6 +50,16 @@ public sealed class RunNightVastEndToEndTests(SshdFixture sshd) : IAsyncLifetime
         return cli;
     }
 
+    /// <summary>A CLI that gives a lost machine up within seconds (short reconnect, connect and cleanup bounds).</summary>
+    private CliRunner LosingMachinesCli()
+    {
+        var cli = NewCli();
+        cli.Environment["QUANTLAB_Remote__Resilience__ReconnectTimeout"] = "00:00:04";
+        cli.Environment["QUANTLAB_Remote__ConnectTimeout"] = "00:00:02";
+        cli.Environment["QUANTLAB_Remote__CleanupBudget"] = "00:00:04";
+        return cli;
+    }
+
     private async Task SampleAsync(params string[] symbols)
     {
         var seed = 40;
@@ -224,10 +234,7 @@ public sealed class RunNightVastEndToEndTests(SshdFixture sshd) : IAsyncLifetime
         string[] symbols = ["btcusdt", "ethusdt", "solusdt"];
         await SampleAsync(symbols);
         AddOffers(3);
-        var cli = NewCli();
-        cli.Environment["QUANTLAB_Remote__Resilience__ReconnectTimeout"] = "00:00:04";
-        cli.Environment["QUANTLAB_Remote__ConnectTimeout"] = "00:00:02";
-        cli.Environment["QUANTLAB_Remote__CleanupBudget"] = "00:00:04";
+        var cli = LosingMachinesCli();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         var loser = Task.Run(
             async () =>
@@ -284,13 +291,10 @@ public sealed class RunNightVastEndToEndTests(SshdFixture sshd) : IAsyncLifetime
     {
         await SampleAsync("btcusdt");
         AddOffers(2);
-        var cli = NewCli();
+        var cli = LosingMachinesCli();
         cli.Environment["QUANTLAB_Xgboost__NumBoostRound"] = "2000";
         cli.Environment["QUANTLAB_Xgboost__EarlyStoppingRounds"] = "0";
         cli.Environment["QUANTLAB_Xgboost__Eta"] = "0.001";
-        cli.Environment["QUANTLAB_Remote__Resilience__ReconnectTimeout"] = "00:00:04";
-        cli.Environment["QUANTLAB_Remote__ConnectTimeout"] = "00:00:02";
-        cli.Environment["QUANTLAB_Remote__CleanupBudget"] = "00:00:04";
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         var loser = Task.Run(
             async () =>
