@@ -31,7 +31,7 @@ internal static class RunDailyCommand
                 r.AddError("--parallel must be 1..64");
             }
         });
-        var instances = new Option<int?>("--instances") { Description = "Several symbols: pack them onto at most K machines at once, the cheapest K that finishes before the deadline (ssh, vast; default Batch:MaxInstances = 4)" };
+        var instances = new Option<int?>("--instances") { Description = "Pack the night's jobs onto at most K machines at once, the cheapest K that finishes before the deadline (ssh, vast, where every run is a night; default Batch:MaxInstances = 4)" };
         instances.Validators.Add(r =>
         {
             if (r.GetValueOrDefault<int?>() is < 1 or > 64)

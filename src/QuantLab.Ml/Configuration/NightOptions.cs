@@ -3,9 +3,9 @@ using QuantLab.Ml.Common;
 namespace QuantLab.Ml.Configuration;
 
 /// <summary>
-/// How a night of several symbols is packed onto machines (configuration section "Batch"): at most MaxInstances
-/// machines at once, the cheapest number of them that finishes before the deadline, symbols trained one after another
-/// on each, and the unfinished symbols of a lost machine run once more on a new one.
+/// How a night (every run on ssh or vast; one symbol is a night of one) is packed onto machines (configuration section
+/// "Batch"): at most MaxInstances machines at once, the cheapest number of them that finishes before the deadline,
+/// symbols trained one after another on each, and the unfinished symbols of a lost machine run once more on a new one.
 /// </summary>
 public sealed record NightOptions
 {

@@ -75,7 +75,7 @@ public sealed record QuantLabOptions
     public AlertOptions Alerts { get; set; } = new();
     public MetricsOptions Metrics { get; set; } = new();
 
-    /// <summary>How a night of several symbols is packed onto machines (ssh and vast providers).</summary>
+    /// <summary>How a night is packed onto machines (ssh and vast, where every run is a night).</summary>
     public NightOptions Batch { get; set; } = new();
 
     /// <summary>Endpoint, region, path style and transfer sizes for s3:// data and store roots.</summary>

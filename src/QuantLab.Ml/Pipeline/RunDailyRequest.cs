@@ -18,7 +18,7 @@ public sealed record RunDailyRequest
     /// <summary>--wait-for-data: how long to keep polling readiness before giving up with "not ready".</summary>
     public TimeSpan? WaitForData { get; init; }
 
-    /// <summary>How many symbols run at once (each with its own machine when renting); 1 = one after another.</summary>
+    /// <summary>Local: how many symbols train at once (1 = one after another); ssh, vast: how many are prepared at once for the night.</summary>
     public int Parallel { get; init; } = 1;
 
     /// <summary>--instances: the most machines a night may use at once; null = Batch:MaxInstances.</summary>

@@ -4,8 +4,8 @@ using QuantLab.Ml.Common;
 namespace QuantLab.Ml.Training;
 
 /// <summary>
-/// A provider that can train several jobs on one machine with one set-up (one rental, one bootstrap), for nights with
-/// many symbols. Each call uses exactly one machine, and never leaves it running.
+/// A provider that trains several jobs on one machine with one set-up (one rental, one bootstrap): every run on it is a
+/// planned night, a single symbol a batch of one. Each call uses exactly one machine, and never leaves it running.
 /// </summary>
 public interface IBatchComputeProvider : IComputeProvider
 {
