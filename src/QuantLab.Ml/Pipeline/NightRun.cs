@@ -8,10 +8,10 @@ using Serilog.Context;
 namespace QuantLab.Ml.Pipeline;
 
 /// <summary>
-/// Every run on a provider that can batch (ssh, vast) is a night, a single symbol a night of one: every symbol prepared (data, dataset, lock, champion), the
-/// jobs packed onto the cheapest number of machines that finishes before the deadline, each machine training its jobs
-/// one after another, each symbol evaluated and promoted on its own as soon as its outputs are back, and the
-/// unfinished jobs of a lost machine run once more on a new one.
+/// Every run on a provider that can batch (ssh, vast) is a night, a single symbol a night of one: every symbol prepared
+/// (data, dataset, lock, champion), the jobs packed onto the cheapest number of machines that finishes before the
+/// deadline, each machine training its jobs one after another, each symbol evaluated and promoted on its own as soon as
+/// its outputs are back, and the unfinished jobs of a lost machine run once more on a new one.
 /// </summary>
 internal sealed class NightRun(RunScope scope, IBatchComputeProvider provider)
 {
