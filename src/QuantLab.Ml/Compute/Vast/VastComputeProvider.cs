@@ -98,11 +98,7 @@ public sealed class VastComputeProvider(
                     {
                         rental.Error = "instance lost: " + outcomes.First(o => o.Status == JobOutcomeStatus.Lost).Error;
                     }
-
-                    return true;
                 },
-                // The jobs' outcomes are reported (and their outputs evaluated) already: the leak fails the batch afterwards.
-                (_, leak) => throw new MachineLeakedException(leak),
                 ct).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is QuantLabException and not MachineLeakedException && !ct.IsCancellationRequested)

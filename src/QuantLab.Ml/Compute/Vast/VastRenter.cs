@@ -43,13 +43,12 @@ internal sealed class VastRenter(
     /// <paramref name="work"/> on it over SSH and destroys it in every case, on a budget of its own.
     /// </summary>
     /// <remarks>
-    /// A destroy that cannot be verified after <paramref name="work"/> succeeded loses nothing: the result is returned
-    /// through <paramref name="keepWithLeak"/> with the reason, so its outputs are still evaluated and stored, and the run
-    /// fails afterwards for the billing risk. On cancellation (SIGTERM) the destroy starts at once, beside whatever the
+    /// A destroy that cannot be verified after <paramref name="work"/> succeeded loses nothing: the work has reported its
+    /// jobs' outputs already (they are evaluated and stored), and <see cref="MachineLeakedException"/> then fails the
+    /// batch for the billing risk. On cancellation (SIGTERM) the destroy starts at once, beside whatever the
     /// work does to stop the remote trainer, never after it.
     /// </remarks>
-    public async Task<T> RentAsync<T>(
-        RentalSubject subject, Func<RemoteTarget, VastRentalAttempt, CancellationToken, Task<T>> work, Func<T, string, T> keepWithLeak, CancellationToken ct)
+    public async Task RentAsync(RentalSubject subject, Func<RemoteTarget, VastRentalAttempt, CancellationToken, Task> work, CancellationToken ct)
     {
         if (!client.HasApiKey)
         {
@@ -74,8 +73,6 @@ internal sealed class VastRenter(
             // The run id is part of the record's id: a second run of the same job never overwrites the first run's records.
             var rental = new VastRentalAttempt(this, subject, label, $"{runId}-{subject.Id}-{attempt}");
             await rental.RecordAsync(InstanceStatus.Creating, null, ct).ConfigureAwait(false);
-            T result;
-            string? leak = null;
 
             // SIGTERM: the destroy starts now (off the signal's thread), while the work stops the remote trainer beside it.
             using var destroyOnCancel = ct.Register(rental.DestroyNowIfRented);
@@ -130,7 +127,7 @@ internal sealed class VastRenter(
                     HostKeys = HostKeyPolicy.PinFirstSeen(),
                     MachineName = $"vast {rental.InstanceId} {rental.Offer?.GpuName}",
                 };
-                result = await work(target, rental, ct).ConfigureAwait(false);
+                await work(target, rental, ct).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not MachineLeakedException)
             {
@@ -151,19 +148,18 @@ internal sealed class VastRenter(
                 throw new MachineLeakedException($"{ex.Message}; and {failed}", ex);
             }
 
-            leak = await rental.DestroyAndSettleAsync().ConfigureAwait(false);
-            if (leak is not null)
+            if (await rental.DestroyAndSettleAsync().ConfigureAwait(false) is { } leak)
             {
                 if (ct.IsCancellationRequested)
                 {
                     throw new RunInterruptedException(leak, null);
                 }
 
-                // The outputs are down already: hand them on with the leak, so nothing trained is lost.
-                return keepWithLeak(result, leak);
+                // The outputs are down and reported already, so nothing trained is lost: the leak fails the batch afterwards.
+                throw new MachineLeakedException(leak);
             }
 
-            return result;
+            return;
         }
 
         throw new VastProvisioningException(
